@@ -1,0 +1,80 @@
+# planmetrics: build, test and install.
+# Plain make; pkg-config for pcre2/gsl/cmocka, -lcsv for libcsv (it has no .pc file).
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+PKGS    := libpcre2-8 gsl
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. \
+           -DPM_DATADIR='"$(PREFIX)/share/planmetrics"'
+CFLAGS  += $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread -lm
+TEST_CFLAGS := $(shell pkg-config --cflags cmocka)
+TEST_LIBS   := $(shell pkg-config --libs cmocka)
+
+# SANITIZE=1: ASan + UBSan, built in a separate tree so objects never mix.
+ifeq ($(SANITIZE),1)
+B := build/san
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+B := build/rel
+endif
+
+LIB_SRC  := $(sort $(wildcard extract/*.c output/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
+TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+BIN      := $(B)/planmetrics
+
+.PHONY: all check unit golden rulestest install clean bench valgrind
+all: planmetrics
+
+planmetrics: $(BIN)
+	@if [ "$(SANITIZE)" != 1 ]; then cp $(BIN) planmetrics; fi
+
+$(BIN): $(CLI_OBJ) $(B)/libplanmetrics.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libplanmetrics.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/%: tests/%.c $(B)/libplanmetrics.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libplanmetrics.a $(TEST_LIBS) $(LDLIBS)
+
+# make check: unit tests, every example of the shipped rule packs, golden end-to-end tests.
+check: unit rulestest golden
+
+unit: $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; (cd tests && ../$$t); done
+
+rulestest: $(BIN)
+	$(BIN) rules test rules
+
+golden: $(BIN)
+	sh tests/golden/run.sh $(BIN)
+
+valgrind: $(BIN)
+	VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99" \
+	  sh tests/golden/run.sh $(BIN)
+
+bench: all
+	sh scripts/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/planmetrics/rules
+	install -m 755 planmetrics $(DESTDIR)$(PREFIX)/bin/planmetrics
+	install -m 644 rules/*.rules $(DESTDIR)$(PREFIX)/share/planmetrics/rules/
+
+clean:
+	rm -rf build planmetrics
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,61 @@
+/* cli.h: what the command modules of the planmetrics CLI share.
+ * Only files under cli/ print to the terminal and choose exit codes. */
+#ifndef PM_CLI_H
+#define PM_CLI_H
+
+#include <stdio.h>
+#include "extract/error.h"
+#include "extract/rules.h"
+
+/* Exit codes (documented in README and --help). */
+enum {
+    EXIT_OK = 0,
+    EXIT_INPUT = 1,   /* some inputs failed or were skipped; the rest is complete */
+    EXIT_USAGE = 2,   /* bad command line or rule error */
+    EXIT_OUTPUT = 3,  /* output could not be written */
+    EXIT_SIGNAL = 130
+};
+
+/* One entry of an option table: drives both parsing and --help. */
+typedef struct cli_option {
+    const char *lng;      /* "rules" for --rules */
+    char shrt;            /* 'o' for -o, 0 for none */
+    const char *arg;      /* argument name shown in help, NULL for a flag */
+    const char *help;
+    int id;
+} cli_option;
+
+/* getopt_long-like iteration over argv with a table. Returns the id of the
+ * next option (its argument in *optarg), 0 for a positional argument (in
+ * *optarg), -1 at the end, -2 on a usage error (message already printed). */
+typedef struct cli_parser {
+    int argc;
+    char **argv;
+    int i;
+    int only_positional;
+    char shortbuf[3];
+} cli_parser;
+void cli_parser_init(cli_parser *p, int argc, char **argv);
+int cli_next(cli_parser *p, const cli_option *opts, const char **optarg);
+void cli_print_options(FILE *fp, const cli_option *opts);
+
+/* Print an error record as "planmetrics: file:line:col: msg" + caret line. */
+void cli_error(const pm_error *e);
+/* Print "planmetrics: msg" (printf-style). */
+void cli_errorf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Load rule packs: the paths given, or the bundled default pack found next
+ * to the binary (argv0), $PLANMETRICS_RULES, or PM_DATADIR/rules.
+ * Returns NULL after printing the error. */
+rules *cli_load_rules(const char *argv0, const char *const *paths, size_t npaths);
+
+/* Subcommands: each returns an exit code. */
+int cmd_extract(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+
+#endif

@@ -1,0 +1,75 @@
+/* error.c: filling and printing the shared error record.
+ * Printing lives here so every command formats locations the same way. */
+#include "extract/error.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void pm_error_clear(pm_error *e)
+{
+    if (e)
+        memset(e, 0, sizeof *e);
+}
+
+int pm_error_set(pm_error *e, int code, const char *file, long line, long column,
+                 const char *fmt, ...)
+{
+    if (!e)
+        return code;
+    e->code = code;
+    snprintf(e->file, sizeof e->file, "%s", file ? file : "");
+    e->line = line;
+    e->column = column;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    e->source[0] = '\0';
+    return code;
+}
+
+void pm_error_source(pm_error *e, const char *line, size_t len)
+{
+    if (!e || !line)
+        return;
+    size_t n = 0;
+    while (n < len && line[n] != '\n' && line[n] != '\r')
+        n++;
+    if (n >= sizeof e->source)
+        n = sizeof e->source - 1;
+    memcpy(e->source, line, n);
+    e->source[n] = '\0';
+}
+
+/* Display width of the first `chars` characters of s (UTF-8). */
+static long display_width(const char *s, long chars)
+{
+    long w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    for (long i = 0; i < chars && *p; i++) {
+        unsigned c = *p;
+        int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        w += (len >= 3) ? 2 : 1;
+        for (int k = 0; k < len && *p; k++)
+            p++;
+    }
+    return w;
+}
+
+void pm_error_print(const pm_error *e, FILE *fp)
+{
+    fputs("planmetrics: ", fp);
+    if (e->file[0]) {
+        fputs(e->file, fp);
+        if (e->line > 0) {
+            fprintf(fp, ":%ld", e->line);
+            if (e->column > 0)
+                fprintf(fp, ":%ld", e->column);
+        }
+        fputs(": ", fp);
+    }
+    fprintf(fp, "%s\n", e->msg);
+    if (e->source[0] && e->column > 0) {
+        fprintf(fp, "  %s\n  %*s^\n", e->source, (int)display_width(e->source, e->column - 1), "");
+    }
+}

@@ -1,0 +1,26 @@
+/* numparse.h: numbers as written in Chinese plan documents -> values in base units.
+ * Pure functions, no allocation: Arabic, full-width, grouped, decimal, Chinese numerals, 万/亿. */
+#ifndef PM_NUMPARSE_H
+#define PM_NUMPARSE_H
+
+#include <stddef.h>
+
+/* Parse the number at s[0..len) (UTF-8). Accepts:
+ *   ASCII and full-width digits (3800, ３８００), decimals (4.5, ４．５),
+ *   digit groups separated by ',' '，' ' ' or U+00A0 when followed by exactly
+ *   three digits (1,500  77 100), Chinese numerals simplified and traditional
+ *   (一千二百, 两万, 十五, 三百零五, 〇/零, 兩, 廿 = 20, 卅 = 30, 萬, 億),
+ *   digit-by-digit Chinese (一二〇 = 120), 百分之N (N percent: value N),
+ *   and a trailing multiplier after either form: 百 千 万 亿 十万 百万 千万 万亿
+ *   (4.5万 = 45000, 1.2亿 = 120000000, 3千万 = 30000000).
+ * On success stores the value in *value and returns the number of bytes used
+ * (the longest prefix that is a number). Returns 0 when s does not start with
+ * a number; *value is then untouched. */
+size_t num_parse(const char *s, size_t len, double *value);
+
+/* Write v as plain decimal: no exponent, no separators, no trailing zeros,
+ * at most 6 decimals (45000, 72.5, 0.25). Returns the length written
+ * (like snprintf: may be >= n when truncated). */
+int num_format(double v, char *buf, size_t n);
+
+#endif

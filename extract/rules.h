@@ -1,0 +1,73 @@
+/* rules.h: rule packs - the plain-text files in rules/ that say what a target looks like.
+ * Loading compiles every pattern, so a bad rule fails before any document is read. */
+#ifndef PM_RULES_H
+#define PM_RULES_H
+
+#include <stddef.h>
+#include <pcre2.h>
+#include "extract/error.h"
+
+typedef struct rules rules;
+
+/* Kinds of entries in a pack. */
+enum rule_kind { RULE_TARGET = 0, RULE_EXCLUDE = 1 };
+
+/* One inline example of a rule: "TEXT => VALUE UNIT" (positive) or a negative
+ * example that must give no row. */
+typedef struct rule_example {
+    char *text;
+    char *value;      /* expected value, NULL for negative examples */
+    char *value_max;  /* expected value_max or NULL */
+    char *unit;       /* expected canonical unit or NULL */
+    char *subject;    /* expected subject or NULL (not checked when NULL) */
+    int negative;
+    long line;        /* where it is written */
+} rule_example;
+
+/* A compiled rule, read-only for users of the pack. Owned by the rules set. */
+typedef struct rule {
+    char *id;          /* pack.name, e.g. edu.new_places */
+    char *pack;        /* pack name, e.g. edu */
+    char *category;    /* category column; empty for exclusions */
+    char *role;        /* "target" or "baseline" */
+    int kind;          /* RULE_TARGET or RULE_EXCLUDE */
+    int priority;      /* larger wins when two rules take the same number */
+    char *pattern;     /* the pattern after {NAME} expansion */
+    pcre2_code *code;
+    const char *file;  /* where it is defined */
+    long line;
+    rule_example *examples;
+    size_t nexamples;
+    /* named group numbers, 0 when the pattern has no such group */
+    int g_value, g_value_max, g_unit, g_subject, g_action, g_qual, g_qual_after;
+} rule;
+
+/* A new empty set. Free with rules_free (accepts NULL). */
+rules *rules_create(void);
+void rules_free(rules *r);
+
+/* Load a rule file, or every *.rules file of a directory in name order.
+ * Rules of a later file override earlier ones with the same id.
+ * On error returns PM_ERR_SYNTAX / PM_ERR_IO and fills err with file, line,
+ * column and message (PCRE2's message for a bad pattern). */
+int rules_load(rules *r, const char *path, pm_error *err);
+
+/* Load rule text from memory, `name` used in error messages (for tests). */
+int rules_load_string(rules *r, const char *name, const char *src, size_t len, pm_error *err);
+
+size_t rules_count(const rules *r);
+const rule *rules_at(const rules *r, size_t i);
+
+/* Canonical unit for a written unit/counter (e.g. 名 -> 人, 万元 -> 元), or NULL
+ * when the unit map does not know it. `len` bytes of `written`. */
+const char *rules_unit_canon(const rules *r, const char *written, size_t len);
+
+/* Whether values of a canonical unit may be summed: 1 yes, 0 no (rates, %),
+ * -1 when the unit is not in any loaded unit map. */
+int rules_unit_additive(const rules *r, const char *unit);
+
+/* Pack names loaded, in load order. */
+size_t rules_pack_count(const rules *r);
+const char *rules_pack_name(const rules *r, size_t i);
+
+#endif

@@ -1,0 +1,38 @@
+/* csvout.h: RFC 4180 CSV rows through libcsv, safe to open in a spreadsheet.
+ * Text cells that would start a formula are neutralised; runaway cells are cut. */
+#ifndef PM_CSVOUT_H
+#define PM_CSVOUT_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+typedef struct csvout csvout;
+
+enum {
+    CSVOUT_RAW = 1 << 0,  /* --raw: no formula neutralisation */
+    CSVOUT_BOM = 1 << 1   /* write a UTF-8 byte-order mark before the first row */
+};
+
+/* Longest cell a spreadsheet keeps (Excel: 32,767 characters). A longer cell is cut
+ * to fit and ends with CSVOUT_CUT_MARK. */
+#define CSVOUT_CELL_MAX 32767
+#define CSVOUT_CUT_MARK "…[cut]"
+
+/* Write to fp (not owned: the caller closes it). Free with csvout_free (accepts NULL). */
+csvout *csvout_create(FILE *fp, unsigned flags);
+void csvout_free(csvout *w);
+
+/* Declare which columns are numeric (never neutralised): numeric[i] != 0.
+ * n must match the cells of later rows. The array is copied. */
+void csvout_set_numeric(csvout *w, const unsigned char *numeric, size_t n);
+
+/* Write one row of n cells; cells[i] has lens[i] bytes (lens may be NULL:
+ * cells are NUL-terminated). Text cells beginning with = + - @ TAB or CR get
+ * a leading apostrophe unless CSVOUT_RAW. Returns 0, or -1 on a write error
+ * (ferror on the stream). */
+int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n);
+
+/* Rows written so far (header included). */
+unsigned long csvout_rows(const csvout *w);
+
+#endif
