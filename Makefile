@@ -7,7 +7,7 @@ PKGS    := libpcre2-8 gsl
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. \
-           -DPM_DATADIR='"$(PREFIX)/share/planmetrics"'
+           -DPCRE2_CODE_UNIT_WIDTH=8 -DPM_DATADIR='"$(PREFIX)/share/planmetrics"'
 CFLAGS  += $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread -lm
 TEST_CFLAGS := $(shell pkg-config --cflags cmocka)

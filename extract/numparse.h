@@ -13,6 +13,12 @@
  *   digit-by-digit Chinese (一二〇 = 120), 百分之N (N percent: value N),
  *   and a trailing multiplier after either form: 百 千 万 亿 十万 百万 千万 万亿
  *   (4.5万 = 45000, 1.2亿 = 120000000, 3千万 = 30000000).
+ * Details: groups need a 1-3 digit lead and one separator kind (1234,567 = 1234);
+ * digit-by-digit needs 3+ digits or a 〇/零 (七八十 is 7, not 780);
+ * an elided last unit counts (一万五 = 15000, 一千零五 = 1005); 十 alone is not a
+ * multiplier after Arabic digits (5十万 = 500000, 5十 = 5); 千 before 米 克 瓦 伏
+ * 兆 帕 焦 赫 is a metric prefix, not a multiplier (3千瓦 = 3); 百分之百 = 100.
+ * Not handled: Chinese decimals (三点五), 大写 numerals (壹贰), signs.
  * On success stores the value in *value and returns the number of bytes used
  * (the longest prefix that is a number). Returns 0 when s does not start with
  * a number; *value is then untouched. */

@@ -20,6 +20,7 @@ typedef struct rule_example {
     char *value_max;  /* expected value_max or NULL */
     char *unit;       /* expected canonical unit or NULL */
     char *subject;    /* expected subject or NULL (not checked when NULL) */
+    char *qualifier;  /* expected qualifier (= >= <= ~) or NULL (not checked) */
     int negative;
     long line;        /* where it is written */
 } rule_example;
@@ -37,7 +38,7 @@ typedef struct rule {
     const char *file;  /* where it is defined */
     long line;
     rule_example *examples;
-    size_t nexamples;
+    size_t nexamples, capexamples;
     /* named group numbers, 0 when the pattern has no such group */
     int g_value, g_value_max, g_unit, g_subject, g_action, g_qual, g_qual_after;
 } rule;
@@ -58,9 +59,13 @@ int rules_load_string(rules *r, const char *name, const char *src, size_t len, p
 size_t rules_count(const rules *r);
 const rule *rules_at(const rules *r, size_t i);
 
-/* Canonical unit for a written unit/counter (e.g. 名 -> 人, 万元 -> 元), or NULL
- * when the unit map does not know it. `len` bytes of `written`. */
-const char *rules_unit_canon(const rules *r, const char *written, size_t len);
+/* Canonical unit for a written unit/counter (e.g. 名 -> 人, 万元 -> 元 with
+ * *scale = 10000), or NULL when the unit map does not know it (*scale = 1).
+ * `len` bytes of `written`; scale may be NULL. */
+const char *rules_unit_canon(const rules *r, const char *written, size_t len, double *scale);
+
+/* Qualifier symbol (= >= <= ~) for a qualifier word (以上, 约 ...), or NULL. */
+const char *rules_qualifier(const rules *r, const char *word, size_t len);
 
 /* Whether values of a canonical unit may be summed: 1 yes, 0 no (rates, %),
  * -1 when the unit is not in any loaded unit map. */

@@ -14,7 +14,9 @@ enum {
 };
 
 /* Longest cell a spreadsheet keeps (Excel: 32,767 characters). A longer cell is cut
- * to fit and ends with CSVOUT_CUT_MARK. */
+ * to fit and ends with CSVOUT_CUT_MARK. Characters are UTF-8 code points (a
+ * malformed byte counts as one); the cut never falls inside a sequence, and the
+ * limit covers the whole cell: apostrophe, kept text and mark. */
 #define CSVOUT_CELL_MAX 32767
 #define CSVOUT_CUT_MARK "…[cut]"
 
@@ -27,9 +29,12 @@ void csvout_free(csvout *w);
 void csvout_set_numeric(csvout *w, const unsigned char *numeric, size_t n);
 
 /* Write one row of n cells; cells[i] has lens[i] bytes (lens may be NULL:
- * cells are NUL-terminated). Text cells beginning with = + - @ TAB or CR get
- * a leading apostrophe unless CSVOUT_RAW. Returns 0, or -1 on a write error
- * (ferror on the stream). */
+ * cells are NUL-terminated; cells or cells[i] NULL: empty cells). Text cells
+ * beginning with = + - @ TAB or CR get a leading apostrophe unless CSVOUT_RAW;
+ * numeric columns are written as they are. A cell is quoted only when it needs
+ * it (comma, double quote, CR or LF; quotes doubled). Rows end with "\n".
+ * Returns 0, or -1 on a write error (ferror on the stream; errno holds the
+ * reason of the write that failed) or when out of memory. */
 int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n);
 
 /* Rows written so far (header included). */

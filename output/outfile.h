@@ -8,17 +8,24 @@
 
 typedef struct outfile outfile;
 
-/* path NULL or "-": standard output (no temporary file). Otherwise refuses
- * (PM_ERR_USAGE, message names the file) when path is the same file as one of
- * inputs[0..ninputs) (compared by device and inode, not by name), and creates
- * "DIR/.NAME.XXXXXX" with mkstemp. Returns NULL and fills err on failure. */
+/* path NULL or "-": standard output (no temporary file; refused if stdout is
+ * a regular file that is one of the inputs). Otherwise refuses (PM_ERR_USAGE,
+ * message names both files) when path is the same file as one of
+ * inputs[0..ninputs) (compared by device and inode, not by name; "-" is stdin;
+ * a target that does not exist yet is fine), and creates "DIR/.NAME.XXXXXX"
+ * with mkstemp. The file gets 0666 & ~umask like fopen, or the mode of the
+ * file it replaces; a symlink target is followed, so the link stays. Returns
+ * NULL and fills err on failure (PM_ERR_IO; PM_ERR_LIMIT beyond 64 files open
+ * at once). */
 outfile *outfile_open(const char *path, const char *const *inputs, size_t ninputs, pm_error *err);
 
 FILE *outfile_stream(outfile *o);
 
 /* Flush, check ferror, fsync-free close, rename onto the target. On any
  * failure the temporary file is removed and PM_ERR_IO returned with the reason
- * (e.g. "no space left on device"). Frees o in every case. */
+ * (e.g. "cannot write 'out.csv': no space left on device"; "input/output error"
+ * when only the stream's error flag tells of an earlier failed write). For
+ * stdout: fflush and ferror only, never closed. Frees o in every case. */
 int outfile_commit(outfile *o, pm_error *err);
 
 /* Remove the temporary file and free o (accepts NULL). Safe to use for cleanup. */

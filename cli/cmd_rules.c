@@ -1,0 +1,106 @@
+/* cmd_rules.c: `planmetrics rules test|list` - tools for rule authors.
+ * test runs every inline example and prints failures as FILE:LINE: rule ID: expected ... got ... */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "extract/extract.h"
+
+enum { OPT_HELP = 1 };
+static const cli_option opts[] = {
+    {"help", 'h', NULL, "show this help", OPT_HELP},
+    {0},
+};
+
+static void on_fail(void *ctx, const rule *ru, const rule_example *ex, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "%s:%ld: rule %s: %s\n", ru->file, ex->line, ru->id, msg);
+}
+
+static int rules_test(rules *r)
+{
+    extractor *x = extractor_create(r);
+    if (!x) {
+        cli_errorf("out of memory");
+        return EXIT_USAGE;
+    }
+    size_t total = 0, nopos = 0, noneg = 0;
+    for (size_t i = 0; i < rules_count(r); i++) {
+        const rule *ru = rules_at(r, i);
+        int pos = 0, neg = 0;
+        for (size_t k = 0; k < ru->nexamples; k++)
+            ru->examples[k].negative ? neg++ : pos++;
+        total += ru->nexamples;
+        if (ru->kind == RULE_TARGET && !pos) {
+            fprintf(stderr, "%s:%ld: rule %s: warning: no positive example\n", ru->file, ru->line, ru->id);
+            nopos++;
+        }
+        if (!neg) {
+            fprintf(stderr, "%s:%ld: rule %s: warning: no negative example\n", ru->file, ru->line, ru->id);
+            noneg++;
+        }
+    }
+    size_t fails = extractor_test_examples(x, on_fail, NULL);
+    extractor_free(x);
+    printf("rules: %zu rules, %zu examples: %zu passed, %zu failed\n", rules_count(r), total, total - fails, fails);
+    printf("coverage: %zu rules without a positive example, %zu without a negative one\n", nopos, noneg);
+    return fails ? EXIT_INPUT : EXIT_OK;
+}
+
+static int rules_list(rules *r, const char *pack)
+{
+    printf("%-28s %-8s %-10s %s\n", "id", "kind", "examples", "category");
+    for (size_t i = 0; i < rules_count(r); i++) {
+        const rule *ru = rules_at(r, i);
+        if (pack && strcmp(pack, ru->pack) != 0)
+            continue;
+        int pos = 0, neg = 0;
+        for (size_t k = 0; k < ru->nexamples; k++)
+            ru->examples[k].negative ? neg++ : pos++;
+        char ex[32];
+        snprintf(ex, sizeof ex, "%d+/%d-", pos, neg);
+        printf("%-28s %-8s %-10s %s\n", ru->id, ru->kind == RULE_EXCLUDE ? "exclude" : ru->role, ex,
+               ru->category);
+    }
+    return EXIT_OK;
+}
+
+int cmd_rules(int argc, char **argv)
+{
+    cli_parser p;
+    cli_parser_init(&p, argc, argv);
+    const char *arg, *verb = NULL, *path = NULL;
+    int id;
+    while ((id = cli_next(&p, opts, &arg)) != -1) {
+        if (id == -2)
+            return EXIT_USAGE;
+        if (id == OPT_HELP) {
+            puts("usage: planmetrics rules test [PATH]   run the inline examples of rule files\n"
+                 "       planmetrics rules list [PACK]   ids, categories and example counts\n"
+                 "PATH is a rule file or a directory of *.rules (default: the bundled packs)\n");
+            cli_print_options(stdout, opts);
+            return EXIT_OK;
+        }
+        if (!verb)
+            verb = arg;
+        else if (!path)
+            path = arg;
+        else {
+            cli_errorf("too many arguments");
+            return EXIT_USAGE;
+        }
+    }
+    if (!verb || (strcmp(verb, "test") != 0 && strcmp(verb, "list") != 0)) {
+        cli_errorf("usage: planmetrics rules test|list [PATH]");
+        return EXIT_USAGE;
+    }
+    int is_test = strcmp(verb, "test") == 0;
+    const char *paths[1] = {path};
+    rules *r = cli_load_rules(argv[0], paths, is_test && path ? 1 : 0);
+    if (!r)
+        return EXIT_USAGE;
+    int rc = is_test ? rules_test(r) : rules_list(r, path);
+    rules_free(r);
+    return rc;
+}

@@ -1,0 +1,171 @@
+/* common.c: what the subcommands share - the option-table parser, error printing,
+ * and finding the bundled rule packs. */
+#include "cli/cli.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void cli_parser_init(cli_parser *p, int argc, char **argv)
+{
+    memset(p, 0, sizeof *p);
+    p->argc = argc;
+    p->argv = argv;
+    p->i = 1;
+}
+
+int cli_next(cli_parser *p, const cli_option *opts, const char **optarg)
+{
+    if (p->i >= p->argc)
+        return -1;
+    char *a = p->argv[p->i++];
+    if (p->only_positional || a[0] != '-' || a[1] == '\0') {
+        *optarg = a;
+        return 0;
+    }
+    if (strcmp(a, "--") == 0) {
+        p->only_positional = 1;
+        return cli_next(p, opts, optarg);
+    }
+    const cli_option *o = NULL;
+    const char *inline_arg = NULL;
+    if (a[1] == '-') {
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t nl = eq ? (size_t)(eq - name) : strlen(name);
+        for (const cli_option *q = opts; q->lng || q->shrt; q++)
+            if (q->lng && strlen(q->lng) == nl && strncmp(q->lng, name, nl) == 0)
+                o = q;
+        if (eq)
+            inline_arg = eq + 1;
+    } else {
+        for (const cli_option *q = opts; q->lng || q->shrt; q++)
+            if (q->shrt == a[1])
+                o = q;
+        if (o && a[2])
+            inline_arg = a + 2;
+    }
+    if (!o) {
+        cli_errorf("unknown option '%s' (see --help)", a);
+        return -2;
+    }
+    if (!o->arg) {
+        if (inline_arg && a[1] == '-') {
+            cli_errorf("option '--%s' takes no argument", o->lng);
+            return -2;
+        }
+        *optarg = NULL;
+        return o->id;
+    }
+    if (inline_arg) {
+        *optarg = inline_arg;
+        return o->id;
+    }
+    if (p->i >= p->argc) {
+        cli_errorf("option '%s' needs an argument %s", a, o->arg);
+        return -2;
+    }
+    *optarg = p->argv[p->i++];
+    return o->id;
+}
+
+void cli_print_options(FILE *fp, const cli_option *opts)
+{
+    for (const cli_option *q = opts; q->lng || q->shrt; q++) {
+        char left[64];
+        int n = 0;
+        if (q->shrt)
+            n = snprintf(left, sizeof left, "-%c%s", q->shrt, q->lng ? ", " : "");
+        else
+            n = snprintf(left, sizeof left, "    ");
+        if (q->lng && n < (int)sizeof left)
+            n += snprintf(left + n, sizeof left - (size_t)n, "--%s", q->lng);
+        if (q->arg && n < (int)sizeof left)
+            snprintf(left + n, sizeof left - (size_t)n, " %s", q->arg);
+        fprintf(fp, "  %-26s %s\n", left, q->help);
+    }
+}
+
+void cli_error(const pm_error *e)
+{
+    pm_error_print(e, stderr);
+}
+
+void cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("planmetrics: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The directory of the running binary: /proc/self/exe, else argv0. */
+static int bindir(const char *argv0, char *out, size_t n)
+{
+    char buf[PATH_MAX];
+    ssize_t l = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (l > 0)
+        buf[l] = '\0';
+    else if (argv0 && strchr(argv0, '/'))
+        snprintf(buf, sizeof buf, "%s", argv0);
+    else
+        return -1;
+    char *slash = strrchr(buf, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    snprintf(out, n, "%s", buf);
+    return 0;
+}
+
+rules *cli_load_rules(const char *argv0, const char *const *paths, size_t npaths)
+{
+    rules *r = rules_create();
+    if (!r) {
+        cli_errorf("out of memory");
+        return NULL;
+    }
+    pm_error err;
+    pm_error_clear(&err);
+    if (npaths) {
+        for (size_t i = 0; i < npaths; i++)
+            if (rules_load(r, paths[i], &err) != 0) {
+                cli_error(&err);
+                rules_free(r);
+                return NULL;
+            }
+        return r;
+    }
+    char cand[3][PATH_MAX + 16];
+    int nc = 0;
+    const char *env = getenv("PLANMETRICS_RULES");
+    if (env && *env)
+        snprintf(cand[nc++], sizeof cand[0], "%s", env);
+    char bd[PATH_MAX];
+    if (bindir(argv0, bd, sizeof bd) == 0)
+        snprintf(cand[nc++], sizeof cand[0], "%.*s/rules", PATH_MAX - 8, bd);
+    snprintf(cand[nc++], sizeof cand[0], "%s/rules", PM_DATADIR);
+    for (int i = 0; i < nc; i++) {
+        if (!is_dir(cand[i]) && i > 0)
+            continue;
+        if (rules_load(r, cand[i], &err) != 0) {
+            cli_error(&err);
+            rules_free(r);
+            return NULL;
+        }
+        return r;
+    }
+    cli_errorf("no rule packs found next to the binary or in '%s/rules': use --rules PATH", PM_DATADIR);
+    rules_free(r);
+    return NULL;
+}

@@ -1,0 +1,41 @@
+/* main.c: the planmetrics command - dispatches to the subcommands.
+ * Only cli/ prints and chooses exit codes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: planmetrics COMMAND [OPTIONS] ...\n"
+    "\n"
+    "Turns Chinese government plan documents into a dataset of quantified targets.\n"
+    "\n"
+    "commands:\n"
+    "  extract FILE...     one CSV row per quantified target (see 'planmetrics extract --help')\n"
+    "  summary [CSV...]    totals and distributions by city, category and unit\n"
+    "  rules test [PATH]   run every inline example of the rule packs\n"
+    "  rules list [PACK]   list rules: ids, categories, example counts\n"
+    "\n"
+    "exit codes: 0 ok, 1 some inputs failed or were skipped (the rest is complete),\n"
+    "            2 usage or rule error, 3 output error, 130 interrupted\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        puts("planmetrics 0.1");
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "extract") == 0)
+        return cmd_extract(argc - 1, argv + 1);
+    if (strcmp(argv[1], "summary") == 0)
+        return cmd_summary(argc - 1, argv + 1);
+    if (strcmp(argv[1], "rules") == 0)
+        return cmd_rules(argc - 1, argv + 1);
+    cli_errorf("unknown command '%s' (see --help)", argv[1]);
+    return EXIT_USAGE;
+}

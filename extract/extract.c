@@ -1,0 +1,662 @@
+/* extract.c: runs a rule set over one document - decode, find headings and title,
+ * match every rule line by line, drop excluded numbers, resolve overlaps, emit rows. */
+#include "extract/extract.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract/numparse.h"
+#include "extract/text.h"
+
+const char *const extract_columns[COL_COUNT] = {
+    "file", "city", "year", "section", "category", "rule", "subject", "action", "role",
+    "value", "value_max", "qualifier", "unit", "text", "line", "context"};
+
+#define MAX_LEVELS 4
+#define HEADING_MAX 90   /* bytes of a heading kept in `section` */
+#define CONTEXT_MAX 600  /* bytes of context kept on each side of a match */
+
+/* A match of one rule, before overlaps are resolved. Offsets are in the line. */
+typedef struct cand {
+    const rule *ru;
+    size_t idx;            /* rule index: earlier rules win ties */
+    size_t start, end;     /* covered span: value .. end of unit / value_max */
+    size_t g[8][2];        /* value, value_max, unit, subject, action, qual, qual_after */
+} cand;
+enum { G_VALUE, G_VMAX, G_UNIT, G_SUBJECT, G_ACTION, G_QUAL, G_QUAL_AFTER, G_N };
+
+typedef struct span { size_t s, e; } span;
+
+struct extractor {
+    const rules *r;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit;
+    text *t;
+    pcre2_code *re_title, *re_city, *re_heading;
+    cand *c;
+    size_t nc, capc;
+    span *ex;
+    size_t nex, capex;
+    char *buf;  /* row cell storage */
+    size_t cap;
+};
+
+static int grow(void **arr, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 64;
+    while (nc < need)
+        nc *= 2;
+    void *p = realloc(*arr, nc * sz);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+static pcre2_code *compile(const char *pat)
+{
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &ec, &eo, NULL);
+    if (c)
+        pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
+    return c;
+}
+
+extractor *extractor_create(const rules *r)
+{
+    extractor *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL;
+    x->r = r;
+    x->md = pcre2_match_data_create(64, NULL);
+    x->mctx = pcre2_match_context_create(NULL);
+    x->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    x->t = text_create();
+    /* Title line: a plan's name with its year, e.g. XX市教育局2019年工作要点. */
+    x->re_title = compile("(?<year>(?:19|20)\\d{2})\\s*年(?:度)?.{0,20}?"
+                          "(?:工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|要点|报告|规划)");
+    /* The place a title starts with: 2+ characters then an administrative suffix. */
+    x->re_city = compile("^\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|地区|省|市|州|盟|县|区))");
+    x->re_heading = compile("^[\\s]*(?:(?<l1>第[一二三四五六七八九十百]+[章部篇节]|[一二三四五六七八九十]+[、.．])"
+                            "|(?<l2>[（(][一二三四五六七八九十]+[）)])|(?<l3>\\d{1,2}[、.．](?!\\d))|(?<l4>[（(]\\d{1,2}[）)]))");
+    if (!x->md || !x->mctx || !x->t || !x->re_title || !x->re_city || !x->re_heading) {
+        extractor_free(x);
+        return NULL;
+    }
+    if (x->jit)
+        pcre2_jit_stack_assign(x->mctx, NULL, x->jit);
+    return x;
+}
+
+void extractor_free(extractor *x)
+{
+    if (!x)
+        return;
+    pcre2_match_data_free(x->md);
+    pcre2_match_context_free(x->mctx);
+    pcre2_jit_stack_free(x->jit);
+    text_free(x->t);
+    pcre2_code_free(x->re_title);
+    pcre2_code_free(x->re_city);
+    pcre2_code_free(x->re_heading);
+    free(x->c);
+    free(x->ex);
+    free(x->buf);
+    free(x);
+}
+
+static int match(extractor *x, const pcre2_code *re, const char *s, size_t n, size_t start)
+{
+    return pcre2_match(re, (PCRE2_SPTR)s, n, start, PCRE2_NO_UTF_CHECK, x->md, x->mctx);
+}
+
+/* Offsets of named group `name` after a successful match, or -1. */
+static int named(extractor *x, const pcre2_code *re, const char *name, size_t *s, size_t *e)
+{
+    int g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)name);
+    if (g <= 0)
+        return -1;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
+    if (ov[2 * g] == PCRE2_UNSET)
+        return -1;
+    *s = ov[2 * g];
+    *e = ov[2 * g + 1];
+    return 0;
+}
+
+/* ---- document metadata ------------------------------------------------ */
+
+typedef struct docmeta {
+    char city[96];
+    char year[8];
+    char section[MAX_LEVELS][HEADING_MAX + 8];
+} docmeta;
+
+/* Look for a title line (place + year + plan word) in the first lines. */
+static void detect_title(extractor *x, const char *s, size_t n, docmeta *m)
+{
+    size_t off = 0;
+    for (int line = 0; line < 25 && off < n; line++) {
+        const char *nl = memchr(s + off, '\n', n - off);
+        size_t len = nl ? (size_t)(nl - (s + off)) : n - off;
+        if (len < 300 && match(x, x->re_title, s + off, len, 0) > 0) {
+            size_t a, b;
+            if (!m->year[0] && named(x, x->re_title, "year", &a, &b) == 0)
+                snprintf(m->year, sizeof m->year, "%.*s", (int)(b - a), s + off + a);
+            if (!m->city[0] && match(x, x->re_city, s + off, len, 0) > 0 &&
+                named(x, x->re_city, "city", &a, &b) == 0)
+                snprintf(m->city, sizeof m->city, "%.*s", (int)(b - a), s + off + a);
+            if (m->city[0])
+                return;
+        }
+        off += len + 1;
+    }
+}
+
+/* If the line is a heading, remember it at its level and clear deeper ones. */
+static void update_section(extractor *x, const char *ln, size_t len, const char *orig, size_t olen, docmeta *m)
+{
+    if (len == 0 || match(x, x->re_heading, ln, len, 0) <= 0)
+        return;
+    static const char *lv[MAX_LEVELS] = {"l1", "l2", "l3", "l4"};
+    int level = -1;
+    size_t a, b;
+    for (int i = 0; i < MAX_LEVELS; i++)
+        if (named(x, x->re_heading, lv[i], &a, &b) == 0) {
+            level = i;
+            break;
+        }
+    if (level < 0)
+        return;
+    /* the heading runs to the first full stop or colon, in the original text */
+    size_t s = 0;
+    while (s < olen && (orig[s] == ' ' || orig[s] == '\t' || (unsigned char)orig[s] == 0xE3))
+        if ((unsigned char)orig[s] == 0xE3 && s + 2 < olen && (unsigned char)orig[s + 1] == 0x80 &&
+            (unsigned char)orig[s + 2] == 0x80)
+            s += 3;
+        else if (orig[s] == ' ' || orig[s] == '\t')
+            s++;
+        else
+            break;
+    size_t e = s;
+    while (e < olen && e - s < HEADING_MAX) {
+        if (olen - e >= 3 && (memcmp(orig + e, "。", 3) == 0 || memcmp(orig + e, "：", 3) == 0 ||
+                              memcmp(orig + e, "；", 3) == 0))
+            break;
+        if (orig[e] == '\r' || orig[e] == ':')
+            break;
+        unsigned char c = (unsigned char)orig[e];
+        size_t cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (e + cl - s > HEADING_MAX)
+            break;
+        e += cl;
+    }
+    while (e > s && orig[e - 1] == ' ')
+        e--;
+    snprintf(m->section[level], sizeof m->section[level], "%.*s", (int)(e - s), orig + s);
+    for (int i = level + 1; i < MAX_LEVELS; i++)
+        m->section[i][0] = '\0';
+}
+
+/* ---- matching ---------------------------------------------------------- */
+
+static int group_span(const rule *ru, PCRE2_SIZE *ov, int rc, int g, size_t *s, size_t *e)
+{
+    (void)ru;
+    if (g <= 0 || g >= rc + 32 || ov[2 * g] == PCRE2_UNSET)
+        return 0;
+    *s = ov[2 * g];
+    *e = ov[2 * g + 1];
+    return 1;
+}
+
+/* First set group among all groups called `name` (names may repeat). */
+static int dup_span(const rule *ru, PCRE2_SIZE *ov, const char *name, int first, size_t *s, size_t *e)
+{
+    PCRE2_SPTR a, b;
+    int size = pcre2_substring_nametable_scan(ru->code, (PCRE2_SPTR)name, &a, &b);
+    if (size <= 0)
+        return group_span(ru, ov, 1, first, s, e);
+    for (PCRE2_SPTR p = a; p <= b; p += size) {
+        int g = (p[0] << 8) | p[1];
+        if (ov[2 * g] != PCRE2_UNSET) {
+            *s = ov[2 * g];
+            *e = ov[2 * g + 1];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int add_cand(extractor *x, const rule *ru, size_t idx, PCRE2_SIZE *ov)
+{
+    static const char *names[G_N] = {"value", "value_max", "unit", "subject", "action", "qual", "qual_after"};
+    const int firsts[G_N] = {ru->g_value, ru->g_value_max, ru->g_unit, ru->g_subject, ru->g_action,
+                             ru->g_qual, ru->g_qual_after};
+    if (grow((void **)&x->c, &x->capc, x->nc + 1, sizeof(cand)))
+        return PM_ERR_NOMEM;
+    cand *c = &x->c[x->nc];
+    c->ru = ru;
+    c->idx = idx;
+    for (int i = 0; i < G_N; i++) {
+        c->g[i][0] = c->g[i][1] = (size_t)-1;
+        if (firsts[i])
+            dup_span(ru, ov, names[i], firsts[i], &c->g[i][0], &c->g[i][1]);
+    }
+    if (c->g[G_VALUE][0] == (size_t)-1)
+        return 0;
+    c->start = c->g[G_VALUE][0];
+    c->end = c->g[G_VALUE][1];
+    for (int i = G_VMAX; i <= G_UNIT; i++)
+        if (c->g[i][0] != (size_t)-1 && c->g[i][1] > c->end)
+            c->end = c->g[i][1];
+    x->nc++;
+    return 0;
+}
+
+/* Every match of every rule in the line; exclusions into x->ex. */
+static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn warn, void *wctx,
+                   const char *file, long lineno)
+{
+    x->nc = x->nex = 0;
+    size_t nr = rules_count(x->r);
+    for (size_t i = 0; i < nr; i++) {
+        const rule *ru = rules_at(x->r, i);
+        size_t start = 0;
+        while (start <= len) {
+            int rc = match(x, ru->code, ln, len, start);
+            if (rc == PCRE2_ERROR_NOMATCH)
+                break;
+            if (rc < 0) {
+                if (warn) {
+                    char msg[300];
+                    PCRE2_UCHAR em[120];
+                    pcre2_get_error_message(rc, em, sizeof em);
+                    snprintf(msg, sizeof msg, "rule '%s' (%s:%ld) skipped here: %s", ru->id, ru->file,
+                             ru->line, (char *)em);
+                    warn(wctx, file, lineno, msg);
+                }
+                break;
+            }
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
+            size_t next = ov[1];
+            if (ru->kind == RULE_EXCLUDE) {
+                if (grow((void **)&x->ex, &x->capex, x->nex + 1, sizeof(span)))
+                    return PM_ERR_NOMEM;
+                x->ex[x->nex++] = (span){ov[0], ov[1]};
+            } else {
+                size_t before = x->nc;
+                if (add_cand(x, ru, i, ov))
+                    return PM_ERR_NOMEM;
+                /* go on after the number, so enumerations and overlaps are seen */
+                if (x->nc > before)
+                    next = x->c[x->nc - 1].g[G_VALUE][1];
+            }
+            if (next <= start) { /* empty match: step one character */
+                next = start + 1;
+                while (next < len && ((unsigned char)ln[next] & 0xC0) == 0x80)
+                    next++;
+            }
+            start = next;
+        }
+    }
+    return 0;
+}
+
+static int cand_cmp(const void *pa, const void *pb)
+{
+    const cand *a = pa, *b = pb;
+    if (a->ru->priority != b->ru->priority)
+        return a->ru->priority > b->ru->priority ? -1 : 1;
+    size_t la = a->end - a->start, lb = b->end - b->start;
+    if (la != lb)
+        return la > lb ? -1 : 1;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static int pos_cmp(const void *pa, const void *pb)
+{
+    const cand *a = pa, *b = pb;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return 0;
+}
+
+/* Keep the best candidate for each number: drop excluded ones, then accept
+ * in priority order those that do not overlap an accepted one. */
+static size_t resolve(extractor *x)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < x->nc; i++) {
+        cand *c = &x->c[i];
+        int excluded = 0;
+        for (size_t j = 0; j < x->nex && !excluded; j++)
+            excluded = c->g[G_VALUE][0] < x->ex[j].e && x->ex[j].s < c->g[G_VALUE][1];
+        if (!excluded)
+            x->c[k++] = *c;
+    }
+    qsort(x->c, k, sizeof(cand), cand_cmp);
+    size_t n = 0;
+    for (size_t i = 0; i < k; i++) {
+        int clash = 0;
+        for (size_t j = 0; j < n && !clash; j++)
+            clash = x->c[i].start < x->c[j].end && x->c[j].start < x->c[i].end;
+        if (!clash)
+            x->c[n++] = x->c[i];
+    }
+    qsort(x->c, n, sizeof(cand), pos_cmp);
+    return n;
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+typedef struct rowbuf {
+    char *s;
+    size_t n, cap;
+    size_t off[COL_COUNT], len[COL_COUNT];
+} rowbuf;
+
+static int put(rowbuf *b, int col, const char *s, size_t n)
+{
+    if (grow((void **)&b->s, &b->cap, b->n + n + 1, 1))
+        return -1;
+    memcpy(b->s + b->n, s, n);
+    b->off[col] = b->n;
+    b->len[col] = n;
+    b->n += n;
+    b->s[b->n++] = '\0';
+    return 0;
+}
+
+static int puts_(rowbuf *b, int col, const char *s) { return put(b, col, s, strlen(s)); }
+
+static int is_stop(const char *p, size_t avail, int strong)
+{
+    if (avail >= 3 && (!memcmp(p, "。", 3) || !memcmp(p, "！", 3) || !memcmp(p, "？", 3) ||
+                       (!strong && !memcmp(p, "；", 3))))
+        return 3;
+    if (*p == '!' || *p == '?' || (!strong && *p == ';'))
+        return 1;
+    return 0;
+}
+
+/* The sentence around [s,e) of the line, bounded by CONTEXT_MAX on each side. */
+static void sentence(const char *ln, size_t len, size_t s, size_t e, size_t *cs, size_t *ce)
+{
+    size_t a = s;
+    while (a > 0 && s - a < CONTEXT_MAX) {
+        size_t p = a - 1;
+        while (p > 0 && ((unsigned char)ln[p] & 0xC0) == 0x80)
+            p--;
+        if (is_stop(ln + p, len - p, 0))
+            break;
+        a = p;
+    }
+    size_t b = e;
+    while (b < len && b - e < CONTEXT_MAX && ln[b] != '\r') {
+        int k = is_stop(ln + b, len - b, 0);
+        if (k) {
+            b += (size_t)k;
+            break;
+        }
+        unsigned char c = (unsigned char)ln[b];
+        b += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    }
+    if (b > len)
+        b = len;
+    while (a < s && (ln[a] == ' ' || ln[a] == '\t'))
+        a++;
+    *cs = a;
+    *ce = b;
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && ((*s)[0] == ' ' || (*s)[0] == '\t')) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
+
+typedef struct runctx {
+    extractor *x;
+    const char *file;
+    const docmeta *m;
+    const char *norm, *orig;
+    size_t normlen, origlen;
+    extract_row_fn fn;
+    void *ctx;
+    rowbuf rb;
+} runctx;
+
+static size_t to_orig(runctx *rc, size_t norm_off)
+{
+    return text_orig_offset(rc->x->t, norm_off);
+}
+
+static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long lineno)
+{
+    extractor *x = rc->x;
+    const char *ln = rc->norm + lstart;
+    rowbuf *b = &rc->rb;
+    b->n = 0;
+    pm_row row;
+    memset(&row, 0, sizeof row);
+    char tmp[64];
+    int err = 0;
+
+    double v = 0, vmax = 0, scale = 1.0;
+    num_parse(ln + c->g[G_VALUE][0], c->g[G_VALUE][1] - c->g[G_VALUE][0], &v);
+    const char *u = ln + c->g[G_UNIT][0];
+    size_t ul = c->g[G_UNIT][0] == (size_t)-1 ? 0 : c->g[G_UNIT][1] - c->g[G_UNIT][0];
+    const char *canon = rules_unit_canon(x->r, u, ul, &scale);
+    v *= scale;
+    int has_max = c->g[G_VMAX][0] != (size_t)-1;
+    if (has_max && num_parse(ln + c->g[G_VMAX][0], c->g[G_VMAX][1] - c->g[G_VMAX][0], &vmax) == 0)
+        has_max = 0;
+    vmax *= scale;
+
+    const char *qual = "=";
+    for (int gi = G_QUAL; gi <= G_QUAL_AFTER; gi++)
+        if (c->g[gi][0] != (size_t)-1 && c->g[gi][1] > c->g[gi][0]) {
+            const char *q = rules_qualifier(x->r, ln + c->g[gi][0], c->g[gi][1] - c->g[gi][0]);
+            if (q && strcmp(q, "=") != 0) {
+                qual = q;
+                break;
+            }
+        }
+
+    /* text: from the qualifier (or number) to the end of unit/qualifier */
+    size_t ts = c->start, te = c->end;
+    for (int gi = G_QUAL; gi <= G_QUAL_AFTER; gi++)
+        if (c->g[gi][0] != (size_t)-1 && c->g[gi][1] > c->g[gi][0]) {
+            if (c->g[gi][0] < ts)
+                ts = c->g[gi][0];
+            if (c->g[gi][1] > te)
+                te = c->g[gi][1];
+        }
+    size_t os = to_orig(rc, lstart + ts), oe = to_orig(rc, lstart + te);
+    size_t cs, ce;
+    sentence(ln, llen, ts, te, &cs, &ce);
+    size_t ocs = to_orig(rc, lstart + cs), oce = to_orig(rc, lstart + ce);
+
+    char section[MAX_LEVELS * (HEADING_MAX + 12)];
+    section[0] = '\0';
+    for (int i = 0; i < MAX_LEVELS; i++)
+        if (rc->m->section[i][0]) {
+            if (section[0])
+                strcat(section, " > ");
+            strcat(section, rc->m->section[i]);
+        }
+
+    err |= puts_(b, COL_FILE, rc->file);
+    err |= puts_(b, COL_CITY, rc->m->city);
+    err |= puts_(b, COL_YEAR, rc->m->year);
+    err |= puts_(b, COL_SECTION, section);
+    err |= puts_(b, COL_CATEGORY, c->ru->category);
+    err |= puts_(b, COL_RULE, c->ru->id);
+    const char *subj = "", *act = "";
+    size_t sl = 0, al = 0;
+    if (c->g[G_SUBJECT][0] != (size_t)-1) {
+        subj = ln + c->g[G_SUBJECT][0];
+        sl = c->g[G_SUBJECT][1] - c->g[G_SUBJECT][0];
+        trim(&subj, &sl);
+    }
+    if (c->g[G_ACTION][0] != (size_t)-1) {
+        act = ln + c->g[G_ACTION][0];
+        al = c->g[G_ACTION][1] - c->g[G_ACTION][0];
+    }
+    err |= put(b, COL_SUBJECT, subj, sl);
+    err |= put(b, COL_ACTION, act, al);
+    err |= puts_(b, COL_ROLE, c->ru->role);
+    num_format(v, tmp, sizeof tmp);
+    err |= puts_(b, COL_VALUE, tmp);
+    if (has_max)
+        num_format(vmax, tmp, sizeof tmp);
+    err |= puts_(b, COL_VALUE_MAX, has_max ? tmp : "");
+    err |= puts_(b, COL_QUALIFIER, qual);
+    if (canon)
+        err |= puts_(b, COL_UNIT, canon);
+    else
+        err |= put(b, COL_UNIT, u, ul);
+    err |= put(b, COL_TEXT, rc->orig + os, oe - os);
+    snprintf(tmp, sizeof tmp, "%ld", lineno);
+    err |= puts_(b, COL_LINE, tmp);
+    err |= put(b, COL_CONTEXT, rc->orig + ocs, oce - ocs);
+    if (err)
+        return PM_ERR_NOMEM;
+    for (int i = 0; i < COL_COUNT; i++) {
+        row.cell[i] = b->s + b->off[i];
+        row.len[i] = b->len[i];
+    }
+    row.value = v;
+    row.rule = c->ru;
+    row.norm_start = lstart + ts;
+    row.norm_end = lstart + te;
+    return rc->fn(rc->ctx, &row);
+}
+
+int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
+                  const extract_opts *o, extract_row_fn fn, void *ctx, pm_error *err)
+{
+    static const extract_opts none = {0};
+    if (!o)
+        o = &none;
+    int rc = text_load(x->t, bytes, n, o->encoding, NULL, NULL, err);
+    if (rc) {
+        if (err && !err->file[0])
+            snprintf(err->file, sizeof err->file, "%s", file);
+        return rc;
+    }
+    runctx r = {.x = x, .file = file, .fn = fn, .ctx = ctx};
+    r.norm = text_norm(x->t, &r.normlen);
+    r.orig = text_orig(x->t, &r.origlen);
+    docmeta m;
+    memset(&m, 0, sizeof m);
+    detect_title(x, r.norm, r.normlen, &m);
+    if (o->city)
+        snprintf(m.city, sizeof m.city, "%s", o->city);
+    if (o->year)
+        snprintf(m.year, sizeof m.year, "%s", o->year);
+    r.m = &m;
+
+    size_t off = 0;
+    long lineno = 0;
+    rc = 0;
+    while (off < r.normlen && rc == 0) {
+        const char *nl = memchr(r.norm + off, '\n', r.normlen - off);
+        size_t len = nl ? (size_t)(nl - (r.norm + off)) : r.normlen - off;
+        lineno++;
+        size_t os = to_orig(&r, off), oe = to_orig(&r, off + len);
+        update_section(x, r.norm + off, len, r.orig + os, oe - os, &m);
+        rc = collect(x, r.norm + off, len, o->warn, o->warn_ctx, file, lineno);
+        if (rc == 0) {
+            size_t k = resolve(x);
+            for (size_t i = 0; i < k && rc == 0; i++)
+                rc = emit(&r, &x->c[i], off, len, lineno);
+        }
+        off += len + 1;
+    }
+    free(r.rb.s);
+    if (rc == PM_ERR_NOMEM)
+        pm_error_set(err, rc, file, lineno, 0, "out of memory");
+    return rc;
+}
+
+/* ---- inline examples --------------------------------------------------- */
+
+typedef struct exrows {
+    size_t n;
+    char got[512];
+    int ok;
+    const rule *want_rule;
+    const rule_example *ex;
+} exrows;
+
+static int same_num(const char *a, const char *b)
+{
+    return strtod(a, NULL) == strtod(b, NULL);
+}
+
+static int ex_row(void *ctx, const pm_row *row)
+{
+    exrows *e = ctx;
+    const rule_example *ex = e->ex;
+    size_t l = strlen(e->got);
+    if (e->n < 4 && l < sizeof e->got - 1)
+        snprintf(e->got + l, sizeof e->got - l, "%s%s%s%s%s %s (%s)", e->n ? ", " : "",
+                 strcmp(row->cell[COL_QUALIFIER], "=") ? row->cell[COL_QUALIFIER] : "", row->cell[COL_VALUE],
+                 row->cell[COL_VALUE_MAX][0] ? ".." : "", row->cell[COL_VALUE_MAX], row->cell[COL_UNIT],
+                 row->cell[COL_RULE]);
+    e->n++;
+    if (!ex->negative && row->rule == e->want_rule && same_num(row->cell[COL_VALUE], ex->value) &&
+        strcmp(row->cell[COL_UNIT], ex->unit) == 0 &&
+        (!ex->value_max ? !row->cell[COL_VALUE_MAX][0] : same_num(row->cell[COL_VALUE_MAX], ex->value_max)) &&
+        (!ex->qualifier || strcmp(ex->qualifier, row->cell[COL_QUALIFIER]) == 0) &&
+        (!ex->subject || strcmp(ex->subject, row->cell[COL_SUBJECT]) == 0))
+        e->ok = 1;
+    return 0;
+}
+
+size_t extractor_test_examples(extractor *x, extract_fail_fn fn, void *ctx)
+{
+    size_t fails = 0;
+    for (size_t i = 0; i < rules_count(x->r); i++) {
+        const rule *ru = rules_at(x->r, i);
+        for (size_t k = 0; k < ru->nexamples; k++) {
+            const rule_example *ex = &ru->examples[k];
+            exrows e = {.want_rule = ru, .ex = ex};
+            pm_error err;
+            pm_error_clear(&err);
+            int rc = extractor_run(x, ru->file, ex->text, strlen(ex->text), NULL, ex_row, &e, &err);
+            char msg[900];
+            if (rc != 0) {
+                snprintf(msg, sizeof msg, "example could not be read: %s", err.msg);
+            } else if (ex->negative) {
+                if (e.n == 0)
+                    continue;
+                snprintf(msg, sizeof msg, "expected no row got %s", e.got);
+            } else {
+                if (e.ok)
+                    continue;
+                snprintf(msg, sizeof msg, "expected %s%s%s%s %s%s%s got %s", ex->qualifier ? ex->qualifier : "",
+                         ex->value, ex->value_max ? ".." : "", ex->value_max ? ex->value_max : "", ex->unit,
+                         ex->subject ? " " : "", ex->subject ? ex->subject : "", e.n ? e.got : "nothing");
+            }
+            fails++;
+            if (fn)
+                fn(ctx, ru, ex, msg);
+        }
+    }
+    return fails;
+}

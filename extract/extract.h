@@ -1,0 +1,60 @@
+/* extract.h: the extraction engine - one document in, one row per quantified target out.
+ * An extractor is bound to a loaded rule set; use one extractor per thread. */
+#ifndef PM_EXTRACT_H
+#define PM_EXTRACT_H
+
+#include <stddef.h>
+#include "extract/error.h"
+#include "extract/rules.h"
+
+typedef struct extractor extractor;
+
+/* The CSV columns, in order. */
+enum {
+    COL_FILE, COL_CITY, COL_YEAR, COL_SECTION, COL_CATEGORY, COL_RULE, COL_SUBJECT,
+    COL_ACTION, COL_ROLE, COL_VALUE, COL_VALUE_MAX, COL_QUALIFIER, COL_UNIT, COL_TEXT,
+    COL_LINE, COL_CONTEXT, COL_COUNT
+};
+extern const char *const extract_columns[COL_COUNT];
+
+/* One extracted row: cell[i] (NUL-terminated, len[i] bytes) for column i.
+ * Valid only during the callback. value is the parsed number (base units). */
+typedef struct pm_row {
+    const char *cell[COL_COUNT];
+    size_t len[COL_COUNT];
+    double value;
+    const rule *rule;
+    size_t norm_start, norm_end;  /* span of the row's text in the normalised text */
+} pm_row;
+
+/* Return non-zero from the callback to stop the document. */
+typedef int (*extract_row_fn)(void *ctx, const pm_row *row);
+/* Warnings about the document (bad bytes replaced, a rule hit a match limit). */
+typedef void (*extract_warn_fn)(void *ctx, const char *file, long line, const char *msg);
+
+typedef struct extract_opts {
+    const char *city;      /* override the city read from the title (NULL: detect) */
+    const char *year;      /* override the year (NULL: detect) */
+    const char *encoding;  /* NULL or "auto": detect */
+    extract_warn_fn warn;
+    void *warn_ctx;
+} extract_opts;
+
+/* Bind to r (not copied: r must outlive the extractor). NULL on no memory.
+ * Free with extractor_free (accepts NULL). */
+extractor *extractor_create(const rules *r);
+void extractor_free(extractor *x);
+
+/* Extract the document bytes[0..n) named `file`. Rows are passed to fn in
+ * document order. Returns 0, PM_ERR_INPUT (binary or undecodable document:
+ * err says why), or the callback's non-zero value. */
+int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
+                  const extract_opts *o, extract_row_fn fn, void *ctx, pm_error *err);
+
+/* Run every inline example of the rule set. For each failure fn is called
+ * with the rule, the example and a message "expected ... got ...".
+ * Returns the number of failures. */
+typedef void (*extract_fail_fn)(void *ctx, const rule *ru, const rule_example *ex, const char *msg);
+size_t extractor_test_examples(extractor *x, extract_fail_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,296 @@
+/* numparse.c: Arabic, full-width and Chinese numerals (with 万/亿 multipliers) to doubles.
+ * Works on code points decoded on the fly; never reads past len, never allocates. */
+#include "extract/numparse.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Code point at s[i..len) with its byte length in *n; -1 at the end or on bad UTF-8. */
+static long cp_at(const char *s, size_t len, size_t i, size_t *n)
+{
+    static const long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+    const unsigned char *p = (const unsigned char *)s + i;
+    size_t k;
+    long c;
+
+    if (i >= len)
+        return -1;
+    if (p[0] < 0x80)
+        k = 1, c = p[0];
+    else if ((p[0] & 0xE0) == 0xC0)
+        k = 2, c = p[0] & 0x1F;
+    else if ((p[0] & 0xF0) == 0xE0)
+        k = 3, c = p[0] & 0x0F;
+    else if ((p[0] & 0xF8) == 0xF0)
+        k = 4, c = p[0] & 0x07;
+    else
+        return -1;
+    if (k > len - i)
+        return -1;
+    for (size_t j = 1; j < k; j++) {
+        if ((p[j] & 0xC0) != 0x80)
+            return -1;
+        c = (c << 6) | (p[j] & 0x3F);
+    }
+    if (c < min[k])
+        return -1;
+    *n = k;
+    return c;
+}
+
+/* Value of an ASCII or full-width digit at s[i], or -1. */
+static int adigit(const char *s, size_t len, size_t i, size_t *n)
+{
+    long c = cp_at(s, len, i, n);
+    if (c >= '0' && c <= '9')
+        return (int)(c - '0');
+    if (c >= 0xFF10 && c <= 0xFF19)
+        return (int)(c - 0xFF10);
+    return -1;
+}
+
+/* Chinese numeral kinds: D digit (also digit-by-digit), L 两/兩 (positional only),
+ * S 十百千 and B 万亿 (val = power of ten), T 廿/卅 (val = 20/30). */
+enum { NONE, D, L, S, B, T };
+static const struct { long cp; int kind, val; } cn_tab[] = {
+    { 0x3007, D, 0 }, { 0x96F6, D, 0 }, { 0x4E00, D, 1 }, { 0x4E8C, D, 2 },
+    { 0x4E24, L, 2 }, { 0x5169, L, 2 }, { 0x4E09, D, 3 }, { 0x56DB, D, 4 },
+    { 0x4E94, D, 5 }, { 0x516D, D, 6 }, { 0x4E03, D, 7 }, { 0x516B, D, 8 },
+    { 0x4E5D, D, 9 }, { 0x5341, S, 1 }, { 0x767E, S, 2 }, { 0x5343, S, 3 },
+    { 0x4E07, B, 4 }, { 0x842C, B, 4 }, { 0x4EBF, B, 8 }, { 0x5104, B, 8 },
+    { 0x5EFF, T, 20 }, { 0x5345, T, 30 },
+};
+
+/* Kind of the Chinese numeral character at s[i] (NONE if it is not one). */
+static int cn_at(const char *s, size_t len, size_t i, size_t *n, int *val)
+{
+    long c = cp_at(s, len, i, n);
+    for (size_t k = 0; k < sizeof cn_tab / sizeof cn_tab[0]; k++)
+        if (cn_tab[k].cp == c) {
+            *val = cn_tab[k].val;
+            return cn_tab[k].kind;
+        }
+    return NONE;
+}
+
+static double p10(int e)
+{
+    double r = 1;
+    while (e-- > 0)
+        r *= 10;
+    return r;
+}
+
+/* True when 千 followed by c is a metric prefix (千米 千克 千瓦 千伏 千兆 千帕 千焦 千赫):
+ * then 3千瓦 is 3 kW, not 3000 瓦. */
+static int si_unit(long c)
+{
+    static const long units[] = { 0x7C73, 0x514B, 0x74E6, 0x4F0F, 0x5146, 0x5E15, 0x7126, 0x8D6B };
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (units[k] == c)
+            return 1;
+    return 0;
+}
+
+/* Multiplier at s[i..): optional 十/百/千 then optional 万, 亿 or 万亿. 十 alone is not
+ * one (5十万 = 500000, but 5十 is just 5). Returns bytes used, power of ten in *e. */
+static size_t multiplier(const char *s, size_t len, size_t i, int *e)
+{
+    size_t j = i, n, n2;
+    int v, small = 0, big = 0;
+    int k = cn_at(s, len, j, &n, &v);
+
+    if (k == S && !(v == 3 && si_unit(cp_at(s, len, j + n, &n2)))) {
+        small = v;
+        j += n;
+        k = cn_at(s, len, j, &n, &v);
+    }
+    if (k == B) {
+        big = v;
+        j += n;
+        if (v == 4 && cn_at(s, len, j, &n, &v) == B && v == 8) {
+            big = 12;
+            j += n;
+        }
+    }
+    if (small == 1 && big == 0)
+        return 0;
+    *e = small + big;
+    return j - i;
+}
+
+static int is_sep(long c)
+{
+    return c == ',' || c == 0xFF0C || c == ' ' || c == 0xA0;
+}
+
+/* mant * 10^e, where mant is an exact integer: one rounding at most. */
+static double scale(double mant, int e)
+{
+    return e >= 0 ? mant * p10(e) : mant / p10(-e);
+}
+
+/* 3800, 1,500, 77 100, 4.5, ４．５, each with an optional multiplier. */
+static size_t arabic(const char *s, size_t len, double *value)
+{
+    size_t i = 0, n, ndig = 0;
+    double mant = 0;
+    int d, frac = 0, e = 0;
+
+    while ((d = adigit(s, len, i, &n)) >= 0) {
+        mant = mant * 10 + d;
+        i += n;
+        ndig++;
+    }
+    if (ndig == 0)
+        return 0;
+    /* Groups: one separator kind, each followed by exactly three digits. */
+    long sep = -1, c;
+    while (ndig <= 3 && is_sep(c = cp_at(s, len, i, &n)) && (sep < 0 || c == sep)) {
+        size_t j = i + n, g = 0;
+        double gv = 0;
+        while (g < 4 && (d = adigit(s, len, j, &n)) >= 0) {
+            gv = gv * 10 + d;
+            j += n;
+            g++;
+        }
+        if (g != 3)
+            break;
+        mant = mant * 1000 + gv;
+        sep = c;
+        i = j;
+    }
+    size_t n2;
+    c = cp_at(s, len, i, &n);
+    if ((c == '.' || c == 0xFF0E) && adigit(s, len, i + n, &n2) >= 0) {
+        i += n;
+        while ((d = adigit(s, len, i, &n)) >= 0) {
+            if (mant < 1e15) { /* keep mant exact; drop digits beyond double precision */
+                mant = mant * 10 + d;
+                frac++;
+            }
+            i += n;
+        }
+    }
+    i += multiplier(s, len, i, &e);
+    *value = scale(mant, e - frac);
+    return i;
+}
+
+/* Positional Chinese numerals: 三百零五, 一亿二千万, 十五, 廿五, 一万五 (= 15000). */
+static size_t positional(const char *s, size_t len, double *value)
+{
+    double high = 0, mid = 0, sec = 0; /* parts times 亿, times 万, below 万 */
+    int pend = -1;                     /* digit waiting for its unit */
+    int zero = 0, last_small = 4, last_unit = 0, elide = 0;
+    size_t i = 0, end = 0, n;
+    int k, v;
+
+    while ((k = cn_at(s, len, i, &n, &v)) != NONE) {
+        if (k == D || k == L) {
+            if (pend >= 0)
+                break;
+            if (v == 0 && end > 0) { /* 零 between units is a placeholder */
+                zero = 1;
+                i += n;
+                continue;
+            }
+            pend = v;
+            elide = zero ? 0 : last_unit; /* 一千五 = 1500, but 一千零五 = 1005 */
+        } else if (k == S) {
+            if (v >= last_small || (pend < 0 && v != 1))
+                break;
+            sec += (pend < 0 ? 1 : pend) * p10(v);
+            pend = -1;
+            last_small = last_unit = v;
+        } else if (k == T) {
+            if (pend >= 0 || last_small <= 1)
+                break;
+            sec += v;
+            last_small = last_unit = 1;
+        } else { /* 万 within a 亿 section at most once; 亿 once, after anything */
+            double c = sec + (pend < 0 ? 0 : pend);
+            if (v == 4 ? (mid > 0 || (sec == 0 && pend < 0)) : (high > 0 || (c == 0 && pend < 0 && mid == 0)))
+                break;
+            if (v == 4) {
+                mid = c * p10(4);
+            } else {
+                high = (mid + c) * p10(8);
+                mid = 0;
+            }
+            sec = 0;
+            pend = -1;
+            last_small = 4;
+            last_unit = v;
+        }
+        zero = 0;
+        i += n;
+        end = i;
+    }
+    if (end == 0)
+        return 0;
+    *value = high + mid + sec + (pend < 0 ? 0 : pend * (elide >= 2 ? p10(elide - 1) : 1));
+    return end;
+}
+
+/* Digit-by-digit (二〇一九, 一二〇) when at least three digits or two including 〇/零,
+ * so that 七八十 (seventy or eighty) is not read as 780; otherwise positional. */
+static size_t chinese(const char *s, size_t len, double *value)
+{
+    size_t i = 0, n, ndig = 0;
+    double mant = 0;
+    int v, zero = 0, e = 0;
+
+    while (cn_at(s, len, i, &n, &v) == D) {
+        mant = mant * 10 + v;
+        zero |= v == 0;
+        i += n;
+        ndig++;
+    }
+    if (ndig < 2 || (ndig == 2 && !zero))
+        return positional(s, len, value);
+    i += multiplier(s, len, i, &e);
+    *value = scale(mant, e);
+    return i;
+}
+
+size_t num_parse(const char *s, size_t len, double *value)
+{
+    static const char pct[] = "\xE7\x99\xBE\xE5\x88\x86\xE4\xB9\x8B"; /* 百分之 */
+    const size_t plen = sizeof pct - 1;
+    size_t n;
+
+    if (!s || !value)
+        return 0;
+    if (adigit(s, len, 0, &n) >= 0)
+        return arabic(s, len, value);
+    if (len >= plen && memcmp(s, pct, plen) == 0) {
+        double v;
+        size_t m = num_parse(s + plen, len - plen, &v);
+        if (m == 0 && len - plen >= 3 && memcmp(s + plen, pct, 3) == 0) { /* 百分之百 */
+            v = 100;
+            m = 3;
+        }
+        if (m == 0)
+            return 0;
+        *value = v;
+        return plen + m;
+    }
+    return chinese(s, len, value);
+}
+
+int num_format(double v, char *buf, size_t n)
+{
+    char tmp[400]; /* %.6f of the largest double fits */
+    int len = snprintf(tmp, sizeof tmp, "%.6f", v);
+
+    if (len > 0 && strchr(tmp, '.')) {
+        while (tmp[len - 1] == '0')
+            tmp[--len] = '\0';
+        if (tmp[len - 1] == '.')
+            tmp[--len] = '\0';
+    }
+    if (strcmp(tmp, "-0") == 0) /* -0.0000001 */
+        strcpy(tmp, "0");
+    return snprintf(buf, n, "%s", tmp);
+}

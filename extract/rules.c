@@ -1,0 +1,807 @@
+/* rules.c: reading rule packs (plain-text, line-oriented) and compiling their patterns.
+ * Format: see README "Rule files"; every pattern is compiled (and JIT-compiled) at load. */
+#include "extract/rules.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct define {
+    char *name;
+    char *pattern;  /* already expanded */
+} define;
+
+typedef struct unit_entry {
+    char *written;
+    char *canon;
+    double scale;
+    int additive;
+} unit_entry;
+
+typedef struct qual_entry {
+    char *word;
+    char *symbol;
+} qual_entry;
+
+struct rules {
+    rule **items;
+    size_t n, cap;
+    define *defs;
+    size_t ndefs, capdefs;
+    unit_entry *units;
+    size_t nunits, capunits;
+    qual_entry *quals;
+    size_t nquals, capquals;
+    char **packs;
+    size_t npacks;
+    char **files;  /* file names referenced by rules (owned) */
+    size_t nfiles;
+};
+
+/* Grow *arr (element size sz) so it holds at least need elements. */
+static int grow(void **arr, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 8;
+    while (nc < need)
+        nc *= 2;
+    void *p = realloc(*arr, nc * sz);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+rules *rules_create(void)
+{
+    return calloc(1, sizeof(rules));
+}
+
+static void rule_free(rule *ru)
+{
+    if (!ru)
+        return;
+    free(ru->id);
+    free(ru->pack);
+    free(ru->category);
+    free(ru->role);
+    free(ru->pattern);
+    pcre2_code_free(ru->code);
+    for (size_t i = 0; i < ru->nexamples; i++) {
+        rule_example *ex = &ru->examples[i];
+        free(ex->text);
+        free(ex->value);
+        free(ex->value_max);
+        free(ex->unit);
+        free(ex->subject);
+        free(ex->qualifier);
+    }
+    free(ru->examples);
+    free(ru);
+}
+
+void rules_free(rules *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        rule_free(r->items[i]);
+    free(r->items);
+    for (size_t i = 0; i < r->ndefs; i++) {
+        free(r->defs[i].name);
+        free(r->defs[i].pattern);
+    }
+    free(r->defs);
+    for (size_t i = 0; i < r->nunits; i++) {
+        free(r->units[i].written);
+        free(r->units[i].canon);
+    }
+    free(r->units);
+    for (size_t i = 0; i < r->nquals; i++) {
+        free(r->quals[i].word);
+        free(r->quals[i].symbol);
+    }
+    free(r->quals);
+    for (size_t i = 0; i < r->npacks; i++)
+        free(r->packs[i]);
+    free(r->packs);
+    for (size_t i = 0; i < r->nfiles; i++)
+        free(r->files[i]);
+    free(r->files);
+    free(r);
+}
+
+size_t rules_count(const rules *r) { return r->n; }
+const rule *rules_at(const rules *r, size_t i) { return i < r->n ? r->items[i] : NULL; }
+size_t rules_pack_count(const rules *r) { return r->npacks; }
+const char *rules_pack_name(const rules *r, size_t i) { return i < r->npacks ? r->packs[i] : NULL; }
+
+static const unit_entry *unit_find(const rules *r, const char *w, size_t len)
+{
+    for (size_t i = r->nunits; i-- > 0;)
+        if (strlen(r->units[i].written) == len && memcmp(r->units[i].written, w, len) == 0)
+            return &r->units[i];
+    return NULL;
+}
+
+const char *rules_unit_canon(const rules *r, const char *written, size_t len, double *scale)
+{
+    const unit_entry *u = unit_find(r, written, len);
+    if (scale)
+        *scale = u ? u->scale : 1.0;
+    return u ? u->canon : NULL;
+}
+
+int rules_unit_additive(const rules *r, const char *unit)
+{
+    for (size_t i = r->nunits; i-- > 0;)
+        if (strcmp(r->units[i].canon, unit) == 0)
+            return r->units[i].additive;
+    return -1;
+}
+
+const char *rules_qualifier(const rules *r, const char *word, size_t len)
+{
+    for (size_t i = r->nquals; i-- > 0;)
+        if (strlen(r->quals[i].word) == len && memcmp(r->quals[i].word, word, len) == 0)
+            return r->quals[i].symbol;
+    return NULL;
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+/* Parser state for one file. */
+typedef struct parser {
+    rules *r;
+    const char *file;
+    long line;
+    const char *linep;   /* start of the current line */
+    size_t linelen;
+    char *pack;
+    rule *cur;           /* block being filled, not yet in r->items */
+    char *pat;           /* pattern source of the current block */
+    size_t patlen;
+    long patline;        /* line and column of each pattern piece, for errors */
+    struct piece { long line, col; size_t off, len; const char *src; size_t srclen; } *pieces;
+    size_t npieces, cappieces;
+    pm_error *err;
+} parser;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int perr(parser *p, long col, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pm_error_set(p->err, PM_ERR_SYNTAX, p->file, p->line, col, "%s", msg);
+    pm_error_source(p->err, p->linep, p->linelen);
+    return PM_ERR_SYNTAX;
+}
+
+/* Append the expansion of src[0..n) to buf (growing it); each output byte
+ * also records which source column it came from (for compile errors). */
+typedef struct xbuf {
+    char *s;
+    size_t n, cap;
+    long *col;  /* source column (1-based, bytes) of each output byte */
+    long *line;
+} xbuf;
+
+static int xput(xbuf *b, const char *s, size_t n, long line, long col, int same_col)
+{
+    if (grow((void **)&b->s, &b->cap, b->n + n + 1, 1))
+        return -1;
+    size_t cap2 = b->cap;
+    void *c = realloc(b->col, cap2 * sizeof(long));
+    if (!c)
+        return -1;
+    b->col = c;
+    void *l = realloc(b->line, cap2 * sizeof(long));
+    if (!l)
+        return -1;
+    b->line = l;
+    memcpy(b->s + b->n, s, n);
+    for (size_t i = 0; i < n; i++) {
+        b->col[b->n + i] = same_col ? col : col + (long)i;
+        b->line[b->n + i] = line;
+    }
+    b->n += n;
+    b->s[b->n] = '\0';
+    return 0;
+}
+
+static const define *def_find(const rules *r, const char *name, size_t len)
+{
+    for (size_t i = r->ndefs; i-- > 0;)
+        if (strlen(r->defs[i].name) == len && memcmp(r->defs[i].name, name, len) == 0)
+            return &r->defs[i];
+    return NULL;
+}
+
+static int is_name_start(char c) { return (c >= 'A' && c <= 'Z') || c == '_'; }
+static int is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+
+/* Expand {NAME} references in s[0..n) (a source piece at line/col) into b. */
+static int expand(parser *p, xbuf *b, const char *s, size_t n, long line, long col)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] == '\\' && i + 1 < n) {  /* keep escapes, e.g. \{ */
+            if (xput(b, s + i, 2, line, col + (long)i, 0))
+                return PM_ERR_NOMEM;
+            i += 2;
+            continue;
+        }
+        if (s[i] == '{' && i + 1 < n && is_name_start(s[i + 1])) {
+            size_t j = i + 1;
+            while (j < n && is_name_char(s[j]))
+                j++;
+            if (j < n && s[j] == '}') {
+                const define *d = def_find(p->r, s + i + 1, j - i - 1);
+                if (!d) {
+                    char name[128];
+                    snprintf(name, sizeof name, "%.*s", (int)(j - i - 1), s + i + 1);
+                    p->line = line;
+                    return perr(p, col + (long)i, "unknown sub-pattern '{%s}'", name);
+                }
+                if (xput(b, d->pattern, strlen(d->pattern), line, col + (long)i, 1))
+                    return PM_ERR_NOMEM;
+                i = j + 1;
+                continue;
+            }
+        }
+        if (xput(b, s + i, 1, line, col + (long)i, 0))
+            return PM_ERR_NOMEM;
+        i++;
+    }
+    return 0;
+}
+
+static int group_number(const pcre2_code *code, const char *name)
+{
+    int n = pcre2_substring_number_from_name(code, (PCRE2_SPTR)name);
+    if (n == PCRE2_ERROR_NOUNIQUESUBSTRING) {
+        PCRE2_SPTR first, last;
+        int size = pcre2_substring_nametable_scan(code, (PCRE2_SPTR)name, &first, &last);
+        if (size > 0)
+            return (first[0] << 8) | first[1];
+    }
+    return n > 0 ? n : 0;
+}
+
+/* Compile the current block's pattern; errors point into the rule file. */
+static int compile_block(parser *p)
+{
+    rule *ru = p->cur;
+    xbuf b = {0};
+    int rc = 0;
+    if (p->npieces == 0) {
+        p->line = ru->line;
+        p->linep = NULL;
+        pm_error_set(p->err, PM_ERR_SYNTAX, p->file, ru->line, 0, "rule '%s' has no pattern", ru->id);
+        return PM_ERR_SYNTAX;
+    }
+    for (size_t i = 0; i < p->npieces && rc == 0; i++) {
+        struct piece *pc = &p->pieces[i];
+        p->linep = pc->src;
+        p->linelen = pc->srclen;
+        rc = expand(p, &b, p->pat + pc->off, pc->len, pc->line, pc->col);
+    }
+    if (rc == 0) {
+        int ec;
+        PCRE2_SIZE eo;
+        ru->code = pcre2_compile((PCRE2_SPTR)b.s, b.n, PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_NO_UTF_CHECK,
+                                 &ec, &eo, NULL);
+        if (!ru->code) {
+            char msg[256];
+            pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
+            size_t at = eo < b.n ? eo : (b.n ? b.n - 1 : 0);
+            long line = b.n ? b.line[at] : ru->line, col = b.n ? b.col[at] + (eo >= b.n ? 1 : 0) : 0;
+            for (size_t i = 0; i < p->npieces; i++)
+                if (p->pieces[i].line == line) {
+                    p->linep = p->pieces[i].src;
+                    p->linelen = p->pieces[i].srclen;
+                }
+            p->line = line;
+            rc = perr(p, col, "%s", msg);
+        } else {
+            pcre2_jit_compile(ru->code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+            ru->g_value = group_number(ru->code, "value");
+            ru->g_value_max = group_number(ru->code, "value_max");
+            ru->g_unit = group_number(ru->code, "unit");
+            ru->g_subject = group_number(ru->code, "subject");
+            ru->g_action = group_number(ru->code, "action");
+            ru->g_qual = group_number(ru->code, "qual");
+            ru->g_qual_after = group_number(ru->code, "qual_after");
+            if (ru->kind == RULE_TARGET && (!ru->g_value || !ru->g_unit)) {
+                p->line = ru->line;
+                p->linep = NULL;
+                pm_error_set(p->err, PM_ERR_SYNTAX, p->file, ru->line, 0,
+                             "rule '%s' needs named groups 'value' and 'unit'", ru->id);
+                rc = PM_ERR_SYNTAX;
+            }
+            ru->pattern = b.s;
+            b.s = NULL;
+        }
+    }
+    free(b.s);
+    free(b.col);
+    free(b.line);
+    return rc;
+}
+
+/* Finish the current block: compile it and add it (replacing one with the same id). */
+static int end_block(parser *p)
+{
+    rule *ru = p->cur;
+    if (!ru)
+        return 0;
+    int rc = compile_block(p);
+    p->cur = NULL;
+    p->npieces = 0;
+    p->patlen = 0;
+    if (rc) {
+        rule_free(ru);
+        return rc;
+    }
+    for (size_t i = 0; i < p->r->n; i++)
+        if (strcmp(p->r->items[i]->id, ru->id) == 0) {
+            rule_free(p->r->items[i]);
+            p->r->items[i] = ru;
+            return 0;
+        }
+    if (grow((void **)&p->r->items, &p->r->cap, p->r->n + 1, sizeof(rule *))) {
+        rule_free(ru);
+        return PM_ERR_NOMEM;
+    }
+    p->r->items[p->r->n++] = ru;
+    return 0;
+}
+
+/* Split "TEXT => [Q]VALUE[..MAX] UNIT [SUBJECT]" of an example line. */
+static int parse_example(parser *p, rule_example *ex, const char *v, size_t n, long col)
+{
+    const char *arrow = NULL;
+    for (size_t i = 0; i + 4 <= n; i++)
+        if (memcmp(v + i, " => ", 4) == 0)
+            arrow = v + i;
+    if (!arrow)
+        return perr(p, col, "example needs 'TEXT => VALUE UNIT'");
+    ex->text = xstrndup(v, (size_t)(arrow - v));
+    const char *q = arrow + 4, *end = v + n;
+    char *fields[3] = {0};
+    int nf = 0;
+    while (q < end && nf < 3) {
+        while (q < end && *q == ' ')
+            q++;
+        const char *s = q;
+        while (q < end && *q != ' ')
+            q++;
+        if (q > s)
+            fields[nf++] = xstrndup(s, (size_t)(q - s));
+        if (nf == 2) { /* the subject is the rest */
+            while (q < end && *q == ' ')
+                q++;
+            if (q < end)
+                fields[nf++] = xstrndup(q, (size_t)(end - q));
+            break;
+        }
+    }
+    if (nf < 2) {
+        for (int i = 0; i < nf; i++)
+            free(fields[i]);
+        return perr(p, (long)(arrow - v) + col + 4, "example needs 'TEXT => VALUE UNIT'");
+    }
+    char *val = fields[0];
+    const char *qs[] = {">=", "<=", "~", "="};
+    for (size_t i = 0; i < 4; i++)
+        if (strncmp(val, qs[i], strlen(qs[i])) == 0) {
+            ex->qualifier = strdup(qs[i]);
+            memmove(val, val + strlen(qs[i]), strlen(val) - strlen(qs[i]) + 1);
+            break;
+        }
+    char *dots = strstr(val, "..");
+    if (dots) {
+        ex->value_max = strdup(dots + 2);
+        *dots = '\0';
+    }
+    char *endp;
+    if (!*val || (strtod(val, &endp), *endp) || (ex->value_max && (strtod(ex->value_max, &endp), *endp))) {
+        for (int i = 0; i < nf; i++)
+            free(fields[i]);
+        return perr(p, (long)(arrow - v) + col + 4, "example value '%s' is not a number", val);
+    }
+    ex->value = val;
+    ex->unit = fields[1];
+    ex->subject = fields[2];
+    return 0;
+}
+
+static int add_example(parser *p, const char *v, size_t n, long col, int negative)
+{
+    rule *ru = p->cur;
+    if (grow((void **)&ru->examples, &ru->capexamples, ru->nexamples + 1, sizeof(rule_example)))
+        return PM_ERR_NOMEM;
+    rule_example *ex = &ru->examples[ru->nexamples];
+    memset(ex, 0, sizeof *ex);
+    ex->line = p->line;
+    ex->negative = negative;
+    int rc = negative ? ((ex->text = xstrndup(v, n)) ? 0 : PM_ERR_NOMEM) : parse_example(p, ex, v, n, col);
+    if (rc) {
+        free(ex->text);
+        free(ex->value_max);
+        free(ex->qualifier);
+        return rc;
+    }
+    ru->nexamples++;
+    return 0;
+}
+
+static char *dupv(const char *v, size_t n) { return xstrndup(v, n); }
+
+/* One "key value" line. key/v point into the line; col is v's column. */
+static int handle(parser *p, const char *key, size_t klen, const char *v, size_t vlen, long col)
+{
+#define KEY(s) (klen == sizeof(s) - 1 && memcmp(key, s, klen) == 0)
+    if (KEY("pack")) {
+        int rc = end_block(p);
+        if (rc)
+            return rc;
+        if (vlen == 0)
+            return perr(p, col, "'pack' needs a name");
+        free(p->pack);
+        p->pack = dupv(v, vlen);
+        for (size_t i = 0; i < p->r->npacks; i++)
+            if (strcmp(p->r->packs[i], p->pack) == 0)
+                return 0;
+        char **np = realloc(p->r->packs, (p->r->npacks + 1) * sizeof(char *));
+        if (!np)
+            return PM_ERR_NOMEM;
+        p->r->packs = np;
+        p->r->packs[p->r->npacks++] = strdup(p->pack);
+        return 0;
+    }
+    if (KEY("rule") || KEY("exclude")) {
+        int rc = end_block(p);
+        if (rc)
+            return rc;
+        if (!p->pack)
+            return perr(p, 1, "'pack NAME' must come before the first rule");
+        for (size_t i = 0; i < vlen; i++)
+            if (!(isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '.' || v[i] == '-'))
+            {
+                char tmp[128];
+                snprintf(tmp, sizeof tmp, "%.*s", (int)vlen, v);
+                return perr(p, col + (long)i, "bad rule id '%s': use letters, digits, '_', '-' and '.'", tmp);
+            }
+        if (vlen == 0)
+            return perr(p, col, "rule needs an id");
+        rule *ru = calloc(1, sizeof *ru);
+        if (!ru)
+            return PM_ERR_NOMEM;
+        size_t plen = strlen(p->pack);
+        ru->id = malloc(plen + vlen + 2);
+        if (!ru->id) {
+            free(ru);
+            return PM_ERR_NOMEM;
+        }
+        if (memchr(v, '.', vlen))
+            snprintf(ru->id, plen + vlen + 2, "%.*s", (int)vlen, v);
+        else
+            snprintf(ru->id, plen + vlen + 2, "%s.%.*s", p->pack, (int)vlen, v);
+        ru->pack = strdup(p->pack);
+        ru->kind = KEY("rule") ? RULE_TARGET : RULE_EXCLUDE;
+        ru->category = strdup("");
+        ru->role = strdup("target");
+        ru->file = p->r->files[p->r->nfiles - 1];
+        ru->line = p->line;
+        p->cur = ru;
+        return 0;
+    }
+    if (KEY("define")) {
+        int rc = end_block(p);
+        if (rc)
+            return rc;
+        size_t i = 0;
+        while (i < vlen && is_name_char(v[i]))
+            i++;
+        if (i == 0 || !is_name_start(v[0]) || i >= vlen || v[i] != ' ')
+            return perr(p, col, "'define' needs an upper-case NAME and a pattern");
+        xbuf b = {0};
+        size_t j = i;
+        while (j < vlen && v[j] == ' ')
+            j++;
+        rc = expand(p, &b, v + j, vlen - j, p->line, col + (long)j);
+        free(b.col);
+        free(b.line);
+        if (rc) {
+            free(b.s);
+            return rc;
+        }
+        /* check it compiles on its own, so errors point at the define */
+        int ec;
+        PCRE2_SIZE eo;
+        pcre2_code *c = pcre2_compile((PCRE2_SPTR)(b.s ? b.s : ""), b.n, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+        if (!c) {
+            char msg[256];
+            pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
+            free(b.s);
+            return perr(p, col + (long)j + (long)eo, "%s", msg);
+        }
+        pcre2_code_free(c);
+        if (grow((void **)&p->r->defs, &p->r->capdefs, p->r->ndefs + 1, sizeof(define))) {
+            free(b.s);
+            return PM_ERR_NOMEM;
+        }
+        p->r->defs[p->r->ndefs].name = dupv(v, i);
+        p->r->defs[p->r->ndefs].pattern = b.s ? b.s : strdup("");
+        p->r->ndefs++;
+        return 0;
+    }
+    if (KEY("unit")) {
+        /* unit WRITTEN = CANON [*SCALE] [rate] */
+        int rc = end_block(p);
+        if (rc)
+            return rc;
+        const char *eq = NULL;
+        for (size_t i = 0; i + 3 <= vlen; i++)
+            if (memcmp(v + i, " = ", 3) == 0) {
+                eq = v + i;
+                break;
+            }
+        if (!eq || eq == v)
+            return perr(p, col, "'unit' needs 'WRITTEN = CANONICAL [*SCALE] [rate]'");
+        const char *q = eq + 3, *end = v + vlen;
+        const char *cs = q;
+        while (q < end && *q != ' ')
+            q++;
+        if (q == cs)
+            return perr(p, col + (long)(cs - v), "'unit' needs a canonical unit after '='");
+        unit_entry u = {dupv(v, (size_t)(eq - v)), dupv(cs, (size_t)(q - cs)), 1.0, 1};
+        while (q < end) {
+            while (q < end && *q == ' ')
+                q++;
+            const char *ws = q;
+            while (q < end && *q != ' ')
+                q++;
+            if (q == ws)
+                break;
+            if (*ws == '*') {
+                char tmp[64], *e;
+                snprintf(tmp, sizeof tmp, "%.*s", (int)(q - ws - 1), ws + 1);
+                u.scale = strtod(tmp, &e);
+                if (*e || u.scale <= 0) {
+                    free(u.written);
+                    free(u.canon);
+                    return perr(p, col + (long)(ws - v), "bad scale '%s'", tmp);
+                }
+            } else if (q - ws == 4 && memcmp(ws, "rate", 4) == 0) {
+                u.additive = 0;
+            } else {
+                char tmp[64];
+                snprintf(tmp, sizeof tmp, "%.*s", (int)(q - ws), ws);
+                free(u.written);
+                free(u.canon);
+                return perr(p, col + (long)(ws - v), "unknown unit flag '%s' (use *SCALE or rate)", tmp);
+            }
+        }
+        if (grow((void **)&p->r->units, &p->r->capunits, p->r->nunits + 1, sizeof(unit_entry))) {
+            free(u.written);
+            free(u.canon);
+            return PM_ERR_NOMEM;
+        }
+        p->r->units[p->r->nunits++] = u;
+        return 0;
+    }
+    if (KEY("qualifier")) {
+        int rc = end_block(p);
+        if (rc)
+            return rc;
+        const char *sp = memchr(v, ' ', vlen);
+        if (!sp)
+            return perr(p, col, "'qualifier' needs 'WORD SYMBOL'");
+        const char *sym = sp;
+        while (sym < v + vlen && *sym == ' ')
+            sym++;
+        size_t sl = (size_t)(v + vlen - sym);
+        if (!((sl == 1 && (*sym == '=' || *sym == '~')) || (sl == 2 && (!memcmp(sym, ">=", 2) || !memcmp(sym, "<=", 2)))))
+            return perr(p, col + (long)(sym - v), "qualifier symbol must be one of = >= <= ~");
+        if (grow((void **)&p->r->quals, &p->r->capquals, p->r->nquals + 1, sizeof(qual_entry)))
+            return PM_ERR_NOMEM;
+        p->r->quals[p->r->nquals].word = dupv(v, (size_t)(sp - v));
+        p->r->quals[p->r->nquals].symbol = dupv(sym, sl);
+        p->r->nquals++;
+        return 0;
+    }
+    /* keys inside a rule block */
+    char kbuf[32];
+    snprintf(kbuf, sizeof kbuf, "%.*s", (int)klen, key);
+    if (!p->cur) {
+        if (KEY("category") || KEY("role") || KEY("priority") || KEY("pattern") || KEY("example") || KEY("not"))
+            return perr(p, 1, "'%s' outside a rule: start one with 'rule ID'", kbuf);
+        return perr(p, 1, "unknown key '%s'", kbuf);
+    }
+    rule *ru = p->cur;
+    if (KEY("category")) {
+        free(ru->category);
+        ru->category = dupv(v, vlen);
+        return 0;
+    }
+    if (KEY("role")) {
+        if (!((vlen == 6 && !memcmp(v, "target", 6)) || (vlen == 8 && !memcmp(v, "baseline", 8))))
+            return perr(p, col, "role must be 'target' or 'baseline'");
+        free(ru->role);
+        ru->role = dupv(v, vlen);
+        return 0;
+    }
+    if (KEY("priority")) {
+        char tmp[32], *e;
+        snprintf(tmp, sizeof tmp, "%.*s", (int)vlen, v);
+        long pr = strtol(tmp, &e, 10);
+        if (!*tmp || *e || pr < -1000 || pr > 1000)
+            return perr(p, col, "priority must be a whole number from -1000 to 1000");
+        ru->priority = (int)pr;
+        return 0;
+    }
+    if (KEY("pattern")) {
+        if (vlen == 0)
+            return perr(p, col, "empty pattern");
+        size_t need = p->patlen + vlen;
+        char *np = realloc(p->pat, need + 1);
+        if (!np)
+            return PM_ERR_NOMEM;
+        p->pat = np;
+        memcpy(p->pat + p->patlen, v, vlen);
+        if (grow((void **)&p->pieces, &p->cappieces, p->npieces + 1, sizeof(struct piece)))
+            return PM_ERR_NOMEM;
+        p->pieces[p->npieces++] = (struct piece){p->line, col, p->patlen, vlen, p->linep, p->linelen};
+        p->patlen = need;
+        return 0;
+    }
+    if (KEY("example"))
+        return add_example(p, v, vlen, col, 0);
+    if (KEY("not"))
+        return add_example(p, v, vlen, col, 1);
+    return perr(p, 1, "unknown key '%s'", kbuf);
+#undef KEY
+}
+
+static int parse_text(rules *r, const char *name, const char *src, size_t len, pm_error *err)
+{
+    char **nf = realloc(r->files, (r->nfiles + 1) * sizeof(char *));
+    if (!nf)
+        return PM_ERR_NOMEM;
+    r->files = nf;
+    r->files[r->nfiles++] = strdup(name);
+    parser p = {.r = r, .file = r->files[r->nfiles - 1], .err = err};
+    int rc = 0;
+    const char *s = src, *end = src + len;
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3;
+    while (s < end && rc == 0) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *le = nl ? nl : end;
+        p.line++;
+        p.linep = s;
+        p.linelen = (size_t)(le - s);
+        const char *e = le;
+        while (e > s && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        const char *k = s;
+        while (k < e && (*k == ' ' || *k == '\t'))
+            k++;
+        if (k < e && *k != '#') {
+            const char *ke = k;
+            while (ke < e && *ke != ' ' && *ke != '\t')
+                ke++;
+            const char *v = ke;
+            while (v < e && (*v == ' ' || *v == '\t'))
+                v++;
+            rc = handle(&p, k, (size_t)(ke - k), v, (size_t)(e - v), (long)(v - s) + 1);
+        }
+        s = nl ? nl + 1 : end;
+    }
+    if (rc == 0)
+        rc = end_block(&p);
+    else if (p.cur)
+        rule_free(p.cur);
+    free(p.pack);
+    free(p.pat);
+    free(p.pieces);
+    return rc;
+}
+
+int rules_load_string(rules *r, const char *name, const char *src, size_t len, pm_error *err)
+{
+    return parse_text(r, name, src, len, err);
+}
+
+static int load_file(rules *r, const char *path, pm_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rule file: %s", strerror(errno));
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (grow((void **)&buf, &cap, n + 65536, 1)) {
+            fclose(fp);
+            free(buf);
+            return PM_ERR_NOMEM;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    int rc = bad ? pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rule file") : parse_text(r, path, buf, n, err);
+    free(buf);
+    return rc;
+}
+
+static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int rules_load(rules *r, const char *path, pm_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rules: %s", strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return load_file(r, path, err);
+    DIR *d = opendir(path);
+    if (!d)
+        return pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rule directory: %s", strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (l > 6 && strcmp(de->d_name + l - 6, ".rules") == 0 && de->d_name[0] != '.') {
+            if (grow((void **)&names, &cap, n + 1, sizeof(char *))) {
+                rc = PM_ERR_NOMEM;
+                break;
+            }
+            size_t pl = strlen(path);
+            names[n] = malloc(pl + l + 2);
+            if (!names[n]) {
+                rc = PM_ERR_NOMEM;
+                break;
+            }
+            snprintf(names[n], pl + l + 2, "%s%s%s", path, (pl && path[pl - 1] == '/') ? "" : "/", de->d_name);
+            n++;
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof(char *), cmpstr);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = load_file(r, names[i], err);
+    if (rc == 0 && n == 0)
+        rc = pm_error_set(err, PM_ERR_IO, path, 0, 0, "no '.rules' files in directory");
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}

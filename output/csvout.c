@@ -1,0 +1,218 @@
+/* csvout.c: RFC 4180 rows through libcsv (csv_write), quoted only when needed,
+ * with formula neutralisation, UTF-8-safe cutting of runaway cells and an optional BOM. */
+#include "output/csvout.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct csvout {
+    FILE *fp;
+    unsigned flags;
+    unsigned long rows;
+    int bom_done;
+    unsigned char *numeric; /* numeric[i] != 0: column i is numeric */
+    size_t nnumeric;
+    char *cell;             /* scratch: apostrophe + (cut) text + mark */
+    size_t cellcap;
+    char *quoted;           /* scratch: csv_write output */
+    size_t quotedcap;
+};
+
+csvout *csvout_create(FILE *fp, unsigned flags)
+{
+    if (!fp)
+        return NULL;
+    csvout *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->fp = fp;
+    w->flags = flags;
+    return w;
+}
+
+void csvout_free(csvout *w)
+{
+    if (!w)
+        return;
+    free(w->numeric);
+    free(w->cell);
+    free(w->quoted);
+    free(w);
+}
+
+void csvout_set_numeric(csvout *w, const unsigned char *numeric, size_t n)
+{
+    if (!w)
+        return;
+    free(w->numeric);
+    w->numeric = NULL;
+    w->nnumeric = 0;
+    if (!numeric || n == 0)
+        return;
+    w->numeric = malloc(n);
+    if (!w->numeric)
+        return; /* every column is then treated as text: safe, only more apostrophes */
+    memcpy(w->numeric, numeric, n);
+    w->nnumeric = n;
+}
+
+unsigned long csvout_rows(const csvout *w)
+{
+    return w ? w->rows : 0;
+}
+
+/* Grow *buf to hold at least need bytes. Returns 0 or -1. */
+static int reserve(char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 256;
+    while (n < need) {
+        if (n > (size_t)-1 / 2) {
+            n = need;
+            break;
+        }
+        n *= 2;
+    }
+    char *p = realloc(*buf, n);
+    if (!p)
+        return -1;
+    *buf = p;
+    *cap = n;
+    return 0;
+}
+
+/* Bytes of the UTF-8 character at s[0..len) (len > 0). A malformed or truncated
+ * sequence counts as a 1-byte character, so a cut never splits a valid sequence. */
+static size_t utf8_step(const unsigned char *s, size_t len)
+{
+    unsigned c = s[0];
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    else if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4;
+    else
+        return 1;
+    if (n > len)
+        return 1;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 1;
+    /* overlongs, surrogates and code points above U+10FFFF */
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
+        (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+        return 1;
+    return n;
+}
+
+/* Byte length of the first max characters of s[0..len), or len if s has at
+ * most max characters. *more is set when characters remain after the cut. */
+static size_t utf8_prefix(const char *s, size_t len, size_t max, int *more)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t off = 0, chars = 0;
+    while (off < len && chars < max) {
+        off += utf8_step(p + off, len - off);
+        chars++;
+    }
+    *more = off < len;
+    return off;
+}
+
+static int needs_quotes(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ',' || c == '"' || c == '\r' || c == '\n')
+            return 1;
+    }
+    return 0;
+}
+
+static int is_formula_start(char c)
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* Write one cell: neutralise, cut, quote. Returns 0 or -1 (out of memory or a
+ * short write). */
+static int write_cell(csvout *w, const char *s, size_t len, int numeric)
+{
+    static const char mark[] = CSVOUT_CUT_MARK;
+    const size_t marklen = sizeof mark - 1;
+    size_t markchars = 0;
+    for (size_t off = 0; off < marklen; markchars++)
+        off += utf8_step((const unsigned char *)mark + off, marklen - off);
+    int more;
+
+    if (!s)
+        len = 0;
+    size_t apos = (!numeric && !(w->flags & CSVOUT_RAW) && len > 0 && is_formula_start(s[0])) ? 1 : 0;
+
+    /* The whole cell as the spreadsheet sees it, apostrophe included, must fit. */
+    size_t keep = utf8_prefix(s, len, CSVOUT_CELL_MAX - apos, &more);
+    int cut = more;
+    if (cut)
+        keep = utf8_prefix(s, len, CSVOUT_CELL_MAX - apos - markchars, &more);
+
+    const char *cell = s;
+    size_t celllen = len;
+    if (apos || cut) {
+        celllen = apos + keep + (cut ? marklen : 0);
+        if (reserve(&w->cell, &w->cellcap, celllen) != 0)
+            return -1;
+        if (apos)
+            w->cell[0] = '\'';
+        if (keep)
+            memcpy(w->cell + apos, s, keep);
+        if (cut)
+            memcpy(w->cell + apos + keep, mark, marklen);
+        cell = w->cell;
+    }
+
+    if (celllen == 0)
+        return 0;
+    if (!needs_quotes(cell, celllen))
+        return fwrite(cell, 1, celllen, w->fp) == celllen ? 0 : -1;
+
+    size_t need = csv_write(NULL, 0, cell, celllen);
+    if (reserve(&w->quoted, &w->quotedcap, need) != 0)
+        return -1;
+    size_t got = csv_write(w->quoted, w->quotedcap, cell, celllen);
+    return fwrite(w->quoted, 1, got, w->fp) == got ? 0 : -1;
+}
+
+int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n)
+{
+    if (!w)
+        return -1;
+    if (ferror(w->fp)) {
+        errno = EIO; /* an earlier row failed; its reason was reported then */
+        return -1;
+    }
+    if ((w->flags & CSVOUT_BOM) && !w->bom_done) {
+        w->bom_done = 1;
+        if (fwrite("\xEF\xBB\xBF", 1, 3, w->fp) != 3)
+            return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && putc(',', w->fp) == EOF)
+            return -1;
+        const char *s = cells ? cells[i] : NULL;
+        size_t len = s ? (lens ? lens[i] : strlen(s)) : 0;
+        int numeric = i < w->nnumeric && w->numeric[i];
+        if (write_cell(w, s, len, numeric) != 0)
+            return -1;
+    }
+    if (putc('\n', w->fp) == EOF || ferror(w->fp))
+        return -1;
+    w->rows++;
+    return 0;
+}

@@ -1,0 +1,300 @@
+/* test_numparse.c: table-driven tests for num_parse and num_format.
+ * Every input is copied to an exact-size heap buffer without a NUL so ASan sees over-reads. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract/numparse.h"
+
+/* in: the text; used: the prefix that must be consumed ("" = not a number); value. */
+struct pcase {
+    const char *in, *used;
+    double value;
+};
+
+/* Parse in[0..len) from a heap copy with no terminator; returns bytes used. */
+static size_t parse_exact(const char *in, size_t len, double *v)
+{
+    char *buf = malloc(len ? len : 1);
+    assert_non_null(buf);
+    memcpy(buf, in, len);
+    size_t n = num_parse(buf, len, v);
+    free(buf);
+    return n;
+}
+
+static void run_cases(const struct pcase *c, size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        double v = 42;
+        size_t n = parse_exact(c[k].in, strlen(c[k].in), &v);
+        if (n != strlen(c[k].used) || (n && v != c[k].value) || (!n && v != 42))
+            fail_msg("num_parse(\"%s\") = %zu bytes, %.17g; want %zu bytes (\"%s\"), %.17g",
+                     c[k].in, n, v, strlen(c[k].used), c[k].used, n ? c[k].value : 42.0);
+        /* The consumed prefix alone must parse the same way. */
+        if (n) {
+            double w = 0;
+            assert_int_equal(parse_exact(c[k].in, n, &w), n);
+            assert_true(w == v);
+        }
+    }
+}
+
+#define RUN(table) run_cases(table, sizeof table / sizeof table[0])
+
+static void test_arabic(void **state)
+{
+    (void)state;
+    static const struct pcase c[] = {
+        { "3800个", "3800", 3800 },
+        { "0", "0", 0 },
+        { "007号", "007", 7 },
+        { "4.5", "4.5", 4.5 },
+        { "30.4%", "30.4", 30.4 },
+        { "0.25倍", "0.25", 0.25 },
+        { "0.1", "0.1", 0.1 },
+        { "5.", "5", 5 },
+        { "5.x", "5", 5 },
+        { "2.3.1节", "2.3", 2.3 },
+        { "9999999999999", "9999999999999", 9999999999999.0 },
+        { "1234567.891", "1234567.891", 1234567.891 },
+    };
+    RUN(c);
+}
+
+static void test_grouping(void **state)
+{
+    (void)state;
+    static const struct pcase c[] = {
+        { "1,500人", "1,500", 1500 },
+        { "12,345,678元", "12,345,678", 12345678 },
+        { "5,10", "5", 5 },
+        { "1,5000", "1", 1 },
+        { "1234,567", "1234", 1234 },
+        { "1,234,56", "1,234", 1234 },
+        { "1,234.5", "1,234.5", 1234.5 },
+        { "1,234,", "1,234", 1234 },
+        { "77 100", "77 100", 77100 },
+        { "77 10", "77", 77 },
+        { "77  100", "77", 77 },
+        { "1 000 000", "1 000 000", 1000000 },
+        { "77\xC2\xA0" "100", "77\xC2\xA0" "100", 77100 },
+        { "1\xEF\xBC\x8C" "500", "1\xEF\xBC\x8C" "500", 1500 }, /* 1，500 */
+        { "1,000 000", "1,000", 1000 },
+        { "1,234万", "1,234万", 12340000 },
+    };
+    RUN(c);
+}
+
+static void test_fullwidth(void **state)
+{
+    (void)state;
+    static const struct pcase c[] = {
+        { "３８００个", "３８００", 3800 },
+        { "４．５", "４．５", 4.5 },
+        { "４．５万", "４．５万", 45000 },
+        { "3８0０", "3８0０", 3800 },
+        { "１，２００", "１，２００", 1200 },
+        { "５．", "５", 5 },
+    };
+    RUN(c);
+}
+
+static void test_chinese(void **state)
+{
+    (void)state;
+    static const struct pcase c[] = {
+        { "一", "一", 1 },
+        { "两个", "两", 2 },
+        { "兩", "兩", 2 },
+        { "二", "二", 2 },
+        { "十", "十", 10 },
+        { "十五所", "十五", 15 },
+        { "二十三", "二十三", 23 },
+        { "一百", "一百", 100 },
+        { "一百零五", "一百零五", 105 },
+        { "三百零五", "三百零五", 305 },
+        { "一千二百", "一千二百", 1200 },
+        { "一千零一十", "一千零一十", 1010 },
+        { "两万", "两万", 20000 },
+        { "三万五千", "三万五千", 35000 },
+        { "十二万", "十二万", 120000 },
+        { "一亿二千万", "一亿二千万", 120000000 },
+        { "三千万", "三千万", 30000000 },
+        { "两万亿", "两万亿", 2e12 },
+        { "〇", "〇", 0 },
+        { "零", "零", 0 },
+        { "廿", "廿", 20 },
+        { "卅", "卅", 30 },
+        { "廿五", "廿五", 25 },
+        { "一萬", "一萬", 10000 },
+        { "三億", "三億", 300000000 },
+        { "兩萬五千", "兩萬五千", 25000 },
+        { "一万五", "一万五", 15000 },       /* elided unit: 一万五 = 15000 */
+        { "一千五", "一千五", 1500 },
+        { "一百零", "一百", 100 },          /* a trailing 零 is not part of the number */
+        { "十一五规划", "十一", 11 },
+        { "七八十人", "七", 7 },             /* approximate range, not 780 */
+        { "五百万千瓦", "五百万", 5000000 },
+    };
+    RUN(c);
+}
+
+static void test_digit_by_digit(void **state)
+{
+    (void)state;
+    static const struct pcase c[] = {
+        { "一二〇", "一二〇", 120 },
+        { "二〇一九年", "二〇一九", 2019 },
+        { "二零二五", "二零二五", 2025 },
+        { "一九九八", "一九九八", 1998 },
+        { "三〇", "三〇", 30 },
+        { "一二〇万", "一二〇万", 1200000 },
+    };
+    RUN(c);
+}
+
+static void test_multipliers(void **state)
+{
+    (void)state;
+    static const struct pcase c[] = {
+        { "4.5万名", "4.5万", 45000 },
+        { "1.2亿", "1.2亿", 120000000 },
+        { "3千万", "3千万", 30000000 },
+        { "2万亿", "2万亿", 2e12 },
+        { "1.5万亿", "1.5万亿", 1.5e12 },
+        { "10万亿", "10万亿", 1e13 },
+        { "8百", "8百", 800 },
+        { "3千", "3千", 3000 },
+        { "1500万元", "1500万", 15000000 },
+        { "5十万", "5十万", 500000 },        /* 十万 is a multiplier */
+        { "5十", "5", 5 },                   /* 十 alone is not */
+        { "0.0005亿", "0.0005亿", 50000 },
+        { "3.14159万", "3.14159万", 31415.9 },
+        { "3千瓦", "3", 3 },                 /* kilowatt, not 3000 瓦 */
+        { "5千米", "5", 5 },
+        { "2千兆", "2", 2 },
+        { "500万千瓦", "500万", 5000000 },
+        { "3千万千瓦", "3千万", 30000000 },
+        { "2萬", "2萬", 20000 },
+        { "7億", "7億", 700000000 },
+    };
+    RUN(c);
+}
+
+static void test_percent(void **state)
+{
+    (void)state;
+    static const struct pcase c[] = {
+        { "百分之三十", "百分之三十", 30 },
+        { "百分之12.5以上", "百分之12.5", 12.5 },
+        { "百分之五十五", "百分之五十五", 55 },
+        { "百分之百", "百分之百", 100 },
+        { "百分之", "", 0 },
+        { "百分之多少", "", 0 },
+    };
+    RUN(c);
+}
+
+static void test_not_numbers(void **state)
+{
+    (void)state;
+    static const struct pcase c[] = {
+        { "", "", 0 },       { "个", "", 0 },     { "abc", "", 0 },   { ".", "", 0 },
+        { ".5", "", 0 },     { "万", "", 0 },     { "亿元", "", 0 },  { "百姓", "", 0 },
+        { "千万", "", 0 },   { ",500", "", 0 },   { " 5", "", 0 },    { "-3", "", 0 },
+    };
+    RUN(c);
+}
+
+/* len is honoured even when the text goes on, and cut UTF-8 is not a number. */
+static void test_length_limit(void **state)
+{
+    (void)state;
+    double v = 0;
+    assert_int_equal(parse_exact("1500", 2, &v), 2);
+    assert_true(v == 15);
+    assert_int_equal(parse_exact("4.5", 2, &v), 1);
+    assert_true(v == 4);
+    assert_int_equal(parse_exact("1,500", 4, &v), 1);
+    assert_true(v == 1);
+    assert_int_equal(parse_exact("一百", 4, &v), 3); /* 百 cut after one byte */
+    assert_true(v == 1);
+    assert_int_equal(parse_exact("4.5万", 4, &v), 3);
+    assert_true(v == 4.5);
+    v = 42;
+    assert_int_equal(parse_exact("一", 2, &v), 0);
+    assert_int_equal(parse_exact("百分之三十", 8, &v), 0);
+    assert_int_equal(parse_exact("\xC0\xB1", 2, &v), 0); /* overlong '1' */
+    assert_true(v == 42);
+    assert_int_equal(num_parse(NULL, 0, &v), 0);
+}
+
+struct fcase {
+    double v;
+    const char *out;
+};
+
+static void test_format(void **state)
+{
+    (void)state;
+    static const struct fcase c[] = {
+        { 45000, "45000" },       { 72.5, "72.5" },
+        { 0.25, "0.25" },         { 1e10, "10000000000" },
+        { 1.5e12, "1500000000000" }, { -3, "-3" },
+        { 0, "0" },               { 100, "100" },
+        { 0.1234567, "0.123457" }, { 1.0000004, "1" },
+        { -0.0000001, "0" },      { 0.000001, "0.000001" },
+        { -72.25, "-72.25" },     { 1e13, "10000000000000" },
+        { 0.1 + 0.2, "0.3" },     { 9999999999999.5, "9999999999999.5" },
+    };
+    char buf[64];
+    for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+        int n = num_format(c[k].v, buf, sizeof buf);
+        assert_string_equal(buf, c[k].out);
+        assert_int_equal(n, strlen(c[k].out));
+    }
+}
+
+static void test_format_truncates(void **state)
+{
+    (void)state;
+    char buf[4];
+    assert_int_equal(num_format(45000.5, buf, sizeof buf), 7);
+    assert_string_equal(buf, "450");
+    assert_int_equal(num_format(1.5e12, NULL, 0), 13);
+}
+
+/* Parsed values print back as plain numbers. */
+static void test_roundtrip(void **state)
+{
+    (void)state;
+    static const char *in[] = { "4.5万", "12,345,678", "百分之12.5", "一亿二千万", "0.0005亿" };
+    static const char *out[] = { "45000", "12345678", "12.5", "120000000", "50000" };
+    char buf[32];
+    for (size_t k = 0; k < sizeof in / sizeof in[0]; k++) {
+        double v;
+        assert_true(num_parse(in[k], strlen(in[k]), &v) > 0);
+        num_format(v, buf, sizeof buf);
+        assert_string_equal(buf, out[k]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arabic),          cmocka_unit_test(test_grouping),
+        cmocka_unit_test(test_fullwidth),       cmocka_unit_test(test_chinese),
+        cmocka_unit_test(test_digit_by_digit),  cmocka_unit_test(test_multipliers),
+        cmocka_unit_test(test_percent),         cmocka_unit_test(test_not_numbers),
+        cmocka_unit_test(test_length_limit),    cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format_truncates), cmocka_unit_test(test_roundtrip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
