@@ -299,7 +299,9 @@ int cmd_extract(int argc, char **argv)
         goto done;
     }
     unsigned char numeric[COL_COUNT] = {0};
+    /* numbers, and the qualifier whose values are the fixed symbols = >= <= ~ */
     numeric[COL_VALUE] = numeric[COL_VALUE_MAX] = numeric[COL_LINE] = numeric[COL_YEAR] = 1;
+    numeric[COL_QUALIFIER] = 1;
     csvout_set_numeric(w, numeric, COL_COUNT);
     sink s = {w, 0};
     if (header && csvout_row(w, extract_columns, NULL, COL_COUNT) != 0)

@@ -23,6 +23,7 @@ typedef struct cand {
     size_t idx;            /* rule index: earlier rules win ties */
     size_t start, end;     /* covered span: value .. end of unit / value_max */
     size_t g[8][2];        /* value, value_max, unit, subject, action, qual, qual_after */
+    double value;          /* parsed value group, before the unit's scale */
 } cand;
 enum { G_VALUE, G_VMAX, G_UNIT, G_SUBJECT, G_ACTION, G_QUAL, G_QUAL_AFTER, G_N };
 
@@ -39,8 +40,7 @@ struct extractor {
     size_t nc, capc;
     span *ex;
     size_t nex, capex;
-    char *buf;  /* row cell storage */
-    size_t cap;
+    const char *line;  /* the line being matched */
 };
 
 static int grow(void **arr, size_t *cap, size_t need, size_t sz)
@@ -107,7 +107,6 @@ void extractor_free(extractor *x)
     pcre2_code_free(x->re_heading);
     free(x->c);
     free(x->ex);
-    free(x->buf);
     free(x);
 }
 
@@ -251,11 +250,19 @@ static int add_cand(extractor *x, const rule *ru, size_t idx, PCRE2_SIZE *ov)
     }
     if (c->g[G_VALUE][0] == (size_t)-1)
         return 0;
+    /* a value the number parser cannot read entirely is no number */
+    size_t vl = c->g[G_VALUE][1] - c->g[G_VALUE][0];
+    if (vl == 0 || num_parse(x->line + c->g[G_VALUE][0], vl, &c->value) != vl)
+        return 0;
     c->start = c->g[G_VALUE][0];
     c->end = c->g[G_VALUE][1];
     for (int i = G_VMAX; i <= G_UNIT; i++)
-        if (c->g[i][0] != (size_t)-1 && c->g[i][1] > c->end)
-            c->end = c->g[i][1];
+        if (c->g[i][0] != (size_t)-1) {
+            if (c->g[i][0] < c->start)
+                c->start = c->g[i][0];
+            if (c->g[i][1] > c->end)
+                c->end = c->g[i][1];
+        }
     x->nc++;
     return 0;
 }
@@ -265,6 +272,7 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
                    const char *file, long lineno)
 {
     x->nc = x->nex = 0;
+    x->line = ln;
     size_t nr = rules_count(x->r);
     for (size_t i = 0; i < nr; i++) {
         const rule *ru = rules_at(x->r, i);
@@ -455,8 +463,7 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     char tmp[64];
     int err = 0;
 
-    double v = 0, vmax = 0, scale = 1.0;
-    num_parse(ln + c->g[G_VALUE][0], c->g[G_VALUE][1] - c->g[G_VALUE][0], &v);
+    double v = c->value, vmax = 0, scale = 1.0;
     const char *u = ln + c->g[G_UNIT][0];
     size_t ul = c->g[G_UNIT][0] == (size_t)-1 ? 0 : c->g[G_UNIT][1] - c->g[G_UNIT][0];
     const char *canon = rules_unit_canon(x->r, u, ul, &scale);
@@ -596,7 +603,7 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
 /* ---- inline examples --------------------------------------------------- */
 
 typedef struct exrows {
-    size_t n;
+    size_t n, n_rule;
     char got[512];
     int ok;
     const rule *want_rule;
@@ -619,6 +626,8 @@ static int ex_row(void *ctx, const pm_row *row)
                  row->cell[COL_VALUE_MAX][0] ? ".." : "", row->cell[COL_VALUE_MAX], row->cell[COL_UNIT],
                  row->cell[COL_RULE]);
     e->n++;
+    if (row->rule == e->want_rule)
+        e->n_rule++;
     if (!ex->negative && row->rule == e->want_rule && same_num(row->cell[COL_VALUE], ex->value) &&
         strcmp(row->cell[COL_UNIT], ex->unit) == 0 &&
         (!ex->value_max ? !row->cell[COL_VALUE_MAX][0] : same_num(row->cell[COL_VALUE_MAX], ex->value_max)) &&
@@ -643,7 +652,7 @@ size_t extractor_test_examples(extractor *x, extract_fail_fn fn, void *ctx)
             if (rc != 0) {
                 snprintf(msg, sizeof msg, "example could not be read: %s", err.msg);
             } else if (ex->negative) {
-                if (e.n == 0)
+                if ((ru->kind == RULE_EXCLUDE ? e.n : e.n_rule) == 0)
                     continue;
                 snprintf(msg, sizeof msg, "expected no row got %s", e.got);
             } else {
