@@ -278,9 +278,9 @@ size_t num_parse(const char *s, size_t len, double *value)
     }
     if ((n = chinese(s, len, value)) > 0)
         return n;
-    /* a bare 千/万/亿 counts one of it: 近万人, 逾千名 */
+    /* a bare 百/千/万/亿 counts one of it: 近百人, 近万人, 逾千名 */
     static const struct { const char *w; double v; } bare[] = {
-        {"\xE5\x8D\x83", 1e3}, {"\xE4\xB8\x87", 1e4}, {"\xE8\x90\xAC", 1e4},
+        {"\xE7\x99\xBE", 1e2}, {"\xE5\x8D\x83", 1e3}, {"\xE4\xB8\x87", 1e4}, {"\xE8\x90\xAC", 1e4},
         {"\xE4\xBA\xBF", 1e8}, {"\xE5\x84\x84", 1e8}};
     for (size_t i = 0; i < sizeof bare / sizeof bare[0]; i++)
         if (len >= 3 && memcmp(s, bare[i].w, 3) == 0) {

@@ -193,7 +193,15 @@ static int perr(parser *p, long col, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    pm_error_set(p->err, PM_ERR_SYNTAX, p->file, p->line, col, "%s", msg);
+    /* columns are counted in characters, not bytes */
+    long chars = col;
+    if (p->linep && col > 0) {
+        chars = 1;
+        for (long i = 0; i < col - 1 && (size_t)i < p->linelen; i++)
+            if (((unsigned char)p->linep[i] & 0xC0) != 0x80)
+                chars++;
+    }
+    pm_error_set(p->err, PM_ERR_SYNTAX, p->file, p->line, chars, "%s", msg);
     pm_error_source(p->err, p->linep, p->linelen);
     return PM_ERR_SYNTAX;
 }

@@ -1,0 +1,247 @@
+/* test_extract.c: the extraction engine on small documents with the shipped education pack -
+ * enumerations, baselines, ranges, qualifiers, exclusions, sections, title metadata. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract/extract.h"
+
+#define MAXROWS 64
+typedef struct got {
+    size_t n;
+    char cell[MAXROWS][COL_COUNT][160];
+} got;
+
+static int collect(void *ctx, const pm_row *row)
+{
+    got *g = ctx;
+    if (g->n < MAXROWS) {
+        for (int i = 0; i < COL_COUNT; i++)
+            snprintf(g->cell[g->n][i], sizeof g->cell[g->n][i], "%s", row->cell[i]);
+        g->n++;
+    }
+    return 0;
+}
+
+static rules *pack;
+
+static int setup(void **state)
+{
+    (void)state;
+    pm_error e;
+    pack = rules_create();
+    if (rules_load(pack, "../rules/edu.rules", &e) != 0) {
+        fprintf(stderr, "%s:%ld: %s\n", e.file, e.line, e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rules_free(pack);
+    return 0;
+}
+
+static void run(const char *doc, got *g, const extract_opts *o)
+{
+    extractor *x = extractor_create(pack);
+    assert_non_null(x);
+    memset(g, 0, sizeof *g);
+    pm_error e;
+    pm_error_clear(&e);
+    assert_int_equal(extractor_run(x, "doc.txt", doc, strlen(doc), o, collect, g, &e), 0);
+    extractor_free(x);
+}
+
+/* row i has this value, unit and text */
+static void expect(const got *g, size_t i, const char *value, const char *unit, const char *text)
+{
+    if (i >= g->n)
+        fail_msg("row %zu missing (only %zu rows)", i, g->n);
+    assert_string_equal(g->cell[i][COL_VALUE], value);
+    assert_string_equal(g->cell[i][COL_UNIT], unit);
+    assert_string_equal(g->cell[i][COL_TEXT], text);
+}
+
+static void test_enumeration_two_rows(void **state)
+{
+    (void)state;
+    got g;
+    run("新增85个教学班、3970个学位，新改扩建义务教育学校40所、幼儿园15所。", &g, NULL);
+    assert_int_equal(g.n, 4);
+    expect(&g, 0, "85", "个", "85个");
+    assert_string_equal(g.cell[0][COL_SUBJECT], "教学班");
+    expect(&g, 1, "3970", "个", "3970个");
+    assert_string_equal(g.cell[1][COL_SUBJECT], "学位");
+    assert_string_equal(g.cell[1][COL_CATEGORY], "学位");
+    expect(&g, 2, "40", "所", "40所");
+    expect(&g, 3, "15", "所", "15所");
+    assert_string_equal(g.cell[3][COL_SUBJECT], "幼儿园");
+}
+
+static void test_baseline_and_target(void **state)
+{
+    (void)state;
+    got g;
+    run("普惠性幼儿园覆盖率由现在的72.5%提高到85%。", &g, NULL);
+    assert_int_equal(g.n, 2);
+    expect(&g, 0, "72.5", "%", "72.5%");
+    assert_string_equal(g.cell[0][COL_ROLE], "baseline");
+    expect(&g, 1, "85", "%", "85%");
+    assert_string_equal(g.cell[1][COL_ROLE], "target");
+}
+
+static void test_range_and_qualifiers(void **state)
+{
+    (void)state;
+    got g;
+    run("每个镇建设1至2处少年宫，培训教师5000人次以上，资助约2.3万人次，惠及3000余人，生活补助不低于1200元/年。", &g, NULL);
+    assert_int_equal(g.n, 5);
+    expect(&g, 0, "1", "处", "1至2处");
+    assert_string_equal(g.cell[0][COL_VALUE_MAX], "2");
+    expect(&g, 1, "5000", "人次", "5000人次以上");
+    assert_string_equal(g.cell[1][COL_QUALIFIER], ">=");
+    expect(&g, 2, "23000", "人次", "约2.3万人次");
+    assert_string_equal(g.cell[2][COL_QUALIFIER], "~");
+    expect(&g, 3, "3000", "人", "3000余人");
+    assert_string_equal(g.cell[3][COL_QUALIFIER], ">=");
+    expect(&g, 4, "1200", "元/年", "不低于1200元/年");
+    assert_string_equal(g.cell[4][COL_QUALIFIER], ">=");
+}
+
+static void test_money_and_chinese_numerals(void **state)
+{
+    (void)state;
+    got g;
+    run("安排专项经费2.5亿元，投入1500万元，新建两所学校，建设一所实践基地，补充教师一千二百名。", &g, NULL);
+    assert_int_equal(g.n, 5);
+    expect(&g, 0, "250000000", "元", "2.5亿元");
+    expect(&g, 1, "15000000", "元", "1500万元");
+    expect(&g, 2, "2", "所", "两所");
+    expect(&g, 3, "1", "所", "一所");
+    expect(&g, 4, "1200", "人", "一千二百名");
+}
+
+static void test_never_rows(void **state)
+{
+    (void)state;
+    got g;
+    run("2018年是贯彻“十三五”规划的关键一年，举办第七届艺术节、第四批试点，落实“三个清单”和十项准则，"
+        "开展“八个一”活动，推进新高考3+3模式，贯彻《3-6岁儿童学习与发展指南》，8月底前完成，满10年的教师。",
+        &g, NULL);
+    for (size_t i = 0; i < g.n; i++)
+        fprintf(stderr, "unexpected row: %s %s\n", g.cell[i][COL_TEXT], g.cell[i][COL_RULE]);
+    assert_int_equal(g.n, 0);
+}
+
+static void test_number_after_noun(void **state)
+{
+    (void)state;
+    got g;
+    run("创建党建示范校100个、党员示范岗100个。", &g, NULL);
+    assert_int_equal(g.n, 2);
+    expect(&g, 0, "100", "个", "100个");
+    expect(&g, 1, "100", "个", "100个");
+    assert_string_equal(g.cell[1][COL_SUBJECT], "党员示范岗");
+}
+
+static void test_title_sections_lines(void **state)
+{
+    (void)state;
+    got g;
+    run("当前位置：首页 > 工作计划\n"
+        "临川市教育局2023年工作要点\n"
+        "\n"
+        "一、扩大教育资源\n"
+        "（一）学前教育。新建幼儿园6所。\n"
+        "（二）义务教育。新增学位800个。\n"
+        "二、队伍建设\n"
+        "1.培训。培训教师900人次。\n",
+        &g, NULL);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.cell[0][COL_CITY], "临川市");
+    assert_string_equal(g.cell[0][COL_YEAR], "2023");
+    assert_string_equal(g.cell[0][COL_SECTION], "一、扩大教育资源 > （一）学前教育");
+    assert_string_equal(g.cell[0][COL_LINE], "5");
+    assert_string_equal(g.cell[0][COL_CONTEXT], "新建幼儿园6所。");
+    assert_string_equal(g.cell[1][COL_SECTION], "一、扩大教育资源 > （二）义务教育");
+    assert_string_equal(g.cell[2][COL_SECTION], "二、队伍建设 > 1.培训");
+    assert_string_equal(g.cell[2][COL_LINE], "8");
+    assert_string_equal(g.cell[2][COL_FILE], "doc.txt");
+}
+
+static void test_placeholder_city_and_overrides(void **state)
+{
+    (void)state;
+    got g;
+    run("某市教育局2019年工作要点\n新建学校3所。\n", &g, NULL);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.cell[0][COL_CITY], "");
+    assert_string_equal(g.cell[0][COL_YEAR], "2019");
+    extract_opts o = {.city = "沧州市", .year = "2020"};
+    run("某市教育局2019年工作要点\n新建学校3所。\n", &g, &o);
+    assert_string_equal(g.cell[0][COL_CITY], "沧州市");
+    assert_string_equal(g.cell[0][COL_YEAR], "2020");
+}
+
+static void test_empty_documents(void **state)
+{
+    (void)state;
+    got g;
+    run("", &g, NULL);
+    assert_int_equal(g.n, 0);
+    run("   \n\n  ", &g, NULL);
+    assert_int_equal(g.n, 0);
+}
+
+static int count_fail;
+static void on_fail(void *ctx, const rule *ru, const rule_example *ex, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "%s:%ld: rule %s: %s\n", ru->file, ex->line, ru->id, msg);
+    count_fail++;
+}
+
+static void test_examples_runner_reports_failures(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    const char src[] = "pack t\n"
+                       "rule n\n"
+                       "  pattern (?<value>\\d+)(?<unit>所)\n"
+                       "  example 建3所 => 3 所\n"
+                       "  example 建4所 => 5 所\n"
+                       "  not 建6所\n";
+    assert_int_equal(rules_load_string(r, "t.rules", src, strlen(src), &e), 0);
+    extractor *x = extractor_create(r);
+    count_fail = 0;
+    assert_int_equal(extractor_test_examples(x, on_fail, NULL), 2);
+    assert_int_equal(count_fail, 2);
+    extractor_free(x);
+    rules_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_enumeration_two_rows),
+        cmocka_unit_test(test_baseline_and_target),
+        cmocka_unit_test(test_range_and_qualifiers),
+        cmocka_unit_test(test_money_and_chinese_numerals),
+        cmocka_unit_test(test_never_rows),
+        cmocka_unit_test(test_number_after_noun),
+        cmocka_unit_test(test_title_sections_lines),
+        cmocka_unit_test(test_placeholder_city_and_overrides),
+        cmocka_unit_test(test_empty_documents),
+        cmocka_unit_test(test_examples_runner_reports_failures),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,187 @@
+/* test_rules.c: rule-file loading - the format, the unit map, overrides, and
+ * every error naming file, line and column. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "extract/rules.h"
+
+static int load(rules *r, const char *src, pm_error *e)
+{
+    pm_error_clear(e);
+    return rules_load_string(r, "t.rules", src, strlen(src), e);
+}
+
+static const char good[] =
+    "# a comment\n"
+    "pack demo\n"
+    "define N \\d+\n"
+    "define NU (?:{N}|[一二三])\n"
+    "unit 名 = 人\n"
+    "unit 万元 = 元 *10000\n"
+    "unit % = % rate\n"
+    "qualifier 以上 >=\n"
+    "rule people\n"
+    "  category 人员\n"
+    "  priority 7\n"
+    "  pattern (?<value>{NU})(?<unit>名)\n"
+    "  pattern (?<qual_after>以上)?\n"
+    "  example 招聘20名 => 20 人\n"
+    "  example 招聘20名以上 => >=20 人\n"
+    "  not 第一名\n"
+    "exclude ord\n"
+    "  pattern 第{NU}\n";
+
+static void test_load_good(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    assert_int_equal(load(r, good, &e), 0);
+    assert_int_equal(rules_count(r), 2);
+    const rule *ru = rules_at(r, 0);
+    assert_string_equal(ru->id, "demo.people");
+    assert_string_equal(ru->category, "人员");
+    assert_string_equal(ru->role, "target");
+    assert_int_equal(ru->priority, 7);
+    assert_int_equal(ru->kind, RULE_TARGET);
+    assert_true(ru->g_value > 0 && ru->g_unit > 0 && ru->g_qual_after > 0);
+    assert_int_equal(ru->g_subject, 0);
+    /* both pattern lines joined, {NU} and {N} expanded */
+    assert_string_equal(ru->pattern, "(?<value>(?:\\d+|[一二三]))(?<unit>名)(?<qual_after>以上)?");
+    assert_int_equal(ru->nexamples, 3);
+    assert_string_equal(ru->examples[1].value, "20");
+    assert_string_equal(ru->examples[1].qualifier, ">=");
+    assert_string_equal(ru->examples[1].unit, "人");
+    assert_true(ru->examples[2].negative);
+    assert_int_equal(ru->examples[2].line, 16);
+    assert_int_equal(rules_at(r, 1)->kind, RULE_EXCLUDE);
+    assert_string_equal(rules_at(r, 1)->id, "demo.ord");
+    assert_int_equal(rules_pack_count(r), 1);
+    assert_string_equal(rules_pack_name(r, 0), "demo");
+    rules_free(r);
+}
+
+static void test_unit_map(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    assert_int_equal(load(r, good, &e), 0);
+    double scale = 0;
+    assert_string_equal(rules_unit_canon(r, "名", strlen("名"), &scale), "人");
+    assert_true(scale == 1.0);
+    assert_string_equal(rules_unit_canon(r, "万元", strlen("万元"), &scale), "元");
+    assert_true(scale == 10000.0);
+    assert_null(rules_unit_canon(r, "只", strlen("只"), &scale));
+    assert_int_equal(rules_unit_additive(r, "人"), 1);
+    assert_int_equal(rules_unit_additive(r, "%"), 0);
+    assert_int_equal(rules_unit_additive(r, "吨"), -1);
+    assert_string_equal(rules_qualifier(r, "以上", strlen("以上")), ">=");
+    assert_null(rules_qualifier(r, "以下", strlen("以下")));
+    rules_free(r);
+}
+
+static void test_override_same_id(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    assert_int_equal(load(r, good, &e), 0);
+    const char later[] = "pack demo\nrule people\n  category 新\n  pattern (?<value>\\d+)(?<unit>人)\n";
+    assert_int_equal(rules_load_string(r, "later.rules", later, strlen(later), &e), 0);
+    assert_int_equal(rules_count(r), 2);
+    assert_string_equal(rules_at(r, 0)->category, "新");
+    assert_string_equal(rules_at(r, 0)->file, "later.rules");
+    rules_free(r);
+}
+
+/* Each bad file gives this line, column and message fragment. */
+static const struct {
+    const char *src;
+    long line, col;
+    const char *msg;
+} bad[] = {
+    {"pack p\nrule a\n  colour red\n", 3, 1, "unknown key 'colour'"},
+    {"pack p\nrule a\n  pattern (?<value>\\d+(?<unit>名)\n", 3, 33, "missing closing parenthesis"},
+    {"pack p\nrule a\n  pattern (?<value>{NUMBER})(?<unit>名)\n", 3, 20, "unknown sub-pattern '{NUMBER}'"},
+    {"pack p\nrule a\n  pattern (?<value>\\d+)\n", 2, 0, "needs named groups 'value' and 'unit'"},
+    {"pack p\nrule a\n  category x\n", 2, 0, "has no pattern"},
+    {"rule a\n", 1, 1, "'pack NAME' must come before"},
+    {"pack p\ncategory x\n", 2, 1, "outside a rule"},
+    {"pack p\nunit 名\n", 2, 6, "'unit' needs"},
+    {"pack p\nunit 名 = 人 *zero\n", 2, 12, "bad scale"},
+    {"pack p\nqualifier 以上 >\n", 2, 14, "qualifier symbol"},
+    {"pack p\nrule a\n  role goal\n", 3, 8, "role must be"},
+    {"pack p\nrule a\n  priority high\n", 3, 12, "priority must be"},
+    {"pack p\nrule a\n  example 招聘20名\n", 3, 11, "example needs"},
+    {"pack p\ndefine n \\d+\n", 2, 8, "'define' needs an upper-case NAME"},
+    {"pack p\ndefine N [0-9\n", 2, 14, "missing terminating ]"},
+};
+
+static void test_errors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rules *r = rules_create();
+        pm_error e;
+        int rc = load(r, bad[i].src, &e);
+        if (rc != PM_ERR_SYNTAX || e.line != bad[i].line || e.column != bad[i].col ||
+            !strstr(e.msg, bad[i].msg))
+            fail_msg("case %zu: rc %d at %ld:%ld '%s', expected %ld:%ld '%s'", i, rc, e.line, e.column, e.msg,
+                     bad[i].line, bad[i].col, bad[i].msg);
+        assert_string_equal(e.file, "t.rules");
+        rules_free(r);
+    }
+}
+
+static void test_error_keeps_source_line(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    assert_int_equal(load(r, "pack p\nrule a\n  pattern (?<value>\\d+(?<unit>名)\n", &e), PM_ERR_SYNTAX);
+    assert_string_equal(e.source, "  pattern (?<value>\\d+(?<unit>名)");
+    rules_free(r);
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    pm_error_clear(&e);
+    assert_int_equal(rules_load(r, "no/such.rules", &e), PM_ERR_IO);
+    assert_string_equal(e.file, "no/such.rules");
+    rules_free(r);
+    rules_free(NULL);
+}
+
+static void test_shipped_packs_load(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    pm_error_clear(&e);
+    if (rules_load(r, "../rules", &e) != 0)
+        fail_msg("%s:%ld:%ld: %s", e.file, e.line, e.column, e.msg);
+    assert_true(rules_count(r) > 5);
+    rules_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_load_good),
+        cmocka_unit_test(test_unit_map),
+        cmocka_unit_test(test_override_same_id),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_error_keeps_source_line),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_shipped_packs_load),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
