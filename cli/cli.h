@@ -48,6 +48,9 @@ void cli_errorf(const char *fmt, ...)
 #endif
     ;
 
+/* strerror with a lowercase first letter, for messages ("no such file or directory"). */
+const char *cli_strerror(int errnum);
+
 /* Load rule packs: the paths given, or the bundled default pack found next
  * to the binary (argv0), $PLANMETRICS_RULES, or PM_DATADIR/rules.
  * Returns NULL after printing the error. */

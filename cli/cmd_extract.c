@@ -11,10 +11,11 @@
 #include "extract/extract.h"
 #include "output/csvout.h"
 #include "output/outfile.h"
+#include "output/summary.h"
 
 enum {
     OPT_RULES = 1, OPT_OUT, OPT_CITY, OPT_YEAR, OPT_MANIFEST, OPT_BOM, OPT_NOHEADER, OPT_RAW,
-    OPT_ENCODING, OPT_QUIET, OPT_HELP
+    OPT_ENCODING, OPT_QUIET, OPT_SUMMARY, OPT_BY, OPT_FORMAT, OPT_PIVOT, OPT_HIST, OPT_HELP
 };
 
 static const cli_option opts[] = {
@@ -28,6 +29,11 @@ static const cli_option opts[] = {
     {"no-header", 0, NULL, "no header row (for appending to an existing file)", OPT_NOHEADER},
     {"raw", 0, NULL, "do not neutralise cells that a spreadsheet would read as formulas", OPT_RAW},
     {"quiet", 'q', NULL, "no warnings, only errors", OPT_QUIET},
+    {"summary", 0, NULL, "write the summary of the rows (see 'planmetrics summary') instead of the CSV", OPT_SUMMARY},
+    {"by", 0, "FIELDS", "with --summary: group by these columns (default city,category,unit)", OPT_BY},
+    {"format", 0, "FMT", "with --summary: csv (default), md or json", OPT_FORMAT},
+    {"pivot", 0, NULL, "with --summary: sums as a wide table", OPT_PIVOT},
+    {"hist", 0, NULL, "with --summary: log10 distribution per group", OPT_HIST},
     {"help", 'h', NULL, "show this help", OPT_HELP},
     {0},
 };
@@ -110,7 +116,7 @@ static int manifest_load(manifest *m, const char *path)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        cli_errorf("%s: cannot read manifest: %s", path, strerror(errno));
+        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(errno));
         return -1;
     }
     struct csv_parser p;
@@ -187,12 +193,22 @@ static char *slurp(const char *path, size_t *n, int *err)
 
 typedef struct sink {
     csvout *w;
+    summary *sum;  /* --summary: rows go here instead of w */
     int write_failed;
 } sink;
 
 static int on_row(void *ctx, const pm_row *row)
 {
     sink *s = ctx;
+    if (s->sum) {
+        pm_error e;
+        pm_error_clear(&e);
+        if (summary_add(s->sum, extract_columns, row->cell, COL_COUNT, &e) != 0) {
+            cli_error(&e);
+            return 1;
+        }
+        return 0;
+    }
     if (csvout_row(s->w, row->cell, row->len, COL_COUNT) != 0) {
         s->write_failed = 1;
         return 1;
@@ -206,6 +222,11 @@ static void on_warn(void *ctx, const char *file, long line, const char *msg)
     (void)ctx;
     if (!quiet)
         fprintf(stderr, "planmetrics: %s:%ld: warning: %s\n", file, line, msg);
+}
+
+static int additive(void *ctx, const char *unit)
+{
+    return rules_unit_additive(ctx, unit);
 }
 
 static void on_signal(int sig)
@@ -223,8 +244,10 @@ int cmd_extract(int argc, char **argv)
     const char **files = calloc((size_t)argc, sizeof(char *));
     size_t nrules = 0, nfiles = 0;
     const char *out = NULL, *city = NULL, *year = NULL, *mpath = NULL, *encoding = NULL;
-    unsigned flags = 0;
-    int header = 1, id, rc = EXIT_OK;
+    unsigned flags = 0, sflags = 0;
+    int header = 1, id, rc = EXIT_OK, want_summary = 0, format = SUMMARY_CSV;
+    const char *by = NULL, *fmt = NULL;
+    summary *sum = NULL;
     const char *arg;
     rules *r = NULL;
     extractor *x = NULL;
@@ -250,6 +273,11 @@ int cmd_extract(int argc, char **argv)
         case OPT_NOHEADER: header = 0; break;
         case OPT_RAW: flags |= CSVOUT_RAW; break;
         case OPT_QUIET: quiet = 1; break;
+        case OPT_SUMMARY: want_summary = 1; break;
+        case OPT_BY: by = arg; break;
+        case OPT_FORMAT: fmt = arg; break;
+        case OPT_PIVOT: sflags |= SUMMARY_PIVOT; break;
+        case OPT_HIST: sflags |= SUMMARY_HIST; break;
         case OPT_HELP:
             fputs(help_head, stdout);
             cli_print_options(stdout, opts);
@@ -267,6 +295,18 @@ int cmd_extract(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
+    if ((by || fmt || sflags) && !want_summary) {
+        cli_errorf("--by, --format, --pivot and --hist need --summary");
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (fmt && strcmp(fmt, "csv") != 0 && strcmp(fmt, "md") != 0 && strcmp(fmt, "json") != 0) {
+        cli_errorf("unknown format '%s' (csv, md or json)", fmt);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (fmt)
+        format = strcmp(fmt, "md") == 0 ? SUMMARY_MD : strcmp(fmt, "json") == 0 ? SUMMARY_JSON : SUMMARY_CSV;
     if (mpath && manifest_load(&mf, mpath) != 0) {
         rc = EXIT_USAGE;
         goto done;
@@ -284,6 +324,15 @@ int cmd_extract(int argc, char **argv)
     }
     pm_error err;
     pm_error_clear(&err);
+    if (want_summary) {
+        sum = summary_create(by, NULL, &err);
+        if (!sum) {
+            cli_error(&err);
+            rc = EXIT_USAGE;
+            goto done;
+        }
+        summary_set_additive(sum, additive, r);
+    }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     of = outfile_open(out, files, nfiles, &err);
@@ -303,15 +352,15 @@ int cmd_extract(int argc, char **argv)
     numeric[COL_VALUE] = numeric[COL_VALUE_MAX] = numeric[COL_LINE] = numeric[COL_YEAR] = 1;
     numeric[COL_QUALIFIER] = 1;
     csvout_set_numeric(w, numeric, COL_COUNT);
-    sink s = {w, 0};
-    if (header && csvout_row(w, extract_columns, NULL, COL_COUNT) != 0)
+    sink s = {w, sum, 0};
+    if (header && !sum && csvout_row(w, extract_columns, NULL, COL_COUNT) != 0)
         s.write_failed = 1;
     for (size_t i = 0; i < nfiles && !s.write_failed; i++) {
         size_t n;
         int e = 0;
         char *buf = slurp(files[i], &n, &e);
         if (!buf) {
-            cli_errorf("%s: cannot read: %s", files[i], strerror(e));
+            cli_errorf("%s: cannot read: %s", files[i], cli_strerror(e));
             rc = EXIT_INPUT;
             continue;
         }
@@ -322,15 +371,26 @@ int cmd_extract(int argc, char **argv)
         if (mr && !year)
             o.year = mr->year;
         pm_error_clear(&err);
-        int xr = extractor_run(x, files[i], buf, n, &o, on_row, &s, &err);
+        /* standard input is named <stdin> in the file column and in messages */
+        const char *name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
+        int xr = extractor_run(x, name, buf, n, &o, on_row, &s, &err);
         free(buf);
-        if (xr != 0 && !s.write_failed) {
+        if (xr == 1 && sum) { /* a row the summary refused: already reported */
+            rc = EXIT_INPUT;
+        } else if (xr != 0 && !s.write_failed) {
             cli_error(&err);
             rc = EXIT_INPUT;
         }
     }
+    if (sum && !s.write_failed && summary_write(sum, outfile_stream(of), format, sflags, &err) != 0) {
+        cli_error(&err);
+        outfile_abort(of);
+        of = NULL;
+        rc = err.code == PM_ERR_USAGE ? EXIT_USAGE : EXIT_OUTPUT;
+        goto done;
+    }
     if (s.write_failed) {
-        cli_errorf("%s: cannot write: %s", out ? out : "standard output", strerror(errno ? errno : EIO));
+        cli_errorf("%s: cannot write: %s", out ? out : "standard output", cli_strerror(errno ? errno : EIO));
         outfile_abort(of);
         of = NULL;
         rc = EXIT_OUTPUT;
@@ -344,6 +404,7 @@ int cmd_extract(int argc, char **argv)
     }
     of = NULL;
 done:
+    summary_free(sum);
     csvout_free(w);
     outfile_abort(of);
     extractor_free(x);

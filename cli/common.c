@@ -88,6 +88,15 @@ void cli_print_options(FILE *fp, const cli_option *opts)
     }
 }
 
+const char *cli_strerror(int errnum)
+{
+    static char buf[128];
+    snprintf(buf, sizeof buf, "%s", strerror(errnum));
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
 void cli_error(const pm_error *e)
 {
     pm_error_print(e, stderr);
@@ -155,8 +164,9 @@ rules *cli_load_rules(const char *argv0, const char *const *paths, size_t npaths
     if (bindir(argv0, bd, sizeof bd) == 0)
         snprintf(cand[nc++], sizeof cand[0], "%.*s/rules", PATH_MAX - 8, bd);
     snprintf(cand[nc++], sizeof cand[0], "%s/rules", PM_DATADIR);
+    int from_env = env && *env;
     for (int i = 0; i < nc; i++) {
-        if (!is_dir(cand[i]) && i > 0)
+        if (!is_dir(cand[i]) && !(i == 0 && from_env))
             continue;
         if (rules_load(r, cand[i], &err) != 0) {
             cli_error(&err);

@@ -2,6 +2,7 @@
  * match every rule line by line, drop excluded numbers, resolve overlaps, emit rows. */
 #include "extract/extract.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,8 @@ struct extractor {
     span *ex;
     size_t nex, capex;
     const char *line;  /* the line being matched */
+    size_t *anc;       /* where numbers start in the line */
+    size_t nanc, capanc;
 };
 
 static int grow(void **arr, size_t *cap, size_t need, size_t sz)
@@ -107,6 +110,7 @@ void extractor_free(extractor *x)
     pcre2_code_free(x->re_heading);
     free(x->c);
     free(x->ex);
+    free(x->anc);
     free(x);
 }
 
@@ -205,10 +209,9 @@ static void update_section(extractor *x, const char *ln, size_t len, const char 
 
 /* ---- matching ---------------------------------------------------------- */
 
-static int group_span(const rule *ru, PCRE2_SIZE *ov, int rc, int g, size_t *s, size_t *e)
+static int group_span(const PCRE2_SIZE *ov, int g, size_t *s, size_t *e)
 {
-    (void)ru;
-    if (g <= 0 || g >= rc + 32 || ov[2 * g] == PCRE2_UNSET)
+    if (g <= 0 || g >= 64 || ov[2 * g] == PCRE2_UNSET)
         return 0;
     *s = ov[2 * g];
     *e = ov[2 * g + 1];
@@ -216,12 +219,13 @@ static int group_span(const rule *ru, PCRE2_SIZE *ov, int rc, int g, size_t *s, 
 }
 
 /* First set group among all groups called `name` (names may repeat). */
-static int dup_span(const rule *ru, PCRE2_SIZE *ov, const char *name, int first, size_t *s, size_t *e)
+static int dup_span(const pcre2_code *code, const PCRE2_SIZE *ov, const char *name, int first, size_t *s,
+                    size_t *e)
 {
     PCRE2_SPTR a, b;
-    int size = pcre2_substring_nametable_scan(ru->code, (PCRE2_SPTR)name, &a, &b);
+    int size = pcre2_substring_nametable_scan(code, (PCRE2_SPTR)name, &a, &b);
     if (size <= 0)
-        return group_span(ru, ov, 1, first, s, e);
+        return group_span(ov, first, s, e);
     for (PCRE2_SPTR p = a; p <= b; p += size) {
         int g = (p[0] << 8) | p[1];
         if (ov[2 * g] != PCRE2_UNSET) {
@@ -233,11 +237,64 @@ static int dup_span(const rule *ru, PCRE2_SIZE *ov, const char *name, int first,
     return 0;
 }
 
-static int add_cand(extractor *x, const rule *ru, size_t idx, PCRE2_SIZE *ov)
+/* Is there a numeral character (0-9, 〇零一二两三四五六七八九十百千万亿廿卅) at s?
+ * Returns its length in bytes, or 0. */
+static size_t numeral_at(const unsigned char *s, size_t avail)
+{
+    if (*s >= '0' && *s <= '9')
+        return 1;
+    if (avail < 3 || (*s != 0xE3 && *s != 0xE4 && *s != 0xE5 && *s != 0xE7 && *s != 0xE9))
+        return 0;
+    static const unsigned codes[] = {
+        0xE38087, 0xE4B880, 0xE4B883, 0xE4B887, 0xE4B889, 0xE4B8A4, 0xE4B99D, 0xE4BA8C, 0xE4BA94,
+        0xE4BABF, 0xE585AB, 0xE585AD, 0xE58D81, 0xE58D83, 0xE58D85, 0xE59B9B, 0xE5BBBF, 0xE799BE,
+        0xE99BB6};
+    unsigned c = (unsigned)s[0] << 16 | (unsigned)s[1] << 8 | s[2];
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (codes[i] == c)
+            return 3;
+    return 0;
+}
+
+/* Offsets where a number starts: a numeral not preceded by a numeral, nor by
+ * '.' or ',' inside an Arabic number (4.5, 1,500). */
+static int find_anchors(extractor *x, const char *ln, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)ln;
+    x->nanc = 0;
+    int prev_num = 0, prev_sep = 0;  /* previous char was a numeral / a '.' ',' after a digit */
+    for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        if (c < 0x80 && (c < '0' || c > '9')) {
+            prev_sep = (c == '.' || c == ',') && i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9';
+            prev_num = 0;
+            i++;
+            continue;
+        }
+        size_t n = numeral_at(s + i, len - i);
+        if (n) {
+            if (!prev_num && !prev_sep) {
+                if (grow((void **)&x->anc, &x->capanc, x->nanc + 1, sizeof(size_t)))
+                    return PM_ERR_NOMEM;
+                x->anc[x->nanc++] = i;
+            }
+            prev_num = 1;
+            prev_sep = 0;
+            i += n;
+            continue;
+        }
+        prev_num = prev_sep = 0;
+        i += c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    }
+    return 0;
+}
+
+static int add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE *ov, const PCRE2_SIZE *bov)
 {
     static const char *names[G_N] = {"value", "value_max", "unit", "subject", "action", "qual", "qual_after"};
     const int firsts[G_N] = {ru->g_value, ru->g_value_max, ru->g_unit, ru->g_subject, ru->g_action,
                              ru->g_qual, ru->g_qual_after};
+    const int bfirsts[G_N] = {0, 0, 0, ru->gb_subject, ru->gb_action, ru->gb_qual, 0};
     if (grow((void **)&x->c, &x->capc, x->nc + 1, sizeof(cand)))
         return PM_ERR_NOMEM;
     cand *c = &x->c[x->nc];
@@ -245,8 +302,10 @@ static int add_cand(extractor *x, const rule *ru, size_t idx, PCRE2_SIZE *ov)
     c->idx = idx;
     for (int i = 0; i < G_N; i++) {
         c->g[i][0] = c->g[i][1] = (size_t)-1;
-        if (firsts[i])
-            dup_span(ru, ov, names[i], firsts[i], &c->g[i][0], &c->g[i][1]);
+        if (firsts[i] && dup_span(ru->code, ov, names[i], firsts[i], &c->g[i][0], &c->g[i][1]))
+            continue;
+        if (bov && bfirsts[i])
+            dup_span(ru->before_code, bov, names[i], bfirsts[i], &c->g[i][0], &c->g[i][1]);
     }
     if (c->g[G_VALUE][0] == (size_t)-1)
         return 0;
@@ -267,51 +326,68 @@ static int add_cand(extractor *x, const rule *ru, size_t idx, PCRE2_SIZE *ov)
     return 0;
 }
 
-/* Every match of every rule in the line; exclusions into x->ex. */
+static void limit_warning(const rule *ru, int rc, extract_warn_fn warn, void *wctx, const char *file, long lineno)
+{
+    if (!warn)
+        return;
+    char msg[300];
+    PCRE2_UCHAR em[120];
+    pcre2_get_error_message(rc, em, sizeof em);
+    snprintf(msg, sizeof msg, "rule '%s' (%s:%ld) skipped here: %s", ru->id, ru->file, ru->line, (char *)em);
+    warn(wctx, file, lineno, msg);
+}
+
+#define BEFORE_WINDOW 192 /* bytes (64 CJK characters) a `before` part may reach back */
+
+/* Every rule at every number of the line: rows into x->c, exclusions into x->ex. */
 static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn warn, void *wctx,
                    const char *file, long lineno)
 {
     x->nc = x->nex = 0;
     x->line = ln;
+    if (find_anchors(x, ln, len))
+        return PM_ERR_NOMEM;
+    if (x->nanc == 0)
+        return 0;
     size_t nr = rules_count(x->r);
+    PCRE2_SIZE ov[2 * 64];
     for (size_t i = 0; i < nr; i++) {
         const rule *ru = rules_at(x->r, i);
-        size_t start = 0;
-        while (start <= len) {
-            int rc = match(x, ru->code, ln, len, start);
+        for (size_t k = 0; k < x->nanc; k++) {
+            size_t a = x->anc[k];
+            int rc = match(x, ru->code, ln, len, a);
             if (rc == PCRE2_ERROR_NOMATCH)
-                break;
+                continue;
             if (rc < 0) {
-                if (warn) {
-                    char msg[300];
-                    PCRE2_UCHAR em[120];
-                    pcre2_get_error_message(rc, em, sizeof em);
-                    snprintf(msg, sizeof msg, "rule '%s' (%s:%ld) skipped here: %s", ru->id, ru->file,
-                             ru->line, (char *)em);
-                    warn(wctx, file, lineno, msg);
-                }
-                break;
+                limit_warning(ru, rc, warn, wctx, file, lineno);
+                continue;
             }
-            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
-            size_t next = ov[1];
+            uint32_t npairs = pcre2_get_ovector_count(x->md);
+            if (npairs > 64)
+                npairs = 64;
+            memcpy(ov, pcre2_get_ovector_pointer(x->md), 2 * npairs * sizeof(PCRE2_SIZE));
+            const PCRE2_SIZE *bov = NULL;
+            size_t from = a;
+            if (ru->before_code) {
+                size_t w = a > BEFORE_WINDOW ? a - BEFORE_WINDOW : 0;
+                while (w > 0 && ((unsigned char)ln[w] & 0xC0) == 0x80)
+                    w++;
+                rc = match(x, ru->before_code, ln, a, w);
+                if (rc < 0) {
+                    if (rc != PCRE2_ERROR_NOMATCH)
+                        limit_warning(ru, rc, warn, wctx, file, lineno);
+                    continue;
+                }
+                bov = pcre2_get_ovector_pointer(x->md);
+                from = bov[0];
+            }
             if (ru->kind == RULE_EXCLUDE) {
                 if (grow((void **)&x->ex, &x->capex, x->nex + 1, sizeof(span)))
                     return PM_ERR_NOMEM;
-                x->ex[x->nex++] = (span){ov[0], ov[1]};
-            } else {
-                size_t before = x->nc;
-                if (add_cand(x, ru, i, ov))
-                    return PM_ERR_NOMEM;
-                /* go on after the number, so enumerations and overlaps are seen */
-                if (x->nc > before)
-                    next = x->c[x->nc - 1].g[G_VALUE][1];
+                x->ex[x->nex++] = (span){from, ov[1]};
+            } else if (add_cand(x, ru, i, ov, bov)) {
+                return PM_ERR_NOMEM;
             }
-            if (next <= start) { /* empty match: step one character */
-                next = start + 1;
-                while (next < len && ((unsigned char)ln[next] & 0xC0) == 0x80)
-                    next++;
-            }
-            start = next;
         }
     }
     return 0;
@@ -351,6 +427,8 @@ static size_t resolve(extractor *x)
         if (!excluded)
             x->c[k++] = *c;
     }
+    if (k == 0)
+        return 0;
     qsort(x->c, k, sizeof(cand), cand_cmp);
     size_t n = 0;
     for (size_t i = 0; i < k; i++) {

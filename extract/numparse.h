@@ -10,6 +10,7 @@
  *   digit groups separated by ',' '，' ' ' or U+00A0 when followed by exactly
  *   three digits (1,500  77 100), Chinese numerals simplified and traditional
  *   (一千二百, 两万, 十五, 三百零五, 〇/零, 兩, 廿 = 20, 卅 = 30, 萬, 億),
+ *   a bare 百/千/万/亿 as one of it (近万人 -> 10000; the rules decide where it may stand),
  *   digit-by-digit Chinese (一二〇 = 120), 百分之N (N percent: value N),
  *   and a trailing multiplier after either form: 百 千 万 亿 十万 百万 千万 万亿
  *   (4.5万 = 45000, 1.2亿 = 120000000, 3千万 = 30000000).

@@ -83,6 +83,8 @@ static void rule_free(rule *ru)
     free(ru->role);
     free(ru->pattern);
     pcre2_code_free(ru->code);
+    free(ru->before);
+    pcre2_code_free(ru->before_code);
     for (size_t i = 0; i < ru->nexamples; i++) {
         rule_example *ex = &ru->examples[i];
         free(ex->text);
@@ -178,7 +180,7 @@ typedef struct parser {
     char *pat;           /* pattern source of the current block */
     size_t patlen;
     long patline;        /* line and column of each pattern piece, for errors */
-    struct piece { long line, col; size_t off, len; const char *src; size_t srclen; } *pieces;
+    struct piece { long line, col; size_t off, len; const char *src; size_t srclen; int which; } *pieces;
     size_t npieces, cappieces;
     pm_error *err;
 } parser;
@@ -297,34 +299,42 @@ static int group_number(const pcre2_code *code, const char *name)
     return n > 0 ? n : 0;
 }
 
-/* Compile the current block's pattern; errors point into the rule file. */
-static int compile_block(parser *p)
+/* Expand and compile the pieces of one part (0 pattern, 1 before) of the current
+ * block, wrapped as prefix...suffix; errors point into the rule file. */
+static int compile_part(parser *p, int which, const char *prefix, const char *suffix, pcre2_code **out,
+                        char **text, uint32_t options)
 {
-    rule *ru = p->cur;
     xbuf b = {0};
     int rc = 0;
-    if (p->npieces == 0) {
-        p->line = ru->line;
-        p->linep = NULL;
-        pm_error_set(p->err, PM_ERR_SYNTAX, p->file, ru->line, 0, "rule '%s' has no pattern", ru->id);
-        return PM_ERR_SYNTAX;
-    }
+    struct piece *first = NULL;
     for (size_t i = 0; i < p->npieces && rc == 0; i++) {
         struct piece *pc = &p->pieces[i];
+        if (pc->which != which)
+            continue;
+        if (!first) {
+            first = pc;
+            if (xput(&b, prefix, strlen(prefix), pc->line, pc->col, 1))
+                rc = PM_ERR_NOMEM;
+        }
         p->linep = pc->src;
         p->linelen = pc->srclen;
-        rc = expand(p, &b, p->pat + pc->off, pc->len, pc->line, pc->col);
+        if (rc == 0)
+            rc = expand(p, &b, p->pat + pc->off, pc->len, pc->line, pc->col);
     }
+    if (!first)
+        return 0;
+    if (rc == 0 && xput(&b, suffix, strlen(suffix), b.line[b.n - 1], b.col[b.n - 1] + 1, 1))
+        rc = PM_ERR_NOMEM;
     if (rc == 0) {
         int ec;
         PCRE2_SIZE eo;
-        ru->code = pcre2_compile((PCRE2_SPTR)b.s, b.n, PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_NO_UTF_CHECK,
-                                 &ec, &eo, NULL);
-        if (!ru->code) {
+        *out = pcre2_compile((PCRE2_SPTR)b.s, b.n, PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_NO_UTF_CHECK | options,
+                             &ec, &eo, NULL);
+        if (!*out) {
             char msg[256];
             pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
-            size_t at = eo < b.n ? eo : (b.n ? b.n - 1 : 0);
-            long line = b.n ? b.line[at] : ru->line, col = b.n ? b.col[at] + (eo >= b.n ? 1 : 0) : 0;
+            size_t at = eo < b.n ? eo : b.n - 1;
+            long line = b.line[at], col = b.col[at] + (eo >= b.n ? 1 : 0);
             for (size_t i = 0; i < p->npieces; i++)
                 if (p->pieces[i].line == line) {
                     p->linep = p->pieces[i].src;
@@ -333,22 +343,8 @@ static int compile_block(parser *p)
             p->line = line;
             rc = perr(p, col, "%s", msg);
         } else {
-            pcre2_jit_compile(ru->code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
-            ru->g_value = group_number(ru->code, "value");
-            ru->g_value_max = group_number(ru->code, "value_max");
-            ru->g_unit = group_number(ru->code, "unit");
-            ru->g_subject = group_number(ru->code, "subject");
-            ru->g_action = group_number(ru->code, "action");
-            ru->g_qual = group_number(ru->code, "qual");
-            ru->g_qual_after = group_number(ru->code, "qual_after");
-            if (ru->kind == RULE_TARGET && (!ru->g_value || !ru->g_unit)) {
-                p->line = ru->line;
-                p->linep = NULL;
-                pm_error_set(p->err, PM_ERR_SYNTAX, p->file, ru->line, 0,
-                             "rule '%s' needs named groups 'value' and 'unit'", ru->id);
-                rc = PM_ERR_SYNTAX;
-            }
-            ru->pattern = b.s;
+            pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+            *text = b.s;
             b.s = NULL;
         }
     }
@@ -356,6 +352,45 @@ static int compile_block(parser *p)
     free(b.col);
     free(b.line);
     return rc;
+}
+
+/* Compile the current block: the pattern (matched anchored at a number) and the
+ * optional `before` part (must end right where the pattern starts). */
+static int compile_block(parser *p)
+{
+    rule *ru = p->cur;
+    int have = 0;
+    for (size_t i = 0; i < p->npieces; i++)
+        have |= p->pieces[i].which == 0;
+    if (!have) {
+        p->linep = NULL;
+        pm_error_set(p->err, PM_ERR_SYNTAX, p->file, ru->line, 0, "rule '%s' has no pattern", ru->id);
+        return PM_ERR_SYNTAX;
+    }
+    int rc = compile_part(p, 0, "", "", &ru->code, &ru->pattern, PCRE2_ANCHORED);
+    if (rc == 0)
+        rc = compile_part(p, 1, "(?:", ")\\z", &ru->before_code, &ru->before, 0);
+    if (rc)
+        return rc;
+    ru->g_value = group_number(ru->code, "value");
+    ru->g_value_max = group_number(ru->code, "value_max");
+    ru->g_unit = group_number(ru->code, "unit");
+    ru->g_subject = group_number(ru->code, "subject");
+    ru->g_action = group_number(ru->code, "action");
+    ru->g_qual = group_number(ru->code, "qual");
+    ru->g_qual_after = group_number(ru->code, "qual_after");
+    if (ru->before_code) {
+        ru->gb_subject = group_number(ru->before_code, "subject");
+        ru->gb_action = group_number(ru->before_code, "action");
+        ru->gb_qual = group_number(ru->before_code, "qual");
+    }
+    if (ru->kind == RULE_TARGET && (!ru->g_value || !ru->g_unit)) {
+        p->linep = NULL;
+        pm_error_set(p->err, PM_ERR_SYNTAX, p->file, ru->line, 0,
+                     "rule '%s' needs named groups 'value' and 'unit' in its pattern", ru->id);
+        return PM_ERR_SYNTAX;
+    }
+    return 0;
 }
 
 /* Finish the current block: compile it and add it (replacing one with the same id). */
@@ -644,10 +679,12 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
     /* keys inside a rule block */
     char kbuf[32];
     snprintf(kbuf, sizeof kbuf, "%.*s", (int)klen, key);
+    long kcol = p->linep ? (long)(key - p->linep) + 1 : 1;
     if (!p->cur) {
-        if (KEY("category") || KEY("role") || KEY("priority") || KEY("pattern") || KEY("example") || KEY("not"))
-            return perr(p, 1, "'%s' outside a rule: start one with 'rule ID'", kbuf);
-        return perr(p, 1, "unknown key '%s'", kbuf);
+        if (KEY("category") || KEY("role") || KEY("priority") || KEY("pattern") || KEY("before") ||
+            KEY("example") || KEY("not"))
+            return perr(p, kcol, "'%s' outside a rule: start one with 'rule ID'", kbuf);
+        return perr(p, kcol, "unknown key '%s'", kbuf);
     }
     rule *ru = p->cur;
     if (KEY("category")) {
@@ -671,7 +708,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         ru->priority = (int)pr;
         return 0;
     }
-    if (KEY("pattern")) {
+    if (KEY("pattern") || KEY("before")) {
         if (vlen == 0)
             return perr(p, col, "empty pattern");
         size_t need = p->patlen + vlen;
@@ -682,7 +719,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         memcpy(p->pat + p->patlen, v, vlen);
         if (grow((void **)&p->pieces, &p->cappieces, p->npieces + 1, sizeof(struct piece)))
             return PM_ERR_NOMEM;
-        p->pieces[p->npieces++] = (struct piece){p->line, col, p->patlen, vlen, p->linep, p->linelen};
+        p->pieces[p->npieces++] = (struct piece){p->line, col, p->patlen, vlen, p->linep, p->linelen, KEY("before")};
         p->patlen = need;
         return 0;
     }
@@ -690,7 +727,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         return add_example(p, v, vlen, col, 0);
     if (KEY("not"))
         return add_example(p, v, vlen, col, 1);
-    return perr(p, 1, "unknown key '%s'", kbuf);
+    return perr(p, kcol, "unknown key '%s'", kbuf);
 #undef KEY
 }
 

@@ -33,14 +33,17 @@ typedef struct rule {
     char *role;        /* "target" or "baseline" */
     int kind;          /* RULE_TARGET or RULE_EXCLUDE */
     int priority;      /* larger wins when two rules take the same number */
-    char *pattern;     /* the pattern after {NAME} expansion */
+    char *pattern;     /* the pattern after {NAME} expansion; matched anchored at a number */
     pcre2_code *code;
+    char *before;      /* optional: what must come right before the pattern, as (?:...)\z */
+    pcre2_code *before_code;
     const char *file;  /* where it is defined */
     long line;
     rule_example *examples;
     size_t nexamples, capexamples;
     /* named group numbers, 0 when the pattern has no such group */
     int g_value, g_value_max, g_unit, g_subject, g_action, g_qual, g_qual_after;
+    int gb_subject, gb_action, gb_qual;  /* the same, in `before` */
 } rule;
 
 /* A new empty set. Free with rules_free (accepts NULL). */

@@ -30,6 +30,7 @@ static atomic_int reg_state[OUTFILE_SLOTS];
 struct outfile {
     FILE *fp;
     int is_stdout;
+    int direct;  /* a device or pipe (/dev/null, a FIFO): written in place, never renamed */
     int slot;       /* index in the registry, -1 for none */
     char *shown;    /* the path as given, for messages */
     char *target;   /* rename destination (a symlink is resolved to its file) */
@@ -170,6 +171,23 @@ outfile *outfile_open(const char *path, const char *const *inputs, size_t ninput
             return NULL;
         }
     }
+    /* A device or a FIFO cannot be replaced by rename: write to it in place. */
+    if (exists && !S_ISREG(ts.st_mode)) {
+        outfile *d = calloc(1, sizeof *d);
+        if (!d || !(d->shown = strdup(path))) {
+            free(d);
+            pm_error_set(err, PM_ERR_NOMEM, NULL, 0, 0, "out of memory");
+            return NULL;
+        }
+        d->slot = -1;
+        d->direct = 1;
+        if (!(d->fp = fopen(path, "w"))) {
+            pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path, reason(errno, why, sizeof why));
+            outfile_free(d);
+            return NULL;
+        }
+        return d;
+    }
     /* Keep an existing file's permissions, as truncating it in place would;
      * a new file gets 0666 & ~umask like fopen (mkstemp creates 0600). */
     mode_t mode = exists ? (ts.st_mode & 07777) : (0666 & ~current_umask());
@@ -286,9 +304,9 @@ int outfile_commit(outfile *o, pm_error *err)
     if (fclose(o->fp) != 0 && !e)
         e = errno ? errno : EIO;
     o->fp = NULL;
-    if (!e && rename(o->tmp, o->target) != 0)
+    if (!o->direct && !e && rename(o->tmp, o->target) != 0)
         e = errno;
-    if (e)
+    if (e && !o->direct)
         unlink(o->tmp);
     /* Only now: a signal arriving before the rename still finds the file. */
     slot_release(o->slot);
@@ -304,7 +322,9 @@ void outfile_abort(outfile *o)
 {
     if (!o)
         return;
-    if (!o->is_stdout) {
+    if (o->direct && o->fp)
+        fclose(o->fp);
+    else if (!o->is_stdout) {
         if (o->fp)
             fclose(o->fp);
         unlink(o->tmp);

@@ -733,8 +733,8 @@ static void on_record(int term, void *ctx)
             len[i] = 0;
         } else {
             char msg[400];
-            snprintf(msg, sizeof msg, "record has no field '%s' (%zu fields)", slot_name(s, i),
-                     r->field);
+            snprintf(msg, sizeof msg, "record has no field '%s' (only %zu field%s)", slot_name(s, i),
+                     r->field, r->field == 1 ? "" : "s");
             reader_error(r, PM_ERR_SYNTAX, field_offset(r, 0), 0, msg);
             goto reset;
         }

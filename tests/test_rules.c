@@ -105,7 +105,7 @@ static const struct {
     long line, col;
     const char *msg;
 } bad[] = {
-    {"pack p\nrule a\n  colour red\n", 3, 1, "unknown key 'colour'"},
+    {"pack p\nrule a\n  colour red\n", 3, 3, "unknown key 'colour'"},
     {"pack p\nrule a\n  pattern (?<value>\\d+(?<unit>名)\n", 3, 33, "missing closing parenthesis"},
     {"pack p\nrule a\n  pattern (?<value>{NUMBER})(?<unit>名)\n", 3, 20, "unknown sub-pattern '{NUMBER}'"},
     {"pack p\nrule a\n  pattern (?<value>\\d+)\n", 2, 0, "needs named groups 'value' and 'unit'"},
