@@ -15,12 +15,13 @@
 
 enum {
     OPT_RULES = 1, OPT_OUT, OPT_CITY, OPT_YEAR, OPT_MANIFEST, OPT_BOM, OPT_NOHEADER, OPT_RAW,
-    OPT_ENCODING, OPT_QUIET, OPT_SUMMARY, OPT_BY, OPT_FORMAT, OPT_PIVOT, OPT_HIST, OPT_HELP
+    OPT_ENCODING, OPT_PACK, OPT_QUIET, OPT_SUMMARY, OPT_BY, OPT_FORMAT, OPT_PIVOT, OPT_HIST, OPT_HELP
 };
 
 static const cli_option opts[] = {
     {"rules", 0, "PATH", "rule file or directory of *.rules (repeatable; later ids override)", OPT_RULES},
     {"output", 'o', "OUT.csv", "write the CSV to OUT.csv (atomically) instead of standard output", OPT_OUT},
+    {"pack", 0, "NAME", "plan-type packs: auto (default: chosen per document), all, or a list edu,gov", OPT_PACK},
     {"city", 0, "NAME", "city for every document (overrides the title and the manifest)", OPT_CITY},
     {"year", 0, "YYYY", "plan year for every document (overrides the title and the manifest)", OPT_YEAR},
     {"manifest", 0, "M.csv", "CSV with columns file,city,year for documents that do not say", OPT_MANIFEST},
@@ -246,7 +247,7 @@ int cmd_extract(int argc, char **argv)
     const char *out = NULL, *city = NULL, *year = NULL, *mpath = NULL, *encoding = NULL;
     unsigned flags = 0, sflags = 0;
     int header = 1, id, rc = EXIT_OK, want_summary = 0, format = SUMMARY_CSV;
-    const char *by = NULL, *fmt = NULL;
+    const char *by = NULL, *fmt = NULL, *packs = NULL;
     summary *sum = NULL;
     const char *arg;
     rules *r = NULL;
@@ -269,6 +270,7 @@ int cmd_extract(int argc, char **argv)
         case OPT_YEAR: year = arg; break;
         case OPT_MANIFEST: mpath = arg; break;
         case OPT_ENCODING: encoding = arg; break;
+        case OPT_PACK: packs = arg; break;
         case OPT_BOM: flags |= CSVOUT_BOM; break;
         case OPT_NOHEADER: header = 0; break;
         case OPT_RAW: flags |= CSVOUT_RAW; break;
@@ -324,6 +326,11 @@ int cmd_extract(int argc, char **argv)
     }
     pm_error err;
     pm_error_clear(&err);
+    if (extractor_set_packs(x, packs, &err) != 0) {
+        cli_error(&err);
+        rc = EXIT_USAGE;
+        goto done;
+    }
     if (want_summary) {
         sum = summary_create(by, NULL, &err);
         if (!sum) {

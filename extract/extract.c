@@ -42,6 +42,9 @@ struct extractor {
     span *ex;
     size_t nex, capex;
     const char *line;  /* the line being matched */
+    int auto_packs;    /* choose the plan-type pack per document */
+    uint64_t fixed;    /* packs chosen by extractor_set_packs */
+    uint64_t active;   /* packs used for the current document */
     size_t *anc;       /* where numbers start in the line */
     size_t nanc, capanc;
 };
@@ -77,6 +80,7 @@ extractor *extractor_create(const rules *r)
     if (!x)
         return NULL;
     x->r = r;
+    x->auto_packs = 1;
     x->md = pcre2_match_data_create(64, NULL);
     x->mctx = pcre2_match_context_create(NULL);
     x->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
@@ -353,6 +357,8 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
     PCRE2_SIZE ov[2 * 64];
     for (size_t i = 0; i < nr; i++) {
         const rule *ru = rules_at(x->r, i);
+        if (!(x->active >> ru->pack_index & 1))
+            continue;
         for (size_t k = 0; k < x->nanc; k++) {
             size_t a = x->anc[k];
             int rc = match(x, ru->code, ln, len, a);
@@ -631,6 +637,78 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     return rc->fn(rc->ctx, &row);
 }
 
+/* Packs that are always on: those without a detect pattern. */
+static uint64_t shared_packs(const rules *r)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < rules_pack_count(r); i++)
+        if (!rules_pack_detect(r, i))
+            m |= (uint64_t)1 << i;
+    return m;
+}
+
+int extractor_set_packs(extractor *x, const char *spec, pm_error *err)
+{
+    x->auto_packs = !spec || strcmp(spec, "auto") == 0;
+    x->fixed = 0;
+    if (x->auto_packs)
+        return 0;
+    if (strcmp(spec, "all") == 0) {
+        x->fixed = ~(uint64_t)0;
+        return 0;
+    }
+    for (const char *p = spec; *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        int i = rules_pack_index(x->r, p, n);
+        if (i < 0)
+            return pm_error_set(err, PM_ERR_USAGE, NULL, 0, 0, "unknown pack '%.*s'", (int)n, p);
+        x->fixed |= (uint64_t)1 << i;
+        p += n + (e ? 1 : 0);
+    }
+    x->fixed |= shared_packs(x->r);
+    return 0;
+}
+
+#define DETECT_BYTES 200000 /* how much of a document pack detection reads */
+
+/* The plan-type pack whose detect pattern matches the document most often;
+ * matches in the title lines (the first 600 bytes) count ten times. */
+static uint64_t detect_packs(extractor *x, const char *s, size_t n)
+{
+    size_t lim = n < DETECT_BYTES ? n : DETECT_BYTES;
+    while (lim < n && ((unsigned char)s[lim] & 0xC0) == 0x80)
+        lim++;
+    size_t head = lim < 600 ? lim : 600;
+    while (head < lim && ((unsigned char)s[head] & 0xC0) == 0x80)
+        head++;
+    long best = -1;
+    int besti = -1;
+    for (size_t i = 0; i < rules_pack_count(x->r); i++) {
+        const pcre2_code *d = rules_pack_detect(x->r, i);
+        if (!d)
+            continue;
+        long score = 0;
+        for (size_t off = 0; off < lim;) {
+            if (match(x, d, s, lim, off) <= 0)
+                break;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
+            score += ov[0] < head ? 10 : 1;
+            off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+            while (off < lim && ((unsigned char)s[off] & 0xC0) == 0x80)
+                off++;
+        }
+        if (score > best) {
+            best = score;
+            besti = (int)i;
+        }
+    }
+    uint64_t m = shared_packs(x->r);
+    if (besti >= 0)
+        m |= (uint64_t)1 << besti;
+    return m;
+}
+
 int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
                   const extract_opts *o, extract_row_fn fn, void *ctx, pm_error *err)
 {
@@ -654,6 +732,7 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
     if (o->year)
         snprintf(m.year, sizeof m.year, "%s", o->year);
     r.m = &m;
+    x->active = x->auto_packs ? detect_packs(x, r.norm, r.normlen) : x->fixed;
 
     size_t off = 0;
     long lineno = 0;
@@ -718,11 +797,15 @@ static int ex_row(void *ctx, const pm_row *row)
 size_t extractor_test_examples(extractor *x, extract_fail_fn fn, void *ctx)
 {
     size_t fails = 0;
+    int auto_packs = x->auto_packs;
+    uint64_t fixed = x->fixed;
     for (size_t i = 0; i < rules_count(x->r); i++) {
         const rule *ru = rules_at(x->r, i);
         for (size_t k = 0; k < ru->nexamples; k++) {
             const rule_example *ex = &ru->examples[k];
             exrows e = {.want_rule = ru, .ex = ex};
+            x->auto_packs = 0;
+            x->fixed = shared_packs(x->r) | (uint64_t)1 << ru->pack_index;
             pm_error err;
             pm_error_clear(&err);
             int rc = extractor_run(x, ru->file, ex->text, strlen(ex->text), NULL, ex_row, &e, &err);
@@ -745,5 +828,7 @@ size_t extractor_test_examples(extractor *x, extract_fail_fn fn, void *ctx)
                 fn(ctx, ru, ex, msg);
         }
     }
+    x->auto_packs = auto_packs;
+    x->fixed = fixed;
     return fails;
 }

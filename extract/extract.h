@@ -45,6 +45,12 @@ typedef struct extract_opts {
 extractor *extractor_create(const rules *r);
 void extractor_free(extractor *x);
 
+/* Which plan-type packs to use: NULL or "auto" (default: per document, the pack
+ * whose `detect` pattern matches it best; the first such pack when none does),
+ * "all", or a comma list ("edu,gov"). Packs without `detect` are always used.
+ * Returns PM_ERR_USAGE naming an unknown pack. */
+int extractor_set_packs(extractor *x, const char *spec, pm_error *err);
+
 /* Extract the document bytes[0..n) named `file`. Rows are passed to fn in
  * document order. Returns 0, PM_ERR_INPUT (binary or undecodable document:
  * err says why), or the callback's non-zero value. */

@@ -37,6 +37,7 @@ struct rules {
     qual_entry *quals;
     size_t nquals, capquals;
     char **packs;
+    pcre2_code **detect;  /* per pack: what its documents look like, NULL = always active */
     size_t npacks;
     char **files;  /* file names referenced by rules (owned) */
     size_t nfiles;
@@ -120,9 +121,12 @@ void rules_free(rules *r)
         free(r->quals[i].symbol);
     }
     free(r->quals);
-    for (size_t i = 0; i < r->npacks; i++)
+    for (size_t i = 0; i < r->npacks; i++) {
         free(r->packs[i]);
+        pcre2_code_free(r->detect[i]);
+    }
     free(r->packs);
+    free(r->detect);
     for (size_t i = 0; i < r->nfiles; i++)
         free(r->files[i]);
     free(r->files);
@@ -133,6 +137,15 @@ size_t rules_count(const rules *r) { return r->n; }
 const rule *rules_at(const rules *r, size_t i) { return i < r->n ? r->items[i] : NULL; }
 size_t rules_pack_count(const rules *r) { return r->npacks; }
 const char *rules_pack_name(const rules *r, size_t i) { return i < r->npacks ? r->packs[i] : NULL; }
+const pcre2_code *rules_pack_detect(const rules *r, size_t i) { return i < r->npacks ? r->detect[i] : NULL; }
+
+int rules_pack_index(const rules *r, const char *name, size_t len)
+{
+    for (size_t i = 0; i < r->npacks; i++)
+        if (strlen(r->packs[i]) == len && memcmp(r->packs[i], name, len) == 0)
+            return (int)i;
+    return -1;
+}
 
 static const unit_entry *unit_find(const rules *r, const char *w, size_t len)
 {
@@ -176,6 +189,7 @@ typedef struct parser {
     const char *linep;   /* start of the current line */
     size_t linelen;
     char *pack;
+    int pack_index;
     rule *cur;           /* block being filled, not yet in r->items */
     char *pat;           /* pattern source of the current block */
     size_t patlen;
@@ -514,14 +528,41 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             return perr(p, col, "'pack' needs a name");
         free(p->pack);
         p->pack = dupv(v, vlen);
-        for (size_t i = 0; i < p->r->npacks; i++)
-            if (strcmp(p->r->packs[i], p->pack) == 0)
-                return 0;
+        p->pack_index = rules_pack_index(p->r, v, vlen);
+        if (p->pack_index >= 0)
+            return 0;
+        if (p->r->npacks >= RULES_MAX_PACKS)
+            return perr(p, col, "too many packs (at most %d)", RULES_MAX_PACKS);
         char **np = realloc(p->r->packs, (p->r->npacks + 1) * sizeof(char *));
         if (!np)
             return PM_ERR_NOMEM;
         p->r->packs = np;
-        p->r->packs[p->r->npacks++] = strdup(p->pack);
+        pcre2_code **nd = realloc(p->r->detect, (p->r->npacks + 1) * sizeof(pcre2_code *));
+        if (!nd)
+            return PM_ERR_NOMEM;
+        p->r->detect = nd;
+        p->r->detect[p->r->npacks] = NULL;
+        p->r->packs[p->r->npacks] = strdup(p->pack);
+        p->pack_index = (int)p->r->npacks++;
+        return 0;
+    }
+    if (KEY("detect")) {
+        int rc = end_block(p);
+        if (rc)
+            return rc;
+        if (!p->pack)
+            return perr(p, 1, "'pack NAME' must come before 'detect'");
+        int ec;
+        PCRE2_SIZE eo;
+        pcre2_code *c = pcre2_compile((PCRE2_SPTR)v, vlen, PCRE2_UTF, &ec, &eo, NULL);
+        if (!c) {
+            char msg[256];
+            pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
+            return perr(p, col + (long)eo, "%s", msg);
+        }
+        pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
+        pcre2_code_free(p->r->detect[p->pack_index]);
+        p->r->detect[p->pack_index] = c;
         return 0;
     }
     if (KEY("rule") || KEY("exclude")) {
@@ -553,6 +594,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         else
             snprintf(ru->id, plen + vlen + 2, "%s.%.*s", p->pack, (int)vlen, v);
         ru->pack = strdup(p->pack);
+        ru->pack_index = p->pack_index;
         ru->kind = KEY("rule") ? RULE_TARGET : RULE_EXCLUDE;
         ru->category = strdup("");
         ru->role = strdup("target");
@@ -841,6 +883,16 @@ int rules_load(rules *r, const char *path, pm_error *err)
     }
     closedir(d);
     qsort(names, n, sizeof(char *), cmpstr);
+    /* base.rules (what the other packs build on) comes first */
+    for (size_t i = 0; i < n; i++) {
+        const char *b = strrchr(names[i], '/');
+        if (strcmp(b ? b + 1 : names[i], "base.rules") == 0) {
+            char *t = names[i];
+            memmove(names + 1, names, i * sizeof(char *));
+            names[0] = t;
+            break;
+        }
+    }
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = load_file(r, names[i], err);
     if (rc == 0 && n == 0)

@@ -29,6 +29,7 @@ typedef struct rule_example {
 typedef struct rule {
     char *id;          /* pack.name, e.g. edu.new_places */
     char *pack;        /* pack name, e.g. edu */
+    int pack_index;    /* index of the pack, for rules_pack_name */
     char *category;    /* category column; empty for exclusions */
     char *role;        /* "target" or "baseline" */
     int kind;          /* RULE_TARGET or RULE_EXCLUDE */
@@ -50,7 +51,8 @@ typedef struct rule {
 rules *rules_create(void);
 void rules_free(rules *r);
 
-/* Load a rule file, or every *.rules file of a directory in name order.
+/* Load a rule file, or every *.rules file of a directory in name order
+ * (base.rules first).
  * Rules of a later file override earlier ones with the same id.
  * On error returns PM_ERR_SYNTAX / PM_ERR_IO and fills err with file, line,
  * column and message (PCRE2's message for a bad pattern). */
@@ -74,8 +76,14 @@ const char *rules_qualifier(const rules *r, const char *word, size_t len);
  * -1 when the unit is not in any loaded unit map. */
 int rules_unit_additive(const rules *r, const char *unit);
 
-/* Pack names loaded, in load order. */
+/* Packs loaded, in load order (at most RULES_MAX_PACKS). A pack with a `detect`
+ * pattern is a plan type (edu, gov ...) chosen per document; a pack without one
+ * (base) is always active. */
+#define RULES_MAX_PACKS 64
 size_t rules_pack_count(const rules *r);
 const char *rules_pack_name(const rules *r, size_t i);
+const pcre2_code *rules_pack_detect(const rules *r, size_t i);
+/* Index of the pack called name[0..len), or -1. */
+int rules_pack_index(const rules *r, const char *name, size_t len);
 
 #endif

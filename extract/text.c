@@ -283,16 +283,25 @@ static void utf8_stats(const unsigned char *s, size_t n, size_t *good_mb, size_t
 }
 
 /* Copy s[0..n) into a new buffer, each ill-formed subpart replaced by U+FFFD
- * (EF BF BD), warning with its line. nbad: the count from utf8_stats. */
-static int utf8_repair(const unsigned char *s, size_t n, size_t nbad, warner *w,
-                       char **out, size_t *outlen)
+ * (EF BF BD), warning with its line. */
+static int utf8_repair(const unsigned char *s, size_t n, warner *w, char **out, size_t *outlen)
 {
-    unsigned char *d = malloc(n + 2 * nbad + 1);
+    size_t cap = n + n / 8 + 16;
+    unsigned char *d = malloc(cap + 1);
     if (!d)
         return PM_ERR_NOMEM;
     size_t i = 0, o = 0, counted = 0;
     long line = 1;
     while (i < n) {
+        if (cap - o < 4) {
+            unsigned char *nd = realloc(d, cap * 2 + 1);
+            if (!nd) {
+                free(d);
+                return PM_ERR_NOMEM;
+            }
+            d = nd;
+            cap *= 2;
+        }
         size_t len = s[i] < 0x80 ? 1 : utf8_valid_len(s + i, n - i);
         if (len) {
             memcpy(d + o, s + i, len);
@@ -375,8 +384,10 @@ static inline int is_space_cp(uint32_t cp)
 }
 
 /* Normalise t->orig into t->norm, building the map, validating UTF-8 as it goes.
- * Returns PM_OK, PM_ERR_NOMEM, or NOT_VALID (t->norm freed) at a bad sequence. */
-static int norm_pass(text *t, size_t *two_byte)
+ * Returns PM_OK (*two_byte: how many 2-byte characters), PM_ERR_NOMEM, or
+ * NOT_VALID (t->norm freed; *bad_at: offset of the first bad sequence).
+ * two_byte and bad_at may be NULL. */
+static int norm_pass(text *t, size_t *two_byte, size_t *bad_at)
 {
     const unsigned char *s = (const unsigned char *)t->orig;
     size_t n = t->orig_len;
@@ -482,6 +493,8 @@ static int norm_pass(text *t, size_t *two_byte)
     return PM_OK;
 
 bad:
+    if (bad_at)
+        *bad_at = i;
     free(t->norm);
     t->norm = NULL;
     t->nruns = 0;
@@ -507,7 +520,7 @@ static int adopt(text *t, char *buf, size_t len, const char *enc, pm_error *err)
         return pm_error_set(err, PM_ERR_INPUT, NULL, line, 0,
                             "looks like a binary file: it contains NUL characters");
     }
-    int rc = norm_pass(t, NULL);
+    int rc = norm_pass(t, NULL, NULL);
     if (rc != PM_OK) {
         text_reset(t);
         return rc == NOT_VALID ? pm_error_set(err, PM_ERR_INPUT, NULL, 0, 0,
@@ -517,29 +530,35 @@ static int adopt(text *t, char *buf, size_t len, const char *enc, pm_error *err)
     return PM_OK;
 }
 
-/* Load bytes that are UTF-8, replacing ill-formed parts with U+FFFD. */
-static int load_utf8(text *t, const unsigned char *s, size_t n, warner *w, pm_error *err)
+/* Copy s[0..n) as the original and normalise it, validating as it goes: one
+ * pass. Returns PM_OK, PM_ERR_NOMEM, or NOT_VALID with t reset and *bad_at set. */
+static int utf8_fast(text *t, const unsigned char *s, size_t n, size_t *two_byte, size_t *bad_at)
 {
-    size_t good, nbad = 0;
-    char *buf;
-    size_t len;
-    /* Fast path: copy, validate while normalising; repair only if that fails. */
-    buf = malloc(n + 1);
+    char *buf = malloc(n + 1);
     if (!buf)
-        return pm_error_set(err, PM_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return PM_ERR_NOMEM;
     memcpy(buf, s, n);
     buf[n] = '\0';
     t->orig = buf;
     t->orig_len = n;
     snprintf(t->enc, sizeof t->enc, "UTF-8");
-    int rc = norm_pass(t, NULL);
+    int rc = norm_pass(t, two_byte, bad_at);
+    if (rc != PM_OK)
+        text_reset(t);
+    return rc;
+}
+
+/* Load bytes that are UTF-8, replacing ill-formed parts with U+FFFD. known_bad:
+ * skip the fast path (the caller saw a bad byte). */
+static int load_utf8(text *t, const unsigned char *s, size_t n, int known_bad, warner *w,
+                     pm_error *err)
+{
+    int rc = known_bad ? NOT_VALID : utf8_fast(t, s, n, NULL, NULL);
     if (rc == PM_OK)
         return PM_OK;
-    text_reset(t);
-    if (rc != NOT_VALID)
-        return pm_error_set(err, PM_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    utf8_stats(s, n, &good, &nbad);
-    if (utf8_repair(s, n, nbad, w, &buf, &len))
+    char *buf;
+    size_t len;
+    if (rc != NOT_VALID || utf8_repair(s, n, w, &buf, &len))
         return pm_error_set(err, PM_ERR_NOMEM, NULL, 0, 0, "out of memory");
     return adopt(t, buf, len, "UTF-8", err);
 }
@@ -790,8 +809,7 @@ static int legacy_decode(const unsigned char *s, size_t n, const legacy_cand *c,
 /* Bytes that are not UTF-8: the best-ranked legacy decoding that decodes the
  * whole input strictly; if none does, the candidate (UTF-8, GB18030, BIG5) that
  * needs the fewest replacements. */
-static int load_legacy(text *t, const unsigned char *s, size_t n, size_t utf8_bad, warner *w,
-                       pm_error *err)
+static int load_legacy(text *t, const unsigned char *s, size_t n, warner *w, pm_error *err)
 {
     uint32_t common[(0xA000 - 0x4E00) / 32];
     common_bitmap(common, sizeof common / sizeof *common);
@@ -809,13 +827,14 @@ static int load_legacy(text *t, const unsigned char *s, size_t n, size_t utf8_ba
             return adopt(t, buf, len, enc, err);
     }
 
-    size_t gbbad = SIZE_MAX, b5bad = SIZE_MAX;
+    size_t good, utf8_bad, gbbad = SIZE_MAX, b5bad = SIZE_MAX;
+    utf8_stats(s, n, &good, &utf8_bad);
     if (iconv_decode("GB18030", (const char *)s, n, 0, NULL, &buf, &len, &gbbad) == PM_OK)
         free(buf);
     if (iconv_decode("BIG5", (const char *)s, n, 0, NULL, &buf, &len, &b5bad) == PM_OK)
         free(buf);
     if (utf8_bad <= gbbad && utf8_bad <= b5bad)
-        return load_utf8(t, s, n, w, err);
+        return load_utf8(t, s, n, 1, w, err);
     enc = gbbad <= b5bad ? "GB18030" : "BIG5";
     if (iconv_decode(enc, (const char *)s, n, 0, w, &buf, &len, NULL) != PM_OK)
         return pm_error_set(err, PM_ERR_NOMEM, NULL, 0, 0, "out of memory");
@@ -923,7 +942,7 @@ static int load_forced(text *t, const unsigned char *s, size_t n, const char *en
             s += 3;
             n -= 3;
         }
-        return load_utf8(t, s, n, w, err);
+        return load_utf8(t, s, n, 0, w, err);
     }
     iconv_t cd = iconv_open("UTF-8", encoding);
     if (cd == (iconv_t)-1)
@@ -983,7 +1002,7 @@ int text_load(text *t, const char *bytes, size_t n, const char *encoding,
         if (k == 0) {
             if ((rc = check_nul(s, n, err)))
                 return rc;
-            return load_utf8(t, s + 3, n - 3, &w, err);
+            return load_utf8(t, s + 3, n - 3, 0, &w, err);
         }
         char *buf;
         size_t len;
@@ -1001,28 +1020,23 @@ int text_load(text *t, const char *bytes, size_t n, const char *encoding,
         return rc;
 
     /* The common case: valid UTF-8, one validating and normalising pass. */
-    char *buf = malloc(n + 1);
-    if (!buf)
-        return pm_error_set(err, PM_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    t->orig = buf;
-    t->orig_len = n;
-    snprintf(t->enc, sizeof t->enc, "UTF-8");
-    size_t two_byte = 0;
-    rc = norm_pass(t, &two_byte);
+    size_t two_byte = 0, bad_at = 0;
+    rc = utf8_fast(t, s, n, &two_byte, &bad_at);
     if (rc == PM_OK)
         return two_byte ? recheck_two_byte(t, s, n, err) : PM_OK;
-    text_reset(t);
     if (rc != NOT_VALID)
         return pm_error_set(err, PM_ERR_NOMEM, NULL, 0, 0, "out of memory");
 
     /* UTF-8 with a few damaged bytes stays UTF-8. Read as UTF-8, GB18030 and Big5
      * text has far more ill-formed parts than well-formed 3-byte sequences (about
-     * 40:1 over a document, never below 1:1 in single sentences of a test corpus). */
+     * 40:1 over a document, never below 1:1 in single sentences of a test corpus).
+     * Counted in a window around the first bad byte, not the whole input. */
+    size_t from = bad_at > SCORE_SAMPLE / 4 ? bad_at - SCORE_SAMPLE / 4 : 0;
+    while (from < bad_at && (s[from] & 0xC0) == 0x80)
+        from++;
     size_t good, bad;
-    utf8_stats(s, n, &good, &bad);
+    utf8_stats(s + from, n - from < SCORE_SAMPLE ? n - from : SCORE_SAMPLE, &good, &bad);
     if (good >= 3 * bad)
-        return load_utf8(t, s, n, &w, err);
-    return load_legacy(t, s, n, bad, &w, err);
+        return load_utf8(t, s, n, 1, &w, err);
+    return load_legacy(t, s, n, &w, err);
 }

@@ -35,7 +35,7 @@ static int setup(void **state)
     (void)state;
     pm_error e;
     pack = rules_create();
-    if (rules_load(pack, "../rules/edu.rules", &e) != 0) {
+    if (rules_load(pack, "../rules", &e) != 0) {
         fprintf(stderr, "%s:%ld: %s\n", e.file, e.line, e.msg);
         return -1;
     }
