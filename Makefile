@@ -69,6 +69,33 @@ valgrind: $(BIN)
 bench: all
 	sh scripts/bench.sh
 
+# make fuzz: libFuzzer targets tests/fuzz/fuzz_*.c (clang, ASan + UBSan), each run FUZZ_SECONDS
+# on a copy of tests/fuzz/seeds/NAME in build/fuzz/corpus/NAME; crashes go to build/fuzz/artifacts/.
+# make fuzz-build only builds. Needs clang's fuzzer runtime: scripts/install-fuzz-deps.sh.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES   := numparse rules extract summary
+FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := $(filter-out -O% -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) $(FUZZ_FLAGS)
+FUZZ_OBJ     := $(LIB_SRC:%.c=build/fuzz/%.o)
+FUZZ_BINS    := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+.PHONY: fuzz fuzz-build fuzz-deps
+fuzz-deps:
+	@FUZZ_CC=$(FUZZ_CC) sh scripts/install-fuzz-deps.sh
+fuzz-build: fuzz-deps $(FUZZ_BINS)
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_NAMES); do \
+	  mkdir -p build/fuzz/corpus/$$t build/fuzz/artifacts; cp tests/fuzz/seeds/$$t/* build/fuzz/corpus/$$t/; \
+	  echo "== fuzz_$$t: $(FUZZ_SECONDS)s"; \
+	  PLANMETRICS_RULES=$(CURDIR)/rules nice build/fuzz/fuzz_$$t -max_len=65536 -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=build/fuzz/artifacts/$$t- -print_final_stats=1 build/fuzz/corpus/$$t; done
+-include $(FUZZ_OBJ:.o=.d)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/planmetrics/rules
 	install -m 755 planmetrics $(DESTDIR)$(PREFIX)/bin/planmetrics

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "extract/numparse.h"
 #include "extract/text.h"
@@ -14,6 +15,9 @@ const char *const extract_columns[COL_COUNT] = {
     "file", "city", "year", "section", "category", "rule", "subject", "action", "role",
     "value", "value_max", "qualifier", "unit", "text", "line", "context"};
 
+#define MATCH_LIMIT 200000   /* backtracking steps of one match attempt */
+#define DEPTH_LIMIT 10000
+#define HEAP_LIMIT_KB 20000
 #define MAX_LEVELS 4
 #define HEADING_MAX 90   /* bytes of a heading kept in `section` */
 #define CONTEXT_MAX 600  /* bytes of context kept on each side of a match */
@@ -45,6 +49,7 @@ struct extractor {
     int auto_packs;    /* choose the plan-type pack per document */
     uint64_t fixed;    /* packs chosen by extractor_set_packs */
     uint64_t active;   /* packs used for the current document */
+    uint64_t warned[16]; /* rules (by index) already reported for hitting a limit */
     size_t *anc;       /* where numbers start in the line */
     size_t nanc, capanc;
 };
@@ -98,6 +103,10 @@ extractor *extractor_create(const rules *r)
     }
     if (x->jit)
         pcre2_jit_stack_assign(x->mctx, NULL, x->jit);
+    /* a hostile pattern gives up at one spot instead of hanging the run */
+    pcre2_set_match_limit(x->mctx, MATCH_LIMIT);
+    pcre2_set_depth_limit(x->mctx, DEPTH_LIMIT);
+    pcre2_set_heap_limit(x->mctx, HEAP_LIMIT_KB);
     return x;
 }
 
@@ -330,10 +339,16 @@ static int add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE *
     return 0;
 }
 
-static void limit_warning(const rule *ru, int rc, extract_warn_fn warn, void *wctx, const char *file, long lineno)
+static void limit_warning(extractor *x, const rule *ru, int rc, extract_warn_fn warn, void *wctx, const char *file,
+                          long lineno)
 {
-    if (!warn)
+    /* once per rule and document: a pathological rule must not flood stderr */
+    size_t idx = 0;
+    while (idx < rules_count(x->r) && rules_at(x->r, idx) != ru)
+        idx++;
+    if (!warn || idx >= 8 * sizeof x->warned || (x->warned[idx / 64] >> (idx % 64) & 1))
         return;
+    x->warned[idx / 64] |= (uint64_t)1 << (idx % 64);
     char msg[300];
     PCRE2_UCHAR em[120];
     pcre2_get_error_message(rc, em, sizeof em);
@@ -365,7 +380,7 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
             if (rc == PCRE2_ERROR_NOMATCH)
                 continue;
             if (rc < 0) {
-                limit_warning(ru, rc, warn, wctx, file, lineno);
+                limit_warning(x, ru, rc, warn, wctx, file, lineno);
                 continue;
             }
             uint32_t npairs = pcre2_get_ovector_count(x->md);
@@ -381,7 +396,7 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
                 rc = match(x, ru->before_code, ln, a, w);
                 if (rc < 0) {
                     if (rc != PCRE2_ERROR_NOMATCH)
-                        limit_warning(ru, rc, warn, wctx, file, lineno);
+                        limit_warning(x, ru, rc, warn, wctx, file, lineno);
                     continue;
                 }
                 bov = pcre2_get_ovector_pointer(x->md);
@@ -637,6 +652,13 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     return rc->fn(rc->ctx, &row);
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 /* Packs that are always on: those without a detect pattern. */
 static uint64_t shared_packs(const rules *r)
 {
@@ -733,6 +755,9 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
         snprintf(m.year, sizeof m.year, "%s", o->year);
     r.m = &m;
     x->active = x->auto_packs ? detect_packs(x, r.norm, r.normlen) : x->fixed;
+    memset(x->warned, 0, sizeof x->warned);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
 
     size_t off = 0;
     long lineno = 0;
@@ -743,6 +768,12 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
         lineno++;
         size_t os = to_orig(&r, off), oe = to_orig(&r, off + len);
         update_section(x, r.norm + off, len, r.orig + os, oe - os, &m);
+        if (o->max_seconds > 0 && seconds_since(&t0) > o->max_seconds) {
+            rc = pm_error_set(err, PM_ERR_LIMIT, file, lineno, 0,
+                              "gave up after %g seconds (--timeout); rows before this line were written",
+                              o->max_seconds);
+            break;
+        }
         rc = collect(x, r.norm + off, len, o->warn, o->warn_ctx, file, lineno);
         if (rc == 0) {
             size_t k = resolve(x);

@@ -38,6 +38,7 @@ typedef struct extract_opts {
     const char *encoding;  /* NULL or "auto": detect */
     extract_warn_fn warn;
     void *warn_ctx;
+    double max_seconds;    /* > 0: give up the document after this long (PM_ERR_LIMIT) */
 } extract_opts;
 
 /* Bind to r (not copied: r must outlive the extractor). NULL on no memory.

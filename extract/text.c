@@ -565,9 +565,32 @@ static int load_utf8(text *t, const unsigned char *s, size_t n, int known_bad, w
 
 /* ---- iconv decoding -------------------------------------------------------- */
 
+/* name upper-cased without '-' and '_' ("utf-8" -> "UTF8"), truncated to fit. */
+static void enc_key(const char *name, char *key, size_t size)
+{
+    size_t k = 0;
+    for (; *name && k + 1 < size; name++)
+        if (*name != '-' && *name != '_')
+            key[k++] = (char)(*name >= 'a' && *name <= 'z' ? *name - 'a' + 'A' : *name);
+    key[k] = '\0';
+}
+
+/* Code unit size of an encoding: 2 for UTF-16/UCS-2, 4 for UTF-32/UCS-4, else 1. */
+static size_t enc_unit(const char *name)
+{
+    char key[32];
+    enc_key(name, key, sizeof key);
+    if (strncmp(key, "UTF16", 5) == 0 || strncmp(key, "UCS2", 4) == 0 ||
+        strcmp(key, "UNICODE") == 0)
+        return 2;
+    if (strncmp(key, "UTF32", 5) == 0 || strncmp(key, "UCS4", 4) == 0)
+        return 4;
+    return 1;
+}
+
 /* Decode in[0..n) from enc to UTF-8 into a new buffer. strict: stop at the first
- * bad byte and return NOT_VALID. Otherwise each bad byte becomes U+FFFD (counted
- * in *nbad, warned through w). Returns PM_OK, NOT_VALID, PM_ERR_NOMEM, or
+ * bad byte and return NOT_VALID. Otherwise each bad byte (code unit, for UTF-16
+ * and UTF-32) becomes U+FFFD (counted in *nbad, warned through w). Returns PM_OK, NOT_VALID, PM_ERR_NOMEM, or
  * PM_ERR_INPUT when iconv cannot convert from enc at all. */
 static int iconv_decode(const char *enc, const char *in, size_t n, int strict, warner *w,
                         char **out, size_t *outlen, size_t *nbad)
@@ -575,7 +598,7 @@ static int iconv_decode(const char *enc, const char *in, size_t n, int strict, w
     iconv_t cd = iconv_open("UTF-8", enc);
     if (cd == (iconv_t)-1)
         return PM_ERR_INPUT;
-    size_t cap = n + n / 2 + 16, used = 0, counted = 0, bad = 0;
+    size_t cap = n + n / 2 + 16, used = 0, counted = 0, bad = 0, unit = enc_unit(enc);
     long line = 1;
     char *buf = malloc(cap + 1);
     int rc = PM_OK;
@@ -616,8 +639,9 @@ static int iconv_decode(const char *enc, const char *in, size_t n, int strict, w
         bad++;
         if (e == EINVAL) /* incomplete sequence at the end */
             break;
-        ip++;
-        il--;
+        size_t skip = unit < il ? unit : il;
+        ip += skip;
+        il -= skip;
         iconv(cd, NULL, NULL, NULL, NULL);
     }
     iconv_close(cd);
@@ -917,16 +941,6 @@ static int check_nul(const unsigned char *s, size_t n, pm_error *err)
                            "without a byte order mark, give the encoding)");
 }
 
-/* name upper-cased without '-' and '_' ("utf-8" -> "UTF8"), truncated to fit. */
-static void enc_key(const char *name, char *key, size_t size)
-{
-    size_t k = 0;
-    for (; *name && k + 1 < size; name++)
-        if (*name != '-' && *name != '_')
-            key[k++] = (char)(*name >= 'a' && *name <= 'z' ? *name - 'a' + 'A' : *name);
-    key[k] = '\0';
-}
-
 static int load_forced(text *t, const unsigned char *s, size_t n, const char *encoding,
                        warner *w, pm_error *err)
 {
@@ -948,10 +962,7 @@ static int load_forced(text *t, const unsigned char *s, size_t n, const char *en
     if (cd == (iconv_t)-1)
         return pm_error_set(err, PM_ERR_INPUT, NULL, 0, 0, "unknown encoding '%s'", encoding);
     iconv_close(cd);
-    int wide = strncmp(key, "UTF16", 5) == 0 || strncmp(key, "UTF32", 5) == 0 ||
-               strncmp(key, "UCS2", 4) == 0 || strncmp(key, "UCS4", 4) == 0 ||
-               strcmp(key, "UNICODE") == 0;
-    if (!wide) {
+    if (enc_unit(encoding) == 1) {
         int rc = check_nul(s, n, err);
         if (rc)
             return rc;

@@ -16,11 +16,15 @@ text *text_create(void);
 void text_free(text *t);
 
 /* Decode bytes[0..n) and normalise. encoding: NULL or "auto" to detect
- * (UTF-8 with/without BOM, UTF-16LE/BE with BOM, else GB18030, else Big5),
- * or an iconv name ("GB18030", "BIG5", "UTF-16LE", ...).
- * Errors: PM_ERR_INPUT with a message when the input is binary (NUL bytes,
- * image, PDF - the message says to convert with pdftotext) or the encoding
- * name is unknown. Replaces the previous contents of t. */
+ * (UTF-8 with/without BOM, UTF-16LE/BE and UTF-32LE/BE with BOM, else GB18030
+ * or Big5, whichever strict decoding reads as more common hanzi; UTF-8 with a
+ * few damaged bytes stays UTF-8), or an iconv name ("GB18030", "BIG5",
+ * "UTF-16LE", ...). Bytes that do not decode become U+FFFD and warn (once per
+ * line, 1-based; warn may be NULL). Empty or blank input is fine.
+ * Errors (t is left empty): PM_ERR_INPUT with a message when the input is
+ * binary (NUL bytes, image, PDF - the message says to convert with pdftotext,
+ * ZIP/Office) or the encoding name is unknown; PM_ERR_NOMEM.
+ * Replaces the previous contents of t. */
 int text_load(text *t, const char *bytes, size_t n, const char *encoding,
               text_warn_fn warn, void *warn_ctx, pm_error *err);
 
@@ -37,7 +41,9 @@ const char *text_orig(const text *t, size_t *len);
 const char *text_norm(const text *t, size_t *len);
 
 /* Map a byte offset in the normalised text to the byte offset in text_orig
- * of the character it came from. off == len maps to the original length. */
+ * of the character it came from (a character boundary maps to a character
+ * boundary; bytes inside a replaced character map inside its original).
+ * Monotone; off >= len maps to the original length. O(log runs). */
 size_t text_orig_offset(const text *t, size_t norm_off);
 
 /* The detected or given encoding, e.g. "UTF-8", "GB18030". Owned by t. */

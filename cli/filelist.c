@@ -1,0 +1,108 @@
+/* filelist.c: collecting the paths of a batch: arguments, directory walks, list files.
+ * Walks are sorted so the output order never depends on the file system. */
+#include "cli/filelist.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int filelist_add(filelist *l, const char *path)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 64;
+        char **nv = realloc(l->v, nc * sizeof(char *));
+        if (!nv)
+            return -1;
+        l->v = nv;
+        l->cap = nc;
+    }
+    if (!(l->v[l->n] = strdup(path)))
+        return -1;
+    l->n++;
+    return 0;
+}
+
+static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int walk(filelist *l, const char *dir, const char *glob, int depth)
+{
+    if (depth > 64) {
+        errno = ELOOP;
+        return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    filelist sub = {0};
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d)) && rc == 0) {
+        if (de->d_name[0] == '.')
+            continue; /* ., .., and hidden files such as our own temporary outputs */
+        size_t len = strlen(dir) + strlen(de->d_name) + 2;
+        char *p = malloc(len);
+        if (!p) {
+            rc = -1;
+            break;
+        }
+        snprintf(p, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
+        rc = filelist_add(&sub, p);
+        free(p);
+    }
+    closedir(d);
+    qsort(sub.v, sub.n, sizeof(char *), cmp);
+    for (size_t i = 0; i < sub.n && rc == 0; i++) {
+        struct stat st;
+        if (stat(sub.v[i], &st) != 0)
+            continue;
+        const char *base = strrchr(sub.v[i], '/');
+        base = base ? base + 1 : sub.v[i];
+        if (S_ISDIR(st.st_mode))
+            rc = walk(l, sub.v[i], glob, depth + 1);
+        else if (S_ISREG(st.st_mode) && fnmatch(glob, base, 0) == 0)
+            rc = filelist_add(l, sub.v[i]);
+    }
+    filelist_free(&sub);
+    return rc;
+}
+
+int filelist_walk(filelist *l, const char *dir, const char *glob)
+{
+    return walk(l, dir, glob, 0);
+}
+
+int filelist_read(filelist *l, const char *list)
+{
+    FILE *fp = strcmp(list, "-") == 0 ? stdin : fopen(list, "r");
+    if (!fp)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    while (rc == 0 && (n = getline(&line, &cap, fp)) >= 0) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n > 0)
+            rc = filelist_add(l, line);
+    }
+    if (rc == 0 && ferror(fp))
+        rc = -1;
+    free(line);
+    if (fp != stdin)
+        fclose(fp);
+    return rc;
+}
+
+void filelist_free(filelist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
