@@ -508,6 +508,24 @@ static void test_malformed_utf8(void **state)
     assert_int_equal(w.calls, 1);
     assert_int_equal(w.first_line, 1);
     assert_norm(t, "培训教师2000人次\xEF\xBF\xBD");
+
+    /* One warning per line, then a single "too many". */
+    char many[60 * 9];
+    size_t n = 0;
+    for (int k = 0; k < 60; k++) {
+        memcpy(many + n, "学位\xFF\xFE\n", 9);
+        n += 9;
+    }
+    w = (warnings){0};
+    load_ok(t, many, n, "UTF-8", &w);
+    assert_int_equal(w.calls, 51);
+    assert_int_equal(w.first_line, 1);
+    assert_int_equal(w.last_line, 51);
+    assert_string_equal(w.msg, "too many invalid byte sequences: further ones replaced silently");
+    size_t nlen;
+    const char *norm = text_norm(t, &nlen);
+    assert_int_equal(count_nl(norm, nlen), 60);
+    assert_true(valid_utf8(norm, nlen));
     text_free(t);
 }
 
@@ -555,6 +573,15 @@ static void test_damaged_legacy(void **state)
     assert_norm(t, "学位\n3800\xEF\xBF\xBD");
     free(u16);
     free(odd);
+
+    /* UTF-16LE with a lone low surrogate: one unit replaced, the rest stays aligned. */
+    static const char lone[] = "\xFF\xFE\x66\x5B\x00\xDC\x4D\x4F\n\0" "3\0" "8\0";
+    w = (warnings){0};
+    load_ok(t, lone, sizeof lone - 1, NULL, &w);
+    assert_string_equal(text_encoding(t), "UTF-16LE");
+    assert_int_equal(w.calls, 1);
+    assert_int_equal(w.first_line, 1);
+    assert_norm(t, "学\xEF\xBF\xBD位\n38");
     text_free(t);
 }
 
@@ -671,6 +698,14 @@ static void test_forced_encodings(void **state)
     load_ok(t, gb, n, "gb18030", NULL);
     assert_norm(t, PLAN_NORM);
     free(gb);
+
+    /* A forced legacy encoding replaces what it cannot decode, with a warning. */
+    warnings w = {0};
+    static const char gbk_bad[] = "\xD1\xA7\xCE\xBB\n3800\xFF\xB8\xF6"; /* 学位 个 */
+    load_ok(t, gbk_bad, sizeof gbk_bad - 1, "GBK", &w);
+    assert_int_equal(w.calls, 1);
+    assert_int_equal(w.first_line, 2);
+    assert_norm(t, "学位\n3800\xEF\xBF\xBD个");
 
     char *u16 = conv("UTF-16LE", PLAN, strlen(PLAN), &n); /* no BOM: must be named */
     load_ok(t, u16, n, "UTF-16LE", NULL);
