@@ -29,6 +29,7 @@ typedef struct cand {
     size_t start, end;     /* covered span: value .. end of unit / value_max */
     size_t g[8][2];        /* value, value_max, unit, subject, action, qual, qual_after */
     double value;          /* parsed value group, before the unit's scale */
+    size_t anchor;         /* where the number (and the pattern) starts */
 } cand;
 enum { G_VALUE, G_VMAX, G_UNIT, G_SUBJECT, G_ACTION, G_QUAL, G_QUAL_AFTER, G_N };
 
@@ -50,6 +51,16 @@ struct extractor {
     uint64_t fixed;    /* packs chosen by extractor_set_packs */
     uint64_t active;   /* packs used for the current document */
     uint64_t warned[16]; /* rules (by index) already reported for hitting a limit */
+    /* Prefilters: all target (0) / exclusion (1) patterns as one alternation, so one
+     * JIT call per number rules out every rule that cannot match there. */
+    pcre2_code *uni[2];
+    unsigned char *in_uni;  /* per rule: covered by its kind's union */
+    unsigned char *live;    /* per anchor of the line: bit k = union k matched */
+    extract_warn_fn warn;   /* where limit warnings of the current line go */
+    void *wctx;
+    const char *file;
+    long lineno;
+    size_t caplive;
     size_t *anc;       /* where numbers start in the line */
     size_t nanc, capanc;
 };
@@ -129,6 +140,10 @@ void extractor_free(extractor *x)
 
 static int match(extractor *x, const pcre2_code *re, const char *s, size_t n, size_t start)
 {
+    /* the JIT fast path; patterns JIT could not compile go to the interpreter */
+    int rc = pcre2_jit_match(re, (PCRE2_SPTR)s, n, start, 0, x->md, x->mctx);
+    if (rc != PCRE2_ERROR_JIT_BADOPTION)
+        return rc;
     return pcre2_match(re, (PCRE2_SPTR)s, n, start, PCRE2_NO_UTF_CHECK, x->md, x->mctx);
 }
 
@@ -222,31 +237,15 @@ static void update_section(extractor *x, const char *ln, size_t len, const char 
 
 /* ---- matching ---------------------------------------------------------- */
 
-static int group_span(const PCRE2_SIZE *ov, int g, size_t *s, size_t *e)
+/* The first set group among gs (0-terminated group numbers). */
+static int first_set(const short *gs, const PCRE2_SIZE *ov, size_t *s, size_t *e)
 {
-    if (g <= 0 || g >= 64 || ov[2 * g] == PCRE2_UNSET)
-        return 0;
-    *s = ov[2 * g];
-    *e = ov[2 * g + 1];
-    return 1;
-}
-
-/* First set group among all groups called `name` (names may repeat). */
-static int dup_span(const pcre2_code *code, const PCRE2_SIZE *ov, const char *name, int first, size_t *s,
-                    size_t *e)
-{
-    PCRE2_SPTR a, b;
-    int size = pcre2_substring_nametable_scan(code, (PCRE2_SPTR)name, &a, &b);
-    if (size <= 0)
-        return group_span(ov, first, s, e);
-    for (PCRE2_SPTR p = a; p <= b; p += size) {
-        int g = (p[0] << 8) | p[1];
-        if (ov[2 * g] != PCRE2_UNSET) {
-            *s = ov[2 * g];
-            *e = ov[2 * g + 1];
+    for (; *gs; gs++)
+        if (ov[2 * *gs] != PCRE2_UNSET) {
+            *s = ov[2 * *gs];
+            *e = ov[2 * *gs + 1];
             return 1;
         }
-    }
     return 0;
 }
 
@@ -302,12 +301,8 @@ static int find_anchors(extractor *x, const char *ln, size_t len)
     return 0;
 }
 
-static int add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE *ov, const PCRE2_SIZE *bov)
+static int add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE *ov, size_t anchor)
 {
-    static const char *names[G_N] = {"value", "value_max", "unit", "subject", "action", "qual", "qual_after"};
-    const int firsts[G_N] = {ru->g_value, ru->g_value_max, ru->g_unit, ru->g_subject, ru->g_action,
-                             ru->g_qual, ru->g_qual_after};
-    const int bfirsts[G_N] = {0, 0, 0, ru->gb_subject, ru->gb_action, ru->gb_qual, 0};
     if (grow((void **)&x->c, &x->capc, x->nc + 1, sizeof(cand)))
         return PM_ERR_NOMEM;
     cand *c = &x->c[x->nc];
@@ -315,11 +310,9 @@ static int add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE *
     c->idx = idx;
     for (int i = 0; i < G_N; i++) {
         c->g[i][0] = c->g[i][1] = (size_t)-1;
-        if (firsts[i] && dup_span(ru->code, ov, names[i], firsts[i], &c->g[i][0], &c->g[i][1]))
-            continue;
-        if (bov && bfirsts[i])
-            dup_span(ru->before_code, bov, names[i], bfirsts[i], &c->g[i][0], &c->g[i][1]);
+        first_set(ru->groups[0][i], ov, &c->g[i][0], &c->g[i][1]);
     }
+    c->anchor = anchor;
     if (c->g[G_VALUE][0] == (size_t)-1)
         return 0;
     /* a value the number parser cannot read entirely is no number */
@@ -358,57 +351,81 @@ static void limit_warning(extractor *x, const rule *ru, int rc, extract_warn_fn 
 
 #define BEFORE_WINDOW 192 /* bytes (64 CJK characters) a `before` part may reach back */
 
-/* Every rule at every number of the line: rows into x->c, exclusions into x->ex. */
+/* Match a rule's `before` part so that it ends at `a`; 1 when it does.
+ * For a candidate c, its groups fill what the pattern left unset. */
+static int match_before(extractor *x, const rule *ru, size_t a, cand *c)
+{
+    const char *ln = x->line;
+    size_t w = a > BEFORE_WINDOW ? a - BEFORE_WINDOW : 0;
+    while (w > 0 && ((unsigned char)ln[w] & 0xC0) == 0x80)
+        w++;
+    int rc = match(x, ru->before_code, ln, a, w);
+    if (rc < 0) {
+        if (rc != PCRE2_ERROR_NOMATCH)
+            limit_warning(x, ru, rc, x->warn, x->wctx, x->file, x->lineno);
+        return 0;
+    }
+    const PCRE2_SIZE *bov = pcre2_get_ovector_pointer(x->md);
+    for (int i = 0; c && i < G_N; i++)
+        if (c->g[i][0] == (size_t)-1)
+            first_set(ru->groups[1][i], bov, &c->g[i][0], &c->g[i][1]);
+    return 1;
+}
+
+/* Try one rule at every number of the current line: a target adds candidates
+ * (its `before` is checked later, only if it wins); an exclusion adds spans. */
+static int scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
+{
+    PCRE2_SIZE ov[2 * 64];
+    for (size_t k = 0; k < x->nanc; k++) {
+        size_t a = x->anc[k];
+        int rc = match(x, ru->code, x->line, len, a);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            continue;
+        if (rc < 0) {
+            limit_warning(x, ru, rc, x->warn, x->wctx, x->file, x->lineno);
+            continue;
+        }
+        uint32_t npairs = pcre2_get_ovector_count(x->md);
+        memcpy(ov, pcre2_get_ovector_pointer(x->md), 2 * (npairs < 64 ? npairs : 64) * sizeof(PCRE2_SIZE));
+        if (ru->kind == RULE_TARGET) {
+            if (add_cand(x, ru, idx, ov, a))
+                return PM_ERR_NOMEM;
+            continue;
+        }
+        size_t from = a;
+        if (ru->before_code) {
+            if (!match_before(x, ru, a, NULL))
+                continue;
+            from = pcre2_get_ovector_pointer(x->md)[0];
+        }
+        if (grow((void **)&x->ex, &x->capex, x->nex + 1, sizeof(span)))
+            return PM_ERR_NOMEM;
+        x->ex[x->nex++] = (span){from, ov[1]};
+    }
+    return 0;
+}
+
+/* Every active rule at every number of the line: rows into x->c, exclusions
+ * into x->ex. Exclusions run only on lines that have a candidate. */
 static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn warn, void *wctx,
                    const char *file, long lineno)
 {
     x->nc = x->nex = 0;
     x->line = ln;
+    x->warn = warn;
+    x->wctx = wctx;
+    x->file = file;
+    x->lineno = lineno;
     if (find_anchors(x, ln, len))
         return PM_ERR_NOMEM;
-    if (x->nanc == 0)
-        return 0;
-    size_t nr = rules_count(x->r);
-    PCRE2_SIZE ov[2 * 64];
-    for (size_t i = 0; i < nr; i++) {
-        const rule *ru = rules_at(x->r, i);
-        if (!(x->active >> ru->pack_index & 1))
-            continue;
-        for (size_t k = 0; k < x->nanc; k++) {
-            size_t a = x->anc[k];
-            int rc = match(x, ru->code, ln, len, a);
-            if (rc == PCRE2_ERROR_NOMATCH)
-                continue;
-            if (rc < 0) {
-                limit_warning(x, ru, rc, warn, wctx, file, lineno);
-                continue;
-            }
-            uint32_t npairs = pcre2_get_ovector_count(x->md);
-            if (npairs > 64)
-                npairs = 64;
-            memcpy(ov, pcre2_get_ovector_pointer(x->md), 2 * npairs * sizeof(PCRE2_SIZE));
-            const PCRE2_SIZE *bov = NULL;
-            size_t from = a;
-            if (ru->before_code) {
-                size_t w = a > BEFORE_WINDOW ? a - BEFORE_WINDOW : 0;
-                while (w > 0 && ((unsigned char)ln[w] & 0xC0) == 0x80)
-                    w++;
-                rc = match(x, ru->before_code, ln, a, w);
-                if (rc < 0) {
-                    if (rc != PCRE2_ERROR_NOMATCH)
-                        limit_warning(x, ru, rc, warn, wctx, file, lineno);
-                    continue;
-                }
-                bov = pcre2_get_ovector_pointer(x->md);
-                from = bov[0];
-            }
-            if (ru->kind == RULE_EXCLUDE) {
-                if (grow((void **)&x->ex, &x->capex, x->nex + 1, sizeof(span)))
-                    return PM_ERR_NOMEM;
-                x->ex[x->nex++] = (span){from, ov[1]};
-            } else if (add_cand(x, ru, i, ov, bov)) {
+    for (int kind = RULE_TARGET; kind <= RULE_EXCLUDE && x->nanc; kind++) {
+        if (kind == RULE_EXCLUDE && x->nc == 0)
+            break;
+        for (size_t i = 0; i < rules_count(x->r); i++) {
+            const rule *ru = rules_at(x->r, i);
+            if (ru->kind == kind && (x->active >> ru->pack_index & 1) && scan_rule(x, ru, i, len))
                 return PM_ERR_NOMEM;
-            }
         }
     }
     return 0;
@@ -456,7 +473,7 @@ static size_t resolve(extractor *x)
         int clash = 0;
         for (size_t j = 0; j < n && !clash; j++)
             clash = x->c[i].start < x->c[j].end && x->c[j].start < x->c[i].end;
-        if (!clash)
+        if (!clash && (!x->c[i].ru->before_code || match_before(x, x->c[i].ru, x->c[i].anchor, &x->c[i])))
             x->c[n++] = x->c[i];
     }
     qsort(x->c, n, sizeof(cand), pos_cmp);

@@ -262,6 +262,9 @@ static const define *def_find(const rules *r, const char *name, size_t len)
     return NULL;
 }
 
+/* Longest pattern text after {NAME} expansion (PCRE2 cannot compile much more anyway). */
+#define PATTERN_MAX (1 << 20)
+
 static int is_name_start(char c) { return (c >= 'A' && c <= 'Z') || c == '_'; }
 static int is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
 
@@ -288,7 +291,13 @@ static int expand(parser *p, xbuf *b, const char *s, size_t n, long line, long c
                     p->line = line;
                     return perr(p, col + (long)i, "unknown sub-pattern '{%s}'", name);
                 }
-                if (xput(b, d->pattern, strlen(d->pattern), line, col + (long)i, 1))
+                size_t dl = strlen(d->pattern);
+                if (b->n + dl > PATTERN_MAX) { /* nested defines double at each level */
+                    p->line = line;
+                    return perr(p, col + (long)i, "pattern longer than %d bytes after expanding '{%s}'",
+                                PATTERN_MAX, d->name);
+                }
+                if (xput(b, d->pattern, dl, line, col + (long)i, 1))
                     return PM_ERR_NOMEM;
                 i = j + 1;
                 continue;
@@ -342,7 +351,7 @@ static int compile_part(parser *p, int which, const char *prefix, const char *su
     if (rc == 0) {
         int ec;
         PCRE2_SIZE eo;
-        *out = pcre2_compile((PCRE2_SPTR)b.s, b.n, PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_NO_UTF_CHECK | options,
+        *out = pcre2_compile((PCRE2_SPTR)b.s, b.n, PCRE2_UTF | PCRE2_DUPNAMES | options,
                              &ec, &eo, NULL);
         if (!*out) {
             char msg[256];
@@ -386,6 +395,17 @@ static int compile_block(parser *p)
         rc = compile_part(p, 1, "(?:", ")\\z", &ru->before_code, &ru->before, 0);
     if (rc)
         return rc;
+    /* the extractor keeps 64 ovector pairs: group numbers above 63 would read past them */
+    for (int part = 0; part < 2; part++) {
+        uint32_t ncap = 0;
+        const pcre2_code *code = part ? ru->before_code : ru->code;
+        if (code && pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &ncap) == 0 && ncap > 63) {
+            p->linep = NULL;
+            pm_error_set(p->err, PM_ERR_SYNTAX, p->file, ru->line, 0, "rule '%s' has %u groups in its %s (at most 63)",
+                         ru->id, (unsigned)ncap, part ? "before" : "pattern");
+            return PM_ERR_SYNTAX;
+        }
+    }
     ru->g_value = group_number(ru->code, "value");
     ru->g_value_max = group_number(ru->code, "value_max");
     ru->g_unit = group_number(ru->code, "unit");
@@ -393,6 +413,18 @@ static int compile_block(parser *p)
     ru->g_action = group_number(ru->code, "action");
     ru->g_qual = group_number(ru->code, "qual");
     ru->g_qual_after = group_number(ru->code, "qual_after");
+    static const char *const names[7] = RULE_GROUP_NAMES;
+    for (int part = 0; part < 2; part++) {
+        const pcre2_code *code = part ? ru->before_code : ru->code;
+        for (int k = 0; k < 7 && code; k++) {
+            PCRE2_SPTR a, b;
+            int size = pcre2_substring_nametable_scan(code, (PCRE2_SPTR)names[k], &a, &b);
+            int n = 0;
+            for (PCRE2_SPTR q = a; size > 0 && q <= b && n < RULES_MAX_DUP; q += size)
+                ru->groups[part][k][n++] = (short)((q[0] << 8) | q[1]);
+            ru->groups[part][k][n] = 0;
+        }
+    }
     if (ru->before_code) {
         ru->gb_subject = group_number(ru->before_code, "subject");
         ru->gb_action = group_number(ru->before_code, "action");
@@ -484,9 +516,10 @@ static int parse_example(parser *p, rule_example *ex, const char *v, size_t n, l
     }
     char *endp;
     if (!*val || (strtod(val, &endp), *endp) || (ex->value_max && (strtod(ex->value_max, &endp), *endp))) {
-        for (int i = 0; i < nf; i++)
+        int rc = perr(p, (long)(arrow - v) + col + 4, "example value '%s' is not a number", val);
+        for (int i = 0; i < nf; i++) /* after perr: val is fields[0] */
             free(fields[i]);
-        return perr(p, (long)(arrow - v) + col + 4, "example value '%s' is not a number", val);
+        return rc;
     }
     ex->value = val;
     ex->unit = fields[1];

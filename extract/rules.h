@@ -9,6 +9,11 @@
 
 typedef struct rules rules;
 
+/* Named groups a rule may use, in this order. A name may appear up to
+ * RULES_MAX_DUP times (in different alternatives). */
+#define RULE_GROUP_NAMES {"value", "value_max", "unit", "subject", "action", "qual", "qual_after"}
+#define RULES_MAX_DUP 8
+
 /* Kinds of entries in a pack. */
 enum rule_kind { RULE_TARGET = 0, RULE_EXCLUDE = 1 };
 
@@ -45,6 +50,9 @@ typedef struct rule {
     /* named group numbers, 0 when the pattern has no such group */
     int g_value, g_value_max, g_unit, g_subject, g_action, g_qual, g_qual_after;
     int gb_subject, gb_action, gb_qual;  /* the same, in `before` */
+    /* every group number of each name (names may repeat), 0-terminated:
+     * [0] pattern, [1] before; names in RULE_GROUP_NAMES order */
+    short groups[2][7][RULES_MAX_DUP + 1];
 } rule;
 
 /* A new empty set. Free with rules_free (accepts NULL). */
