@@ -1,6 +1,7 @@
 /* cmd_extract.c: `planmetrics extract` - documents in, one CSV row per quantified target out.
  * Inputs that fail are reported by name and skipped; the output is written atomically. */
 #include <errno.h>
+#include <iconv.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -591,6 +592,15 @@ int cmd_extract(int argc, char **argv)
         cli_errorf("no input files (see 'planmetrics extract --help')");
         rc = EXIT_USAGE;
         goto done;
+    }
+    if (encoding && strcmp(encoding, "auto") != 0) {
+        iconv_t cd = iconv_open("UTF-8", encoding);
+        if (cd == (iconv_t)-1) {
+            cli_errorf("unknown encoding '%s' (see 'iconv -l')", encoding);
+            rc = EXIT_USAGE;
+            goto done;
+        }
+        iconv_close(cd);
     }
     if (year && (strlen(year) != 4 || strspn(year, "0123456789") != 4)) {
         cli_errorf("--year needs a four-digit year, not '%s'", year);

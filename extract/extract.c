@@ -46,6 +46,8 @@ struct extractor {
     size_t nc, capc;
     span *ex;
     size_t nex, capex;
+    size_t *exmax;  /* running maximum of exclusion ends, for resolve */
+    size_t capexmax;
     const char *line;  /* the line being matched */
     int auto_packs;    /* choose the plan-type pack per document */
     uint64_t fixed;    /* packs chosen by extractor_set_packs */
@@ -134,6 +136,7 @@ void extractor_free(extractor *x)
     pcre2_code_free(x->re_heading);
     free(x->c);
     free(x->ex);
+    free(x->exmax);
     free(x->anc);
     free(x);
 }
@@ -449,32 +452,70 @@ static int pos_cmp(const void *pa, const void *pb)
     const cand *a = pa, *b = pb;
     if (a->start != b->start)
         return a->start < b->start ? -1 : 1;
-    return 0;
+    if (a->end != b->end)
+        return a->end < b->end ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/* Keep the best candidate for each number: drop excluded ones, then accept
- * in priority order those that do not overlap an accepted one. */
+static int span_cmp(const void *pa, const void *pb)
+{
+    const span *a = pa, *b = pb;
+    return a->s < b->s ? -1 : a->s > b->s;
+}
+
+/* Is [s,e) overlapped by an exclusion? x->ex is sorted by start and x->exmax[i]
+ * is the largest end among the first i+1 spans. */
+static int excluded(const extractor *x, size_t s, size_t e)
+{
+    size_t lo = 0, hi = x->nex; /* count of spans starting before e */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x->ex[mid].s < e)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && x->exmax[lo - 1] > s;
+}
+
+/* Keep the best candidate for each number: drop excluded ones, then, within each
+ * cluster of overlapping candidates, accept in priority order those that do not
+ * overlap an accepted one and whose `before` part matches. Linear in the line
+ * apart from sorting, so a 50 MB line costs what 50 MB of lines cost. */
 static size_t resolve(extractor *x)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < x->nc; i++) {
-        cand *c = &x->c[i];
-        int excluded = 0;
-        for (size_t j = 0; j < x->nex && !excluded; j++)
-            excluded = c->g[G_VALUE][0] < x->ex[j].e && x->ex[j].s < c->g[G_VALUE][1];
-        if (!excluded)
-            x->c[k++] = *c;
+    if (x->nex) {
+        qsort(x->ex, x->nex, sizeof(span), span_cmp);
+        if (grow((void **)&x->exmax, &x->capexmax, x->nex, sizeof(size_t)))
+            return 0;
+        for (size_t i = 0; i < x->nex; i++)
+            x->exmax[i] = i && x->exmax[i - 1] > x->ex[i].e ? x->exmax[i - 1] : x->ex[i].e;
     }
+    size_t k = 0;
+    for (size_t i = 0; i < x->nc; i++)
+        if (!x->nex || !excluded(x, x->c[i].g[G_VALUE][0], x->c[i].g[G_VALUE][1]))
+            x->c[k++] = x->c[i];
     if (k == 0)
         return 0;
-    qsort(x->c, k, sizeof(cand), cand_cmp);
+    qsort(x->c, k, sizeof(cand), pos_cmp);
     size_t n = 0;
-    for (size_t i = 0; i < k; i++) {
-        int clash = 0;
-        for (size_t j = 0; j < n && !clash; j++)
-            clash = x->c[i].start < x->c[j].end && x->c[j].start < x->c[i].end;
-        if (!clash && (!x->c[i].ru->before_code || match_before(x, x->c[i].ru, x->c[i].anchor, &x->c[i])))
-            x->c[n++] = x->c[i];
+    for (size_t from = 0; from < k;) {
+        size_t to = from + 1, end = x->c[from].end;
+        while (to < k && x->c[to].start < end) {
+            if (x->c[to].end > end)
+                end = x->c[to].end;
+            to++;
+        }
+        qsort(x->c + from, to - from, sizeof(cand), cand_cmp);
+        size_t first = n;
+        for (size_t i = from; i < to; i++) {
+            int clash = 0;
+            for (size_t j = first; j < n && !clash; j++)
+                clash = x->c[i].start < x->c[j].end && x->c[j].start < x->c[i].end;
+            if (!clash && (!x->c[i].ru->before_code || match_before(x, x->c[i].ru, x->c[i].anchor, &x->c[i])))
+                x->c[n++] = x->c[i];
+        }
+        from = to;
     }
     qsort(x->c, n, sizeof(cand), pos_cmp);
     return n;
@@ -676,6 +717,18 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* Warnings of the text layer (bad bytes replaced) go to the caller's callback. */
+struct textwarn {
+    const extract_opts *o;
+    const char *file;
+};
+
+static void text_warn(void *ctx, long line, const char *msg)
+{
+    struct textwarn *tw = ctx;
+    tw->o->warn(tw->o->warn_ctx, tw->file, line, msg);
+}
+
 /* Packs that are always on: those without a detect pattern. */
 static uint64_t shared_packs(const rules *r)
 {
@@ -754,7 +807,8 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
     static const extract_opts none = {0};
     if (!o)
         o = &none;
-    int rc = text_load(x->t, bytes, n, o->encoding, NULL, NULL, err);
+    struct textwarn tw = {o, file};
+    int rc = text_load(x->t, bytes, n, o->encoding, o->warn ? text_warn : NULL, &tw, err);
     if (rc) {
         if (err && !err->file[0])
             snprintf(err->file, sizeof err->file, "%s", file);
