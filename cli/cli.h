@@ -60,5 +60,6 @@ rules *cli_load_rules(const char *argv0, const char *const *paths, size_t npaths
 int cmd_extract(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

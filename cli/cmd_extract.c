@@ -691,7 +691,7 @@ int cmd_extract(int argc, char **argv)
     if ((size_t)jobs > files.n && files.n > 0)
         jobs = (long)files.n;
     batch b = {.files = &files, .r = r, .packs = packs, .mf = &mf};
-    b.base = (extract_opts){city, year, encoding, NULL, NULL, timeout};
+    b.base = (extract_opts){.city = city, .year = year, .encoding = encoding, .max_seconds = timeout};
     if (!s.write_failed && files.n)
         rc = run_batch(&b, (size_t)jobs, &s, &pg);
     if (s.write_failed) {

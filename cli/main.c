@@ -13,6 +13,7 @@ static const char usage[] =
     "commands:\n"
     "  extract FILE...     one CSV row per quantified target (see 'planmetrics extract --help')\n"
     "  summary [CSV...]    totals and distributions by city, category and unit\n"
+    "  explain FILE        the document with every target, exclusion and untaken number marked\n"
     "  rules test [PATH]   run every inline example of the rule packs\n"
     "  rules list [PACK]   list rules: ids, categories, example counts\n"
     "\n"
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
         return cmd_extract(argc - 1, argv + 1);
     if (strcmp(argv[1], "summary") == 0)
         return cmd_summary(argc - 1, argv + 1);
+    if (strcmp(argv[1], "explain") == 0)
+        return cmd_explain(argc - 1, argv + 1);
     if (strcmp(argv[1], "rules") == 0)
         return cmd_rules(argc - 1, argv + 1);
     cli_errorf("unknown command '%s' (see --help)", argv[1]);

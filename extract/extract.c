@@ -33,7 +33,10 @@ typedef struct cand {
 } cand;
 enum { G_VALUE, G_VMAX, G_UNIT, G_SUBJECT, G_ACTION, G_QUAL, G_QUAL_AFTER, G_N };
 
-typedef struct span { size_t s, e; } span;
+typedef struct span {
+    size_t s, e;
+    const rule *ru;
+} span;
 
 struct extractor {
     const rules *r;
@@ -58,6 +61,9 @@ struct extractor {
     pcre2_code *uni[2];
     unsigned char *in_uni;  /* per rule: covered by its kind's union */
     unsigned char *live;    /* per anchor of the line: bit k = union k matched */
+    int tracing;            /* explain: exclusions run on every line */
+    extract_mark *marks;
+    size_t nmarks, capmarks;
     extract_warn_fn warn;   /* where limit warnings of the current line go */
     void *wctx;
     const char *file;
@@ -137,6 +143,7 @@ void extractor_free(extractor *x)
     free(x->c);
     free(x->ex);
     free(x->exmax);
+    free(x->marks);
     free(x->anc);
     free(x);
 }
@@ -404,7 +411,7 @@ static int scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
         }
         if (grow((void **)&x->ex, &x->capex, x->nex + 1, sizeof(span)))
             return PM_ERR_NOMEM;
-        x->ex[x->nex++] = (span){from, ov[1]};
+        x->ex[x->nex++] = (span){from, ov[1], ru};
     }
     return 0;
 }
@@ -423,7 +430,7 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
     if (find_anchors(x, ln, len))
         return PM_ERR_NOMEM;
     for (int kind = RULE_TARGET; kind <= RULE_EXCLUDE && x->nanc; kind++) {
-        if (kind == RULE_EXCLUDE && x->nc == 0)
+        if (kind == RULE_EXCLUDE && x->nc == 0 && !x->tracing)
             break;
         for (size_t i = 0; i < rules_count(x->r); i++) {
             const rule *ru = rules_at(x->r, i);
@@ -717,6 +724,82 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* A number that is plainly a number when no rule took it: Arabic digits, or
+ * Chinese numerals with 十/百/千/万/亿 (a lone 一 of 统一 is not shown). */
+static int plain_number(const char *s, size_t len)
+{
+    if (*s >= '0' && *s <= '9')
+        return 1;
+    static const char *big[] = {"十", "百", "千", "万", "亿"};
+    for (size_t i = 0; i < len;) {
+        size_t n = numeral_at((const unsigned char *)s + i, len - i);
+        if (!n)
+            break;
+        for (size_t k = 0; k < 5; k++)
+            if (n == 3 && memcmp(s + i, big[k], 3) == 0)
+                return 1;
+        i += n;
+    }
+    return 0;
+}
+
+static int mark_cmp(const void *pa, const void *pb)
+{
+    const extract_mark *a = pa, *b = pb;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* Report the line's rows, excluded numbers and untaken numbers to the trace. */
+static int trace_line(extractor *x, runctx *r, size_t off, size_t len, size_t nrows, long lineno,
+                      const extract_opts *o)
+{
+    size_t los = to_orig(r, off), loe = to_orig(r, off + len);
+    x->nmarks = 0;
+    for (size_t i = 0; i < nrows + x->nanc; i++) {
+        extract_mark m = {0};
+        if (i < nrows) {
+            const cand *c = &x->c[i];
+            size_t ts = c->start, te = c->end;
+            for (int gi = G_QUAL; gi <= G_QUAL_AFTER; gi++)
+                if (c->g[gi][0] != (size_t)-1 && c->g[gi][1] > c->g[gi][0]) {
+                    ts = c->g[gi][0] < ts ? c->g[gi][0] : ts;
+                    te = c->g[gi][1] > te ? c->g[gi][1] : te;
+                }
+            m = (extract_mark){MARK_ROW, ts, te, c->ru};
+        } else {
+            size_t a = x->anc[i - nrows], e = a;
+            while (e < len && (numeral_at((const unsigned char *)x->line + e, len - e) || x->line[e] == '.' ||
+                               x->line[e] == ','))
+                e += x->line[e] == '.' || x->line[e] == ',' ? 1 : numeral_at((const unsigned char *)x->line + e, len - e);
+            int taken = 0;
+            for (size_t k = 0; k < nrows && !taken; k++)
+                taken = a >= x->c[k].start && a < x->c[k].end;
+            if (taken)
+                continue;
+            m = (extract_mark){MARK_UNTAKEN, a, e, NULL};
+            for (size_t j = 0; j < x->nex; j++)
+                if (x->ex[j].s < e && a < x->ex[j].e) {
+                    m = (extract_mark){MARK_EXCLUDED, x->ex[j].s, x->ex[j].e, x->ex[j].ru};
+                    break;
+                }
+            if (m.kind == MARK_UNTAKEN && !plain_number(x->line + a, e - a))
+                continue;
+            int dup = 0; /* one exclusion covering several numbers is shown once */
+            for (size_t k = 0; k < x->nmarks && !dup; k++)
+                dup = m.kind == MARK_EXCLUDED && x->marks[k].kind == MARK_EXCLUDED && x->marks[k].start == to_orig(r, off + m.start) - los;
+            if (dup)
+                continue;
+        }
+        m.start = to_orig(r, off + m.start) - los;
+        m.end = to_orig(r, off + m.end) - los;
+        if (grow((void **)&x->marks, &x->capmarks, x->nmarks + 1, sizeof(extract_mark)))
+            return PM_ERR_NOMEM;
+        x->marks[x->nmarks++] = m;
+    }
+    qsort(x->marks, x->nmarks, sizeof(extract_mark), mark_cmp);
+    return o->trace(o->trace_ctx, lineno, r->orig + los, loe - los, x->marks, x->nmarks);
+}
+
 /* Warnings of the text layer (bad bytes replaced) go to the caller's callback. */
 struct textwarn {
     const extract_opts *o;
@@ -826,6 +909,7 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
         snprintf(m.year, sizeof m.year, "%s", o->year);
     r.m = &m;
     x->active = x->auto_packs ? detect_packs(x, r.norm, r.normlen) : x->fixed;
+    x->tracing = o->trace != NULL;
     memset(x->warned, 0, sizeof x->warned);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -850,6 +934,8 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
             size_t k = resolve(x);
             for (size_t i = 0; i < k && rc == 0; i++)
                 rc = emit(&r, &x->c[i], off, len, lineno);
+            if (rc == 0 && o->trace)
+                rc = trace_line(x, &r, off, len, k, lineno, o);
         }
         off += len + 1;
     }

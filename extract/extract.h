@@ -32,6 +32,18 @@ typedef int (*extract_row_fn)(void *ctx, const pm_row *row);
 /* Warnings about the document (bad bytes replaced, a rule hit a match limit). */
 typedef void (*extract_warn_fn)(void *ctx, const char *file, long line, const char *msg);
 
+/* What explain shows: per line, every number and what became of it. */
+enum { MARK_ROW, MARK_EXCLUDED, MARK_UNTAKEN };
+typedef struct extract_mark {
+    int kind;          /* MARK_* */
+    size_t start, end; /* byte offsets in the original line (text_orig coordinates) */
+    const rule *rule;  /* the rule that took it, or the exclusion; NULL when untaken */
+} extract_mark;
+/* Called for every line (also lines without numbers) with its original text
+ * (line[0..len), no newline) and its marks in order. Non-zero stops. */
+typedef int (*extract_trace_fn)(void *ctx, long lineno, const char *line, size_t len,
+                                const extract_mark *marks, size_t nmarks);
+
 typedef struct extract_opts {
     const char *city;      /* override the city read from the title (NULL: detect) */
     const char *year;      /* override the year (NULL: detect) */
@@ -39,6 +51,8 @@ typedef struct extract_opts {
     extract_warn_fn warn;
     void *warn_ctx;
     double max_seconds;    /* > 0: give up the document after this long (PM_ERR_LIMIT) */
+    extract_trace_fn trace; /* explain: see every line's numbers (exclusions then run on every line) */
+    void *trace_ctx;
 } extract_opts;
 
 /* Bind to r (not copied: r must outlive the extractor). NULL on no memory.
