@@ -51,7 +51,7 @@ $(B)/tests/%: tests/%.c $(B)/libplanmetrics.a
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libplanmetrics.a $(TEST_LIBS) $(LDLIBS)
 
 # make check: unit tests, every example of the shipped rule packs, golden end-to-end tests.
-check: unit rulestest golden
+check: all unit rulestest golden
 
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; (cd tests && ../$$t); done
@@ -63,7 +63,7 @@ golden: $(BIN)
 	sh tests/golden/run.sh $(BIN)
 
 valgrind: $(BIN)
-	VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99" \
+	VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --suppressions=tests/valgrind.supp" \
 	  sh tests/golden/run.sh $(BIN)
 
 bench: all
@@ -76,10 +76,11 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_NAMES   := numparse rules extract summary
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-FUZZ_CFLAGS  := $(filter-out -O% -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) $(FUZZ_FLAGS)
+FUZZ_CFLAGS  := $(filter-out -O% -g -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) $(FUZZ_FLAGS)
 FUZZ_OBJ     := $(LIB_SRC:%.c=build/fuzz/%.o)
 FUZZ_BINS    := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 .PHONY: fuzz fuzz-build fuzz-deps
+.SECONDARY: $(FUZZ_OBJ)
 fuzz-deps:
 	@FUZZ_CC=$(FUZZ_CC) sh scripts/install-fuzz-deps.sh
 fuzz-build: fuzz-deps $(FUZZ_BINS)
