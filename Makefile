@@ -34,7 +34,7 @@ BIN      := $(B)/planmetrics
 all: planmetrics
 
 planmetrics: $(BIN)
-	@if [ "$(SANITIZE)" != 1 ]; then cp $(BIN) planmetrics; fi
+	@if [ "$(SANITIZE)" != 1 ]; then cp $(BIN) planmetrics.tmp && mv -f planmetrics.tmp planmetrics; fi
 
 $(BIN): $(CLI_OBJ) $(B)/libplanmetrics.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

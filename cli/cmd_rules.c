@@ -1,13 +1,15 @@
 /* cmd_rules.c: `planmetrics rules test|list` - tools for rule authors.
  * test runs every inline example and prints failures as FILE:LINE: rule ID: expected ... got ... */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "extract/extract.h"
 
-enum { OPT_HELP = 1 };
+enum { OPT_HELP = 1, OPT_RULES };
 static const cli_option opts[] = {
+    {"rules", 0, "PATH", "rule file or directory to list (repeatable; default: the bundled packs)", OPT_RULES},
     {"help", 'h', NULL, "show this help", OPT_HELP},
     {0},
 };
@@ -71,15 +73,28 @@ int cmd_rules(int argc, char **argv)
     cli_parser p;
     cli_parser_init(&p, argc, argv);
     const char *arg, *verb = NULL, *path = NULL;
+    const char **rulepaths = calloc((size_t)argc, sizeof(char *));
+    size_t nrules = 0;
     int id;
+    if (!rulepaths) {
+        cli_errorf("out of memory");
+        return EXIT_USAGE;
+    }
     while ((id = cli_next(&p, opts, &arg)) != -1) {
-        if (id == -2)
+        if (id == -2) {
+            free(rulepaths);
             return EXIT_USAGE;
+        }
+        if (id == OPT_RULES) {
+            rulepaths[nrules++] = arg;
+            continue;
+        }
         if (id == OPT_HELP) {
-            puts("usage: planmetrics rules test [PATH]   run the inline examples of rule files\n"
-                 "       planmetrics rules list [PACK]   ids, categories and example counts\n"
+            puts("usage: planmetrics rules test [PATH]                run the inline examples of rule files\n"
+                 "       planmetrics rules list [--rules PATH] [PACK]  ids, categories and example counts\n"
                  "PATH is a rule file or a directory of *.rules (default: the bundled packs)\n");
             cli_print_options(stdout, opts);
+            free(rulepaths);
             return EXIT_OK;
         }
         if (!verb)
@@ -88,16 +103,20 @@ int cmd_rules(int argc, char **argv)
             path = arg;
         else {
             cli_errorf("too many arguments");
+            free(rulepaths);
             return EXIT_USAGE;
         }
     }
     if (!verb || (strcmp(verb, "test") != 0 && strcmp(verb, "list") != 0)) {
-        cli_errorf("usage: planmetrics rules test|list [PATH]");
+        cli_errorf("usage: planmetrics rules test [PATH] | rules list [--rules PATH] [PACK]");
+        free(rulepaths);
         return EXIT_USAGE;
     }
     int is_test = strcmp(verb, "test") == 0;
-    const char *paths[1] = {path};
-    rules *r = cli_load_rules(argv[0], paths, is_test && path ? 1 : 0);
+    if (is_test && path)
+        rulepaths[nrules++] = path;
+    rules *r = cli_load_rules(argv[0], rulepaths, nrules);
+    free(rulepaths);
     if (!r)
         return EXIT_USAGE;
     int rc = is_test ? rules_test(r) : rules_list(r, path);

@@ -54,7 +54,8 @@ static int walk(filelist *l, const char *dir, const char *glob, int depth)
         free(p);
     }
     closedir(d);
-    qsort(sub.v, sub.n, sizeof(char *), cmp);
+    if (sub.n > 1)
+        qsort(sub.v, sub.n, sizeof(char *), cmp);
     for (size_t i = 0; i < sub.n && rc == 0; i++) {
         struct stat st;
         if (stat(sub.v[i], &st) != 0)

@@ -796,7 +796,8 @@ static int trace_line(extractor *x, runctx *r, size_t off, size_t len, size_t nr
             return PM_ERR_NOMEM;
         x->marks[x->nmarks++] = m;
     }
-    qsort(x->marks, x->nmarks, sizeof(extract_mark), mark_cmp);
+    if (x->nmarks > 1)
+        qsort(x->marks, x->nmarks, sizeof(extract_mark), mark_cmp);
     return o->trace(o->trace_ctx, lineno, r->orig + los, loe - los, x->marks, x->nmarks);
 }
 

@@ -41,6 +41,7 @@ struct rules {
     size_t npacks;
     char **files;  /* file names referenced by rules (owned) */
     size_t nfiles;
+    int depth;     /* include nesting of the file being loaded */
 };
 
 /* Grow *arr (element size sz) so it holds at least need elements. */
@@ -190,6 +191,7 @@ typedef struct parser {
     size_t linelen;
     char *pack;
     int pack_index;
+    int depth;           /* include nesting */
     rule *cur;           /* block being filled, not yet in r->items */
     char *pat;           /* pattern source of the current block */
     size_t patlen;
@@ -549,10 +551,51 @@ static int add_example(parser *p, const char *v, size_t n, long col, int negativ
 
 static char *dupv(const char *v, size_t n) { return xstrndup(v, n); }
 
+static int load_file(rules *r, const char *path, pm_error *err);
+
+/* include FILE: load another rule file first (path relative to this file's
+ * folder); a file already loaded (same real path) is not loaded again. */
+static int include(parser *p, const char *v, size_t vlen, long col)
+{
+    if (vlen == 0)
+        return perr(p, col, "'include' needs a file name");
+    if (p->depth >= 8)
+        return perr(p, col, "includes nested too deeply");
+    const char *slash = strrchr(p->file, '/');
+    size_t dl = slash && v[0] != '/' ? (size_t)(slash - p->file) + 1 : 0;
+    char *path = malloc(dl + vlen + 1);
+    if (!path)
+        return PM_ERR_NOMEM;
+    memcpy(path, p->file, dl);
+    memcpy(path + dl, v, vlen);
+    path[dl + vlen] = '\0';
+    char *real = realpath(path, NULL);
+    int rc = 0, seen = 0;
+    for (size_t i = 0; real && i < p->r->nfiles && !seen; i++) {
+        char *ri = realpath(p->r->files[i], NULL);
+        seen = ri && strcmp(ri, real) == 0;
+        free(ri);
+    }
+    if (!real) {
+        rc = perr(p, col, "cannot include '%s': no such file", path);
+    } else if (!seen) {
+        p->r->depth = p->depth + 1;
+        rc = load_file(p->r, path, p->err);
+        p->r->depth = 0;
+    }
+    free(real);
+    free(path);
+    return rc;
+}
+
 /* One "key value" line. key/v point into the line; col is v's column. */
 static int handle(parser *p, const char *key, size_t klen, const char *v, size_t vlen, long col)
 {
 #define KEY(s) (klen == sizeof(s) - 1 && memcmp(key, s, klen) == 0)
+    if (KEY("include")) {
+        int rc = end_block(p);
+        return rc ? rc : include(p, v, vlen, col);
+    }
     if (KEY("pack")) {
         int rc = end_block(p);
         if (rc)
@@ -813,7 +856,7 @@ static int parse_text(rules *r, const char *name, const char *src, size_t len, p
         return PM_ERR_NOMEM;
     r->files = nf;
     r->files[r->nfiles++] = strdup(name);
-    parser p = {.r = r, .file = r->files[r->nfiles - 1], .err = err};
+    parser p = {.r = r, .file = r->files[r->nfiles - 1], .err = err, .depth = r->depth};
     int rc = 0;
     const char *s = src, *end = src + len;
     if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
@@ -915,7 +958,8 @@ int rules_load(rules *r, const char *path, pm_error *err)
         }
     }
     closedir(d);
-    qsort(names, n, sizeof(char *), cmpstr);
+    if (n > 1)
+        qsort(names, n, sizeof(char *), cmpstr);
     /* base.rules (what the other packs build on) comes first */
     for (size_t i = 0; i < n; i++) {
         const char *b = strrchr(names[i], '/');
