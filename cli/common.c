@@ -155,14 +155,17 @@ rules *cli_load_rules(const char *argv0, const char *const *paths, size_t npaths
             }
         return r;
     }
-    char cand[3][PATH_MAX + 16];
+    char cand[4][PATH_MAX + 32];
     int nc = 0;
     const char *env = getenv("PLANMETRICS_RULES");
     if (env && *env)
         snprintf(cand[nc++], sizeof cand[0], "%s", env);
     char bd[PATH_MAX];
-    if (bindir(argv0, bd, sizeof bd) == 0)
+    if (bindir(argv0, bd, sizeof bd) == 0) {
         snprintf(cand[nc++], sizeof cand[0], "%.*s/rules", PATH_MAX - 8, bd);
+        /* an installed binary: PREFIX/bin/planmetrics next to PREFIX/share/planmetrics/rules */
+        snprintf(cand[nc++], sizeof cand[0], "%.*s/../share/planmetrics/rules", PATH_MAX - 32, bd);
+    }
     snprintf(cand[nc++], sizeof cand[0], "%s/rules", PM_DATADIR);
     int from_env = env && *env;
     for (int i = 0; i < nc; i++) {
