@@ -61,6 +61,18 @@ struct extractor {
     pcre2_code *uni[2];
     unsigned char *in_uni;  /* per rule: covered by its kind's union */
     unsigned char *live;    /* per anchor of the line: bit k = union k matched */
+    /* Prefilter: a target rule whose units are all literals is tried at a number only
+     * when one of its units occurs within UNIT_REACH characters after it. */
+    struct unitlit {
+        unsigned cp;        /* first code point */
+        const char *s;
+        size_t n;
+        size_t rule;
+    } *lits;
+    size_t nlits;
+    size_t words;           /* 64-bit words per rule bitset */
+    uint64_t *amask;        /* per anchor of the line: the rules worth trying */
+    size_t capamask;
     int tracing;            /* explain: exclusions run on every line */
     extract_mark *marks;
     size_t nmarks, capmarks;
@@ -98,6 +110,94 @@ static pcre2_code *compile(const char *pat)
     return c;
 }
 
+static size_t numeral_at(const unsigned char *s, size_t avail);
+
+#define UNIT_REACH 16 /* characters after a number where its unit may start */
+
+static unsigned decode(const unsigned char *s, size_t avail, size_t *len)
+{
+    unsigned c = s[0];
+    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (n > avail)
+        n = avail;
+    *len = n;
+    if (n == 1)
+        return c;
+    unsigned cp = c & (0x3F >> (n - 1));
+    for (size_t i = 1; i < n; i++)
+        cp = cp << 6 | (s[i] & 0x3F);
+    return cp;
+}
+
+static int lit_cmp(const void *pa, const void *pb)
+{
+    const struct unitlit *a = pa, *b = pb;
+    return a->cp < b->cp ? -1 : a->cp > b->cp;
+}
+
+/* Index every unit literal of every target rule by its first character. */
+static int build_lits(extractor *x)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rules_count(x->r); i++)
+        n += rules_at(x->r, i)->nunit_lits;
+    x->words = (rules_count(x->r) + 63) / 64;
+    x->lits = calloc(n + 1, sizeof *x->lits);
+    if (!x->lits)
+        return -1;
+    for (size_t i = 0; i < rules_count(x->r); i++) {
+        const rule *ru = rules_at(x->r, i);
+        for (size_t k = 0; k < ru->nunit_lits; k++) {
+            size_t l;
+            struct unitlit *u = &x->lits[x->nlits++];
+            u->s = ru->unit_lits[k];
+            u->n = strlen(u->s);
+            u->cp = decode((const unsigned char *)u->s, u->n, &l);
+            u->rule = i;
+        }
+    }
+    if (x->nlits > 1)
+        qsort(x->lits, x->nlits, sizeof *x->lits, lit_cmp);
+    return 0;
+}
+
+/* For every number of the line, the rules one of whose units follows it. */
+static int dispatch(extractor *x, const char *ln, size_t len)
+{
+    if (grow((void **)&x->amask, &x->capamask, x->nanc * x->words + 1, sizeof(uint64_t)))
+        return PM_ERR_NOMEM;
+    memset(x->amask, 0, x->nanc * x->words * sizeof(uint64_t));
+    const unsigned char *s = (const unsigned char *)ln;
+    for (size_t k = 0; k < x->nanc; k++) {
+        uint64_t *m = x->amask + k * x->words;
+        size_t p = x->anc[k], chars = 0;
+        int in_number = 1;
+        while (p < len && chars <= UNIT_REACH) {
+            size_t cl;
+            unsigned cp = decode(s + p, len - p, &cl);
+            size_t lo = 0, hi = x->nlits;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (x->lits[mid].cp < cp)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (; lo < x->nlits && x->lits[lo].cp == cp; lo++)
+                if (x->lits[lo].n <= len - p && memcmp(ln + p, x->lits[lo].s, x->lits[lo].n) == 0)
+                    m[x->lits[lo].rule / 64] |= (uint64_t)1 << (x->lits[lo].rule % 64);
+            if (in_number && (numeral_at(s + p, len - p) || *(s + p) == '.' || *(s + p) == ','))
+                ; /* the number itself does not count against the reach */
+            else {
+                in_number = 0;
+                chars++;
+            }
+            p += cl;
+        }
+    }
+    return 0;
+}
+
 extractor *extractor_create(const rules *r)
 {
     extractor *x = calloc(1, sizeof *x);
@@ -116,7 +216,7 @@ extractor *extractor_create(const rules *r)
     x->re_city = compile("^\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|地区|省|市|州|盟|县|区))");
     x->re_heading = compile("^[\\s]*(?:(?<l1>第[一二三四五六七八九十百]+[章部篇节]|[一二三四五六七八九十]+[、.．])"
                             "|(?<l2>[（(][一二三四五六七八九十]+[）)])|(?<l3>\\d{1,2}[、.．](?!\\d))|(?<l4>[（(]\\d{1,2}[）)]))");
-    if (!x->md || !x->mctx || !x->t || !x->re_title || !x->re_city || !x->re_heading) {
+    if (!x->md || !x->mctx || !x->t || !x->re_title || !x->re_city || !x->re_heading || build_lits(x)) {
         extractor_free(x);
         return NULL;
     }
@@ -144,6 +244,8 @@ void extractor_free(extractor *x)
     free(x->ex);
     free(x->exmax);
     free(x->marks);
+    free(x->lits);
+    free(x->amask);
     free(x->anc);
     free(x);
 }
@@ -359,16 +461,16 @@ static void limit_warning(extractor *x, const rule *ru, int rc, extract_warn_fn 
     warn(wctx, file, lineno, msg);
 }
 
-#define BEFORE_WINDOW 192 /* bytes (64 CJK characters) a `before` part may reach back */
 
 /* Match a rule's `before` part so that it ends at `a`; 1 when it does.
  * For a candidate c, its groups fill what the pattern left unset. */
 static int match_before(extractor *x, const rule *ru, size_t a, cand *c)
 {
     const char *ln = x->line;
-    size_t w = a > BEFORE_WINDOW ? a - BEFORE_WINDOW : 0;
-    while (w > 0 && ((unsigned char)ln[w] & 0xC0) == 0x80)
-        w++;
+    size_t w = a;
+    for (int chars = 0; w > 0 && chars < ru->reach; chars++) /* back `reach` characters */
+        while (w > 0 && (((unsigned char)ln[--w]) & 0xC0) == 0x80)
+            ;
     int rc = match(x, ru->before_code, ln, a, w);
     if (rc < 0) {
         if (rc != PCRE2_ERROR_NOMATCH)
@@ -387,8 +489,11 @@ static int match_before(extractor *x, const rule *ru, size_t a, cand *c)
 static int scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
 {
     PCRE2_SIZE ov[2 * 64];
+    int filtered = ru->kind == RULE_TARGET && ru->unit_lits;
     for (size_t k = 0; k < x->nanc; k++) {
         size_t a = x->anc[k];
+        if (filtered && !(x->amask[k * x->words + idx / 64] >> (idx % 64) & 1))
+            continue;
         int rc = match(x, ru->code, x->line, len, a);
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;
@@ -427,7 +532,7 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
     x->wctx = wctx;
     x->file = file;
     x->lineno = lineno;
-    if (find_anchors(x, ln, len))
+    if (find_anchors(x, ln, len) || dispatch(x, ln, len))
         return PM_ERR_NOMEM;
     for (int kind = RULE_TARGET; kind <= RULE_EXCLUDE && x->nanc; kind++) {
         if (kind == RULE_EXCLUDE && x->nc == 0 && !x->tracing)

@@ -87,6 +87,9 @@ static void rule_free(rule *ru)
     pcre2_code_free(ru->code);
     free(ru->before);
     pcre2_code_free(ru->before_code);
+    for (size_t i = 0; i < ru->nunit_lits; i++)
+        free(ru->unit_lits[i]);
+    free(ru->unit_lits);
     for (size_t i = 0; i < ru->nexamples; i++) {
         rule_example *ex = &ru->examples[i];
         free(ex->text);
@@ -379,6 +382,114 @@ static int compile_part(parser *p, int which, const char *prefix, const char *su
     return rc;
 }
 
+/* ---- unit literals, for the engine's prefilter ---- */
+
+typedef struct litset {
+    char **v;
+    size_t n, cap;
+} litset;
+
+static int lit_add(litset *l, const char *s, size_t n)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strlen(l->v[i]) == n && memcmp(l->v[i], s, n) == 0)
+            return 0;
+    if (grow((void **)&l->v, &l->cap, l->n + 1, sizeof(char *)))
+        return -1;
+    if (!(l->v[l->n] = xstrndup(s, n)))
+        return -1;
+    l->n++;
+    return 0;
+}
+
+/* Skip a group starting at p[0] == '(' to just after its ')'; NULL if unbalanced. */
+static const char *skip_group(const char *p)
+{
+    int depth = 0;
+    for (; *p; p++) {
+        if (*p == '\\' && p[1])
+            p++;
+        else if (*p == '[') { /* a class may hold ')' */
+            for (p++; *p && *p != ']'; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (!*p)
+                return NULL;
+        } else if (*p == '(')
+            depth++;
+        else if (*p == ')' && --depth == 0)
+            return p + 1;
+    }
+    return NULL;
+}
+
+/* Literal alternatives of the group body p..end (after "(?<unit>"): each
+ * alternative must be literal characters, optionally wrapped in (?:...) or
+ * beside assertions (which consume nothing). Returns -1 when not so. */
+static int body_literals(const char *p, const char *end, litset *l)
+{
+    char buf[128];
+    size_t n = 0;
+    while (p <= end) {
+        if (p == end || *p == '|') {
+            if (n == 0 || lit_add(l, buf, n))
+                return -1;
+            n = 0;
+            p++;
+            continue;
+        }
+        if (p[0] == '(' && p[1] == '?' && (p[2] == '=' || p[2] == '!' || (p[2] == '<' && (p[3] == '=' || p[3] == '!')))) {
+            const char *q = skip_group(p); /* an assertion */
+            if (!q || q > end)
+                return -1;
+            p = q;
+            continue;
+        }
+        if (p[0] == '(' && p[1] == '?' && p[2] == ':') {
+            const char *q = skip_group(p);
+            if (!q || q > end || n != 0 || !(q == end || *q == '|'))
+                return -1; /* only a whole alternative may be a (?:...) */
+            if (body_literals(p + 3, q - 1, l))
+                return -1;
+            p = q;
+            if (p < end)
+                p++;
+            else
+                break;
+            continue;
+        }
+        if (*p == '\\' && p + 1 < end && strchr("/.%-+*?()[]{}|^$\\", p[1])) {
+            p++;
+        } else if (strchr(".[]()*+?{}^$\\", *p)) {
+            return -1;
+        }
+        if (n + 1 >= sizeof buf)
+            return -1;
+        buf[n++] = *p++;
+    }
+    return 0;
+}
+
+/* Collect the literals of every (?<unit>...) group of the expanded pattern. */
+static int unit_literals(rule *ru)
+{
+    litset l = {0};
+    int ok = 1;
+    for (const char *p = strstr(ru->pattern, "(?<unit>"); p && ok; p = strstr(p + 1, "(?<unit>")) {
+        const char *q = skip_group(p);
+        ok = q && body_literals(p + 8, q - 1, &l) == 0;
+    }
+    if (!ok || l.n == 0) {
+        for (size_t i = 0; i < l.n; i++)
+            free(l.v[i]);
+        free(l.v);
+        return 0;
+    }
+    ru->unit_lits = l.v;
+    ru->nunit_lits = l.n;
+    return 0;
+}
+
 /* Compile the current block: the pattern (matched anchored at a number) and the
  * optional `before` part (must end right where the pattern starts). */
 static int compile_block(parser *p)
@@ -432,6 +543,8 @@ static int compile_block(parser *p)
         ru->gb_action = group_number(ru->before_code, "action");
         ru->gb_qual = group_number(ru->before_code, "qual");
     }
+    if (ru->kind == RULE_TARGET)
+        unit_literals(ru);
     if (ru->kind == RULE_TARGET && (!ru->g_value || !ru->g_unit)) {
         p->linep = NULL;
         pm_error_set(p->err, PM_ERR_SYNTAX, p->file, ru->line, 0,
@@ -674,6 +787,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         ru->kind = KEY("rule") ? RULE_TARGET : RULE_EXCLUDE;
         ru->category = strdup("");
         ru->role = strdup("target");
+        ru->reach = 32;
         ru->file = p->r->files[p->r->nfiles - 1];
         ru->line = p->line;
         p->cur = ru;
@@ -799,7 +913,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
     snprintf(kbuf, sizeof kbuf, "%.*s", (int)klen, key);
     long kcol = p->linep ? (long)(key - p->linep) + 1 : 1;
     if (!p->cur) {
-        if (KEY("category") || KEY("role") || KEY("priority") || KEY("pattern") || KEY("before") ||
+        if (KEY("category") || KEY("role") || KEY("priority") || KEY("pattern") || KEY("before") || KEY("reach") ||
             KEY("example") || KEY("not"))
             return perr(p, kcol, "'%s' outside a rule: start one with 'rule ID'", kbuf);
         return perr(p, kcol, "unknown key '%s'", kbuf);
@@ -824,6 +938,15 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         if (!*tmp || *e || pr < -1000 || pr > 1000)
             return perr(p, col, "priority must be a whole number from -1000 to 1000");
         ru->priority = (int)pr;
+        return 0;
+    }
+    if (KEY("reach")) {
+        char tmp[32], *e;
+        snprintf(tmp, sizeof tmp, "%.*s", (int)vlen, v);
+        long n = strtol(tmp, &e, 10);
+        if (!*tmp || *e || n < 1 || n > 200)
+            return perr(p, col, "reach must be a number of characters from 1 to 200");
+        ru->reach = (int)n;
         return 0;
     }
     if (KEY("pattern") || KEY("before")) {

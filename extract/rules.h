@@ -43,6 +43,7 @@ typedef struct rule {
     pcre2_code *code;
     char *before;      /* optional: what must come right before the pattern, as (?:...)\z */
     pcre2_code *before_code;
+    int reach;         /* characters `before` may reach back (key `reach`, default 32) */
     const char *file;  /* where it is defined */
     long line;
     rule_example *examples;
@@ -53,6 +54,11 @@ typedef struct rule {
     /* every group number of each name (names may repeat), 0-terminated:
      * [0] pattern, [1] before; names in RULE_GROUP_NAMES order */
     short groups[2][7][RULES_MAX_DUP + 1];
+    /* The literal units the pattern can match (every alternative of every unit
+     * group), for the engine's prefilter; NULL when a unit group is not a plain
+     * alternation of literals (then the rule is tried at every number). */
+    char **unit_lits;
+    size_t nunit_lits;
 } rule;
 
 /* A new empty set. Free with rules_free (accepts NULL). */
