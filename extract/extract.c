@@ -70,6 +70,7 @@ struct extractor {
         size_t rule;
     } *lits;
     size_t nlits;
+    uint64_t first[1024];   /* code points < 65536 that start some literal */
     size_t words;           /* 64-bit words per rule bitset */
     uint64_t *amask;        /* per anchor of the line: the rules worth trying */
     size_t capamask;
@@ -154,6 +155,8 @@ static int build_lits(extractor *x)
             u->n = strlen(u->s);
             u->cp = decode((const unsigned char *)u->s, u->n, &l);
             u->rule = i;
+            if (u->cp < 65536)
+                x->first[u->cp / 64] |= (uint64_t)1 << (u->cp % 64);
         }
     }
     if (x->nlits > 1)
@@ -175,7 +178,8 @@ static int dispatch(extractor *x, const char *ln, size_t len)
         while (p < len && chars <= UNIT_REACH) {
             size_t cl;
             unsigned cp = decode(s + p, len - p, &cl);
-            size_t lo = 0, hi = x->nlits;
+            int maybe = cp >= 65536 || (x->first[cp / 64] >> (cp % 64) & 1);
+            size_t lo = 0, hi = maybe ? x->nlits : 0;
             while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
                 if (x->lits[mid].cp < cp)
@@ -183,7 +187,7 @@ static int dispatch(extractor *x, const char *ln, size_t len)
                 else
                     hi = mid;
             }
-            for (; lo < x->nlits && x->lits[lo].cp == cp; lo++)
+            for (; maybe && lo < x->nlits && x->lits[lo].cp == cp; lo++)
                 if (x->lits[lo].n <= len - p && memcmp(ln + p, x->lits[lo].s, x->lits[lo].n) == 0)
                     m[x->lits[lo].rule / 64] |= (uint64_t)1 << (x->lits[lo].rule % 64);
             if (in_number && (numeral_at(s + p, len - p) || *(s + p) == '.' || *(s + p) == ','))
@@ -369,15 +373,15 @@ static size_t numeral_at(const unsigned char *s, size_t avail)
         return 1;
     if (avail < 3 || (*s != 0xE3 && *s != 0xE4 && *s != 0xE5 && *s != 0xE7 && *s != 0xE9))
         return 0;
-    static const unsigned codes[] = {
-        0xE38087, 0xE4B880, 0xE4B883, 0xE4B887, 0xE4B889, 0xE4B8A4, 0xE4B99D, 0xE4BA8C, 0xE4BA94,
-        0xE4BABF, 0xE585AB, 0xE585AD, 0xE58D81, 0xE58D83, 0xE58D85, 0xE59B9B, 0xE5BBBF, 0xE799BE,
-        0xE99BB6};
-    unsigned c = (unsigned)s[0] << 16 | (unsigned)s[1] << 8 | s[2];
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (codes[i] == c)
-            return 3;
-    return 0;
+    switch ((unsigned)s[0] << 16 | (unsigned)s[1] << 8 | s[2]) {
+    case 0xE38087: case 0xE4B880: case 0xE4B883: case 0xE4B887: case 0xE4B889: case 0xE4B8A4:
+    case 0xE4B99D: case 0xE4BA8C: case 0xE4BA94: case 0xE4BABF: case 0xE585AB: case 0xE585AD:
+    case 0xE58D81: case 0xE58D83: case 0xE58D85: case 0xE59B9B: case 0xE5BBBF: case 0xE799BE:
+    case 0xE99BB6:
+        return 3;
+    default:
+        return 0;
+    }
 }
 
 /* Offsets where a number starts: a numeral not preceded by a numeral, nor by

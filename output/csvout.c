@@ -148,19 +148,24 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
     static const char mark[] = CSVOUT_CUT_MARK;
     const size_t marklen = sizeof mark - 1;
     size_t markchars = 0;
-    for (size_t off = 0; off < marklen; markchars++)
-        off += utf8_step((const unsigned char *)mark + off, marklen - off);
     int more;
 
     if (!s)
         len = 0;
     size_t apos = (!numeric && !(w->flags & CSVOUT_RAW) && len > 0 && is_formula_start(s[0])) ? 1 : 0;
 
-    /* The whole cell as the spreadsheet sees it, apostrophe included, must fit. */
-    size_t keep = utf8_prefix(s, len, CSVOUT_CELL_MAX - apos, &more);
+    /* The whole cell as the spreadsheet sees it, apostrophe included, must fit.
+     * A cell of fewer bytes than the limit has fewer characters too: no count. */
+    size_t keep = len;
+    more = 0;
+    if (len + apos > CSVOUT_CELL_MAX)
+        keep = utf8_prefix(s, len, CSVOUT_CELL_MAX - apos, &more);
     int cut = more;
-    if (cut)
+    if (cut) {
+        for (size_t off = 0; off < marklen; markchars++)
+            off += utf8_step((const unsigned char *)mark + off, marklen - off);
         keep = utf8_prefix(s, len, CSVOUT_CELL_MAX - apos - markchars, &more);
+    }
 
     const char *cell = s;
     size_t celllen = len;
