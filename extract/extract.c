@@ -385,16 +385,25 @@ static size_t numeral_at(const unsigned char *s, size_t avail)
 }
 
 /* Offsets where a number starts: a numeral not preceded by a numeral, nor by
- * '.' or ',' inside an Arabic number (4.5, 1,500). */
+ * '.' or ',' inside an Arabic number (4.5, 1,500), nor by the space of a
+ * number grouped with spaces as in Hong Kong (77 100: a space between digits
+ * followed by exactly three digits). */
 static int find_anchors(extractor *x, const char *ln, size_t len)
 {
     const unsigned char *s = (const unsigned char *)ln;
     x->nanc = 0;
-    int prev_num = 0, prev_sep = 0;  /* previous char was a numeral / a '.' ',' after a digit */
+    int prev_num = 0, prev_sep = 0;  /* previous char was a numeral / a separator inside a number */
     for (size_t i = 0; i < len;) {
         unsigned char c = s[i];
         if (c < 0x80 && (c < '0' || c > '9')) {
-            prev_sep = (c == '.' || c == ',') && i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9';
+            int after_digit = i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9';
+            prev_sep = after_digit && (c == '.' || c == ',');
+            if (after_digit && c == ' ') { /* 77 100: three digits, then no digit */
+                size_t k = i + 1;
+                while (k < len && k - i <= 4 && s[k] >= '0' && s[k] <= '9')
+                    k++;
+                prev_sep = k - i == 4 && (k == len || s[k] < '0' || s[k] > '9');
+            }
             prev_num = 0;
             i++;
             continue;
