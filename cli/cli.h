@@ -51,6 +51,13 @@ void cli_errorf(const char *fmt, ...)
 /* strerror with a lowercase first letter, for messages ("no such file or directory"). */
 const char *cli_strerror(int errnum);
 
+/* Read a whole file, or standard input for "-". Returns a malloc'd buffer (the
+ * caller frees) with its length in *n, or NULL with the errno value in *err. */
+char *cli_read_file(const char *path, size_t *n, int *err);
+
+/* SUMMARY_CSV/MD/JSON for "csv", "md", "json"; -1 (message printed) otherwise. */
+int cli_summary_format(const char *name);
+
 /* Load rule packs: the paths given, or the bundled default pack found next
  * to the binary (argv0), $PLANMETRICS_RULES, or PM_DATADIR/rules.
  * Returns NULL after printing the error. */

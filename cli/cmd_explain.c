@@ -170,29 +170,11 @@ int cmd_explain(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
-    FILE *fp = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
-    if (!fp) {
-        cli_errorf("%s: cannot read: %s", file, cli_strerror(errno));
-        rc = EXIT_INPUT;
-        goto done;
-    }
-    size_t n = 0, cap = 1 << 16;
-    buf = malloc(cap);
-    for (size_t got; buf && (got = fread(buf + n, 1, cap - n, fp)) > 0;) {
-        n += got;
-        if (n == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-        }
-    }
-    if (fp != stdin)
-        fclose(fp);
+    size_t n = 0;
+    int e = 0;
+    buf = cli_read_file(file, &n, &e);
     if (!buf) {
-        cli_errorf("out of memory");
+        cli_errorf("%s: cannot read: %s", file, cli_strerror(e));
         rc = EXIT_INPUT;
         goto done;
     }

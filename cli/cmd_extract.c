@@ -165,43 +165,6 @@ static const manifest_row *manifest_find(const manifest *m, const char *file)
     return NULL;
 }
 
-/* Read a whole file (or stdin for "-"). */
-static char *slurp(const char *path, size_t *n, int *err)
-{
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!fp) {
-        *err = errno;
-        return NULL;
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (len < cap) {
-            if (ferror(fp)) {
-                *err = errno ? errno : EIO;
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            *err = ENOMEM;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (fp != stdin)
-        fclose(fp);
-    *n = len;
-    return buf;
-}
-
 /* Where finished rows go, in input order: the CSV writer or the summary. */
 typedef struct sink {
     csvout *w;
@@ -299,7 +262,7 @@ static void run_doc(batch *b, extractor *x, size_t i, docres *d)
     d->mf = open_memstream(&d->msgs, &d->mlen);
     size_t n;
     int e = 0;
-    char *buf = slurp(path, &n, &e);
+    char *buf = cli_read_file(path, &n, &e);
     if (!buf) {
         if (d->mf)
             fprintf(d->mf, "planmetrics: %s: cannot read: %s\n", path, cli_strerror(e));
@@ -612,13 +575,10 @@ int cmd_extract(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
-    if (fmt && strcmp(fmt, "csv") != 0 && strcmp(fmt, "md") != 0 && strcmp(fmt, "json") != 0) {
-        cli_errorf("unknown format '%s' (csv, md or json)", fmt);
+    if (fmt && (format = cli_summary_format(fmt)) < 0) {
         rc = EXIT_USAGE;
         goto done;
     }
-    if (fmt)
-        format = strcmp(fmt, "md") == 0 ? SUMMARY_MD : strcmp(fmt, "json") == 0 ? SUMMARY_JSON : SUMMARY_CSV;
     if (mpath && manifest_load(&mf, mpath) != 0) {
         rc = EXIT_USAGE;
         goto done;

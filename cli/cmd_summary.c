@@ -92,14 +92,7 @@ int cmd_summary(int argc, char **argv)
             goto done;
         }
     }
-    if (strcmp(fmt, "csv") == 0)
-        format = SUMMARY_CSV;
-    else if (strcmp(fmt, "md") == 0)
-        format = SUMMARY_MD;
-    else if (strcmp(fmt, "json") == 0)
-        format = SUMMARY_JSON;
-    else {
-        cli_errorf("unknown format '%s' (csv, md or json)", fmt);
+    if ((format = cli_summary_format(fmt)) < 0) {
         rc = EXIT_USAGE;
         goto done;
     }

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <errno.h>
+
+#include "output/summary.h"
 
 void cli_parser_init(cli_parser *p, int argc, char **argv)
 {
@@ -181,4 +184,54 @@ rules *cli_load_rules(const char *argv0, const char *const *paths, size_t npaths
     cli_errorf("no rule packs found next to the binary or in '%s/rules': use --rules PATH", PM_DATADIR);
     rules_free(r);
     return NULL;
+}
+
+char *cli_read_file(const char *path, size_t *n, int *err)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!fp) {
+        *err = errno;
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (len < cap) {
+            if (ferror(fp)) {
+                *err = errno ? errno : EIO;
+                free(buf);
+                buf = NULL;
+            }
+            break;
+        }
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            *err = ENOMEM;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    if (!buf && !*err)
+        *err = ENOMEM;
+    if (fp != stdin)
+        fclose(fp);
+    *n = len;
+    return buf;
+}
+
+int cli_summary_format(const char *name)
+{
+    if (strcmp(name, "csv") == 0)
+        return SUMMARY_CSV;
+    if (strcmp(name, "md") == 0)
+        return SUMMARY_MD;
+    if (strcmp(name, "json") == 0)
+        return SUMMARY_JSON;
+    cli_errorf("unknown format '%s' (csv, md or json)", name);
+    return -1;
 }

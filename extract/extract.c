@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "extract/grow.h"
 #include "extract/numparse.h"
 #include "extract/text.h"
 
@@ -86,21 +87,6 @@ struct extractor {
     size_t nanc, capanc;
 };
 
-static int grow(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 64;
-    while (nc < need)
-        nc *= 2;
-    void *p = realloc(*arr, nc * sz);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
-
 static pcre2_code *compile(const char *pat)
 {
     int ec;
@@ -167,7 +153,7 @@ static int build_lits(extractor *x)
 /* For every number of the line, the rules one of whose units follows it. */
 static int dispatch(extractor *x, const char *ln, size_t len)
 {
-    if (grow((void **)&x->amask, &x->capamask, x->nanc * x->words + 1, sizeof(uint64_t)))
+    if (pm_grow((void **)&x->amask, &x->capamask, x->nanc * x->words + 1, sizeof(uint64_t)))
         return PM_ERR_NOMEM;
     memset(x->amask, 0, x->nanc * x->words * sizeof(uint64_t));
     const unsigned char *s = (const unsigned char *)ln;
@@ -411,7 +397,7 @@ static int find_anchors(extractor *x, const char *ln, size_t len)
         size_t n = numeral_at(s + i, len - i);
         if (n) {
             if (!prev_num && !prev_sep) {
-                if (grow((void **)&x->anc, &x->capanc, x->nanc + 1, sizeof(size_t)))
+                if (pm_grow((void **)&x->anc, &x->capanc, x->nanc + 1, sizeof(size_t)))
                     return PM_ERR_NOMEM;
                 x->anc[x->nanc++] = i;
             }
@@ -428,7 +414,7 @@ static int find_anchors(extractor *x, const char *ln, size_t len)
 
 static int add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE *ov, size_t anchor)
 {
-    if (grow((void **)&x->c, &x->capc, x->nc + 1, sizeof(cand)))
+    if (pm_grow((void **)&x->c, &x->capc, x->nc + 1, sizeof(cand)))
         return PM_ERR_NOMEM;
     cand *c = &x->c[x->nc];
     c->ru = ru;
@@ -527,7 +513,7 @@ static int scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
                 continue;
             from = pcre2_get_ovector_pointer(x->md)[0];
         }
-        if (grow((void **)&x->ex, &x->capex, x->nex + 1, sizeof(span)))
+        if (pm_grow((void **)&x->ex, &x->capex, x->nex + 1, sizeof(span)))
             return PM_ERR_NOMEM;
         x->ex[x->nex++] = (span){from, ov[1], ru};
     }
@@ -611,7 +597,7 @@ static size_t resolve(extractor *x)
 {
     if (x->nex) {
         qsort(x->ex, x->nex, sizeof(span), span_cmp);
-        if (grow((void **)&x->exmax, &x->capexmax, x->nex, sizeof(size_t)))
+        if (pm_grow((void **)&x->exmax, &x->capexmax, x->nex, sizeof(size_t)))
             return 0;
         for (size_t i = 0; i < x->nex; i++)
             x->exmax[i] = i && x->exmax[i - 1] > x->ex[i].e ? x->exmax[i - 1] : x->ex[i].e;
@@ -656,7 +642,7 @@ typedef struct rowbuf {
 
 static int put(rowbuf *b, int col, const char *s, size_t n)
 {
-    if (grow((void **)&b->s, &b->cap, b->n + n + 1, 1))
+    if (pm_grow((void **)&b->s, &b->cap, b->n + n + 1, 1))
         return -1;
     memcpy(b->s + b->n, s, n);
     b->off[col] = b->n;
@@ -910,7 +896,7 @@ static int trace_line(extractor *x, runctx *r, size_t off, size_t len, size_t nr
         }
         m.start = to_orig(r, off + m.start) - los;
         m.end = to_orig(r, off + m.end) - los;
-        if (grow((void **)&x->marks, &x->capmarks, x->nmarks + 1, sizeof(extract_mark)))
+        if (pm_grow((void **)&x->marks, &x->capmarks, x->nmarks + 1, sizeof(extract_mark)))
             return PM_ERR_NOMEM;
         x->marks[x->nmarks++] = m;
     }

@@ -1,6 +1,7 @@
 /* rules.c: reading rule packs (plain-text, line-oriented) and compiling their patterns.
  * Format: see README "Rule files"; every pattern is compiled (and JIT-compiled) at load. */
 #include "extract/rules.h"
+#include "extract/grow.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -43,22 +44,6 @@ struct rules {
     size_t nfiles;
     int depth;     /* include nesting of the file being loaded */
 };
-
-/* Grow *arr (element size sz) so it holds at least need elements. */
-static int grow(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 8;
-    while (nc < need)
-        nc *= 2;
-    void *p = realloc(*arr, nc * sz);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
 
 static char *xstrndup(const char *s, size_t n)
 {
@@ -238,7 +223,7 @@ typedef struct xbuf {
 
 static int xput(xbuf *b, const char *s, size_t n, long line, long col, int same_col)
 {
-    if (grow((void **)&b->s, &b->cap, b->n + n + 1, 1))
+    if (pm_grow((void **)&b->s, &b->cap, b->n + n + 1, 1))
         return -1;
     size_t cap2 = b->cap;
     void *c = realloc(b->col, cap2 * sizeof(long));
@@ -394,7 +379,7 @@ static int lit_add(litset *l, const char *s, size_t n)
     for (size_t i = 0; i < l->n; i++)
         if (strlen(l->v[i]) == n && memcmp(l->v[i], s, n) == 0)
             return 0;
-    if (grow((void **)&l->v, &l->cap, l->n + 1, sizeof(char *)))
+    if (pm_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(char *)))
         return -1;
     if (!(l->v[l->n] = xstrndup(s, n)))
         return -1;
@@ -574,7 +559,7 @@ static int end_block(parser *p)
             p->r->items[i] = ru;
             return 0;
         }
-    if (grow((void **)&p->r->items, &p->r->cap, p->r->n + 1, sizeof(rule *))) {
+    if (pm_grow((void **)&p->r->items, &p->r->cap, p->r->n + 1, sizeof(rule *))) {
         rule_free(ru);
         return PM_ERR_NOMEM;
     }
@@ -645,7 +630,7 @@ static int parse_example(parser *p, rule_example *ex, const char *v, size_t n, l
 static int add_example(parser *p, const char *v, size_t n, long col, int negative)
 {
     rule *ru = p->cur;
-    if (grow((void **)&ru->examples, &ru->capexamples, ru->nexamples + 1, sizeof(rule_example)))
+    if (pm_grow((void **)&ru->examples, &ru->capexamples, ru->nexamples + 1, sizeof(rule_example)))
         return PM_ERR_NOMEM;
     rule_example *ex = &ru->examples[ru->nexamples];
     memset(ex, 0, sizeof *ex);
@@ -824,7 +809,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             return perr(p, col + (long)j + (long)eo, "%s", msg);
         }
         pcre2_code_free(c);
-        if (grow((void **)&p->r->defs, &p->r->capdefs, p->r->ndefs + 1, sizeof(define))) {
+        if (pm_grow((void **)&p->r->defs, &p->r->capdefs, p->r->ndefs + 1, sizeof(define))) {
             free(b.s);
             return PM_ERR_NOMEM;
         }
@@ -880,7 +865,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
                 return perr(p, col + (long)(ws - v), "unknown unit flag '%s' (use *SCALE or rate)", tmp);
             }
         }
-        if (grow((void **)&p->r->units, &p->r->capunits, p->r->nunits + 1, sizeof(unit_entry))) {
+        if (pm_grow((void **)&p->r->units, &p->r->capunits, p->r->nunits + 1, sizeof(unit_entry))) {
             free(u.written);
             free(u.canon);
             return PM_ERR_NOMEM;
@@ -901,7 +886,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         size_t sl = (size_t)(v + vlen - sym);
         if (!((sl == 1 && (*sym == '=' || *sym == '~')) || (sl == 2 && (!memcmp(sym, ">=", 2) || !memcmp(sym, "<=", 2)))))
             return perr(p, col + (long)(sym - v), "qualifier symbol must be one of = >= <= ~");
-        if (grow((void **)&p->r->quals, &p->r->capquals, p->r->nquals + 1, sizeof(qual_entry)))
+        if (pm_grow((void **)&p->r->quals, &p->r->capquals, p->r->nquals + 1, sizeof(qual_entry)))
             return PM_ERR_NOMEM;
         p->r->quals[p->r->nquals].word = dupv(v, (size_t)(sp - v));
         p->r->quals[p->r->nquals].symbol = dupv(sym, sl);
@@ -958,7 +943,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             return PM_ERR_NOMEM;
         p->pat = np;
         memcpy(p->pat + p->patlen, v, vlen);
-        if (grow((void **)&p->pieces, &p->cappieces, p->npieces + 1, sizeof(struct piece)))
+        if (pm_grow((void **)&p->pieces, &p->cappieces, p->npieces + 1, sizeof(struct piece)))
             return PM_ERR_NOMEM;
         p->pieces[p->npieces++] = (struct piece){p->line, col, p->patlen, vlen, p->linep, p->linelen, KEY("before")};
         p->patlen = need;
@@ -1030,7 +1015,7 @@ static int load_file(rules *r, const char *path, pm_error *err)
     char *buf = NULL;
     size_t n = 0, cap = 0;
     for (;;) {
-        if (grow((void **)&buf, &cap, n + 65536, 1)) {
+        if (pm_grow((void **)&buf, &cap, n + 65536, 1)) {
             fclose(fp);
             free(buf);
             return PM_ERR_NOMEM;
@@ -1066,7 +1051,7 @@ int rules_load(rules *r, const char *path, pm_error *err)
     while ((de = readdir(d))) {
         size_t l = strlen(de->d_name);
         if (l > 6 && strcmp(de->d_name + l - 6, ".rules") == 0 && de->d_name[0] != '.') {
-            if (grow((void **)&names, &cap, n + 1, sizeof(char *))) {
+            if (pm_grow((void **)&names, &cap, n + 1, sizeof(char *))) {
                 rc = PM_ERR_NOMEM;
                 break;
             }
