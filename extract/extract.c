@@ -75,6 +75,8 @@ struct extractor {
     size_t words;           /* 64-bit words per rule bitset */
     uint64_t *amask;        /* per anchor of the line: the rules worth trying */
     size_t capamask;
+    size_t *twin;           /* per rule: the first rule with the same kind, pattern and before
+                             * (itself when none); twins are matched once and copied */
     int tracing;            /* explain: exclusions run on every line */
     extract_mark *marks;
     size_t nmarks, capmarks;
@@ -206,7 +208,22 @@ extractor *extractor_create(const rules *r)
     x->re_city = compile("^\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|地区|省|市|州|盟|县|区))");
     x->re_heading = compile("^[\\s]*(?:(?<l1>第[一二三四五六七八九十百]+[章部篇节]|[一二三四五六七八九十]+[、.．])"
                             "|(?<l2>[（(][一二三四五六七八九十]+[）)])|(?<l3>\\d{1,2}[、.．](?!\\d))|(?<l4>[（(]\\d{1,2}[）)]))");
-    if (!x->md || !x->mctx || !x->t || !x->re_title || !x->re_city || !x->re_heading || build_lits(x)) {
+    x->twin = calloc(rules_count(r) + 1, sizeof(size_t));
+    for (size_t i = 0; x->twin && i < rules_count(r); i++) {
+        const rule *a = rules_at(r, i);
+        x->twin[i] = i;
+        for (size_t j = 0; j < i; j++) {
+            const rule *b = rules_at(r, j);
+            if (x->twin[j] == j && a->kind == b->kind && strcmp(a->pattern, b->pattern) == 0 &&
+                ((!a->before && !b->before) || (a->before && b->before && strcmp(a->before, b->before) == 0)) &&
+                a->reach == b->reach) {
+                x->twin[i] = j;
+                break;
+            }
+        }
+    }
+    if (!x->md || !x->mctx || !x->t || !x->re_title || !x->re_city || !x->re_heading || !x->twin ||
+        build_lits(x)) {
         extractor_free(x);
         return NULL;
     }
@@ -236,6 +253,7 @@ void extractor_free(extractor *x)
     free(x->marks);
     free(x->lits);
     free(x->amask);
+    free(x->twin);
     free(x->anc);
     free(x);
 }
@@ -536,10 +554,36 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
     for (int kind = RULE_TARGET; kind <= RULE_EXCLUDE && x->nanc; kind++) {
         if (kind == RULE_EXCLUDE && x->nc == 0 && !x->tracing)
             break;
+        size_t nc0 = x->nc, nex0 = x->nex;
         for (size_t i = 0; i < rules_count(x->r); i++) {
             const rule *ru = rules_at(x->r, i);
-            if (ru->kind == kind && (x->active >> ru->pack_index & 1) && scan_rule(x, ru, i, len))
+            const rule *lead = rules_at(x->r, x->twin[i]);
+            int copy = x->twin[i] != i && (x->active >> lead->pack_index & 1);
+            if (ru->kind == kind && (x->active >> ru->pack_index & 1) && !copy && scan_rule(x, ru, i, len))
                 return PM_ERR_NOMEM;
+        }
+        /* a rule with the same pattern as an earlier one: copy that one's matches */
+        for (size_t i = 0; i < rules_count(x->r); i++) {
+            const rule *ru = rules_at(x->r, i);
+            size_t t = x->twin[i];
+            if (ru->kind != kind || t == i || !(x->active >> ru->pack_index & 1) ||
+                !(x->active >> rules_at(x->r, t)->pack_index & 1))
+                continue;
+            for (size_t k = nc0, n = x->nc; kind == RULE_TARGET && k < n; k++)
+                if (x->c[k].idx == t) {
+                    if (pm_grow((void **)&x->c, &x->capc, x->nc + 1, sizeof(cand)))
+                        return PM_ERR_NOMEM;
+                    x->c[x->nc] = x->c[k];
+                    x->c[x->nc].ru = ru;
+                    x->c[x->nc++].idx = i;
+                }
+            for (size_t k = nex0, n = x->nex; kind == RULE_EXCLUDE && k < n; k++)
+                if (x->ex[k].ru == rules_at(x->r, t)) {
+                    if (pm_grow((void **)&x->ex, &x->capex, x->nex + 1, sizeof(span)))
+                        return PM_ERR_NOMEM;
+                    x->ex[x->nex] = x->ex[k];
+                    x->ex[x->nex++].ru = ru;
+                }
         }
     }
     return 0;
