@@ -310,6 +310,21 @@ static void detect_title(extractor *x, const char *s, size_t n, docmeta *m)
     }
 }
 
+/* Byte length of a space character at p (ASCII, no-break, ideographic, the
+ * U+2000 spaces), or 0. */
+static size_t space_len(const char *p, size_t avail)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    if (*u == ' ' || *u == '\t')
+        return 1;
+    if (avail >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
+        return 2;
+    if (avail >= 3 && ((u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) ||
+                       (u[0] == 0xE2 && u[1] == 0x80 && (u[2] <= 0x8A || u[2] == 0xAF))))
+        return 3;
+    return 0;
+}
+
 /* If the line is a heading, remember it at its level and clear deeper ones. */
 static void update_section(extractor *x, const char *ln, size_t len, const char *orig, size_t olen, docmeta *m)
 {
@@ -326,21 +341,23 @@ static void update_section(extractor *x, const char *ln, size_t len, const char 
     if (level < 0)
         return;
     /* the heading runs to the first full stop or colon, in the original text */
-    size_t s = 0;
-    while (s < olen && (orig[s] == ' ' || orig[s] == '\t' || (unsigned char)orig[s] == 0xE3))
-        if ((unsigned char)orig[s] == 0xE3 && s + 2 < olen && (unsigned char)orig[s + 1] == 0x80 &&
-            (unsigned char)orig[s + 2] == 0x80)
-            s += 3;
-        else if (orig[s] == ' ' || orig[s] == '\t')
-            s++;
-        else
+    size_t s = 0, sp;
+    while (s < olen && (sp = space_len(orig + s, olen - s)) > 0)
+        s += sp;
+    /* a paragraph that only starts with a number (（三）全年培训教师…，…) has no
+     * title: then the heading stops at its first comma too */
+    int stop_at_comma = 0;
+    for (size_t k = s; k + 3 <= olen && !stop_at_comma; k++)
+        if (memcmp(orig + k, "。", 3) == 0 || memcmp(orig + k, "：", 3) == 0)
             break;
+        else if (memcmp(orig + k, "，", 3) == 0 && k - s > HEADING_MAX / 2)
+            stop_at_comma = 1;
     size_t e = s;
     while (e < olen && e - s < HEADING_MAX) {
         if (olen - e >= 3 && (memcmp(orig + e, "。", 3) == 0 || memcmp(orig + e, "：", 3) == 0 ||
-                              memcmp(orig + e, "；", 3) == 0))
+                              memcmp(orig + e, "；", 3) == 0 || (stop_at_comma && memcmp(orig + e, "，", 3) == 0)))
             break;
-        if (orig[e] == '\r' || orig[e] == ':')
+        if (orig[e] == '\r' || orig[e] == ':' || (stop_at_comma && orig[e] == ','))
             break;
         unsigned char c = (unsigned char)orig[e];
         size_t cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
