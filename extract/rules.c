@@ -772,7 +772,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         ru->kind = KEY("rule") ? RULE_TARGET : RULE_EXCLUDE;
         ru->category = strdup("");
         ru->role = strdup("target");
-        ru->reach = 32;
+        ru->reach = 20;
         ru->file = p->r->files[p->r->nfiles - 1];
         ru->line = p->line;
         p->cur = ru;

@@ -43,7 +43,7 @@ typedef struct rule {
     pcre2_code *code;
     char *before;      /* optional: what must come right before the pattern, as (?:...)\z */
     pcre2_code *before_code;
-    int reach;         /* characters `before` may reach back (key `reach`, default 32) */
+    int reach;         /* characters `before` may reach back (key `reach`, default 20) */
     const char *file;  /* where it is defined */
     long line;
     rule_example *examples;
