@@ -63,7 +63,7 @@ golden: $(BIN)
 	sh tests/golden/run.sh $(BIN)
 
 valgrind: $(BIN)
-	VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --suppressions=tests/valgrind.supp" \
+	VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --error-exitcode=99 --suppressions=tests/valgrind.supp" \
 	  sh tests/golden/run.sh $(BIN)
 
 bench: all

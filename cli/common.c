@@ -102,6 +102,12 @@ const char *cli_strerror(int errnum)
 
 void cli_error(const pm_error *e)
 {
+    if (!e->msg[0]) { /* a module ran out of memory before it could say more */
+        pm_error copy = *e;
+        snprintf(copy.msg, sizeof copy.msg, "%s", e->code == PM_ERR_NOMEM ? "out of memory" : "unexpected error");
+        pm_error_print(&copy, stderr);
+        return;
+    }
     pm_error_print(e, stderr);
 }
 

@@ -45,7 +45,7 @@ struct extractor {
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit;
     text *t;
-    pcre2_code *re_title, *re_city, *re_heading;
+    pcre2_code *re_title, *re_city, *re_heading, *re_date, *re_speech, *re_plan;
     cand *c;
     size_t nc, capc;
     span *ex;
@@ -93,7 +93,7 @@ static pcre2_code *compile(const char *pat)
 {
     int ec;
     PCRE2_SIZE eo;
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &ec, &eo, NULL);
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP | PCRE2_DUPNAMES, &ec, &eo, NULL);
     if (c)
         pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
     return c;
@@ -201,11 +201,18 @@ extractor *extractor_create(const rules *r)
     x->mctx = pcre2_match_context_create(NULL);
     x->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     x->t = text_create();
-    /* Title line: a plan's name with its year, e.g. XX市教育局2019年工作要点. */
-    x->re_title = compile("(?<year>(?:19|20)\\d{2})\\s*年(?:度)?.{0,20}?"
-                          "(?:工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|要点|报告|规划)");
-    /* The place a title starts with: 2+ characters then an administrative suffix. */
-    x->re_city = compile("^\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|地区|省|市|州|盟|县|区))");
+    /* Title line: a plan word and a year (or years: 2024—2026年) in either order,
+     * e.g. XX市教育局2019年工作要点, 2026年XX市政府工作报告, XX三年行动计划（2024—2026年） */
+    x->re_title = compile("(?=.{0,60}?(?:工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|要点|报告|规划))"
+                          ".{0,60}?(?<year>(?:19|20)\\d{2})\\s*(?:[-—–~至到]\\s*(?:19|20)?\\d{2}\\s*)?年");
+    /* The place a title names: 2+ characters and an administrative suffix, at the
+     * start of the line or right after its year or 关于 */
+    x->re_city = compile("(?:^|年|关于)\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|地区|省|市|州|盟|县|区))");
+    x->re_plan = compile("工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|要点|报告|规划");
+    x->re_date = compile("(?<year>(?:19|20)\\d{2})(?:年\\s*\\d{1,2}\\s*月|[-/.]\\d{1,2}[-/.]\\d{1,2})");
+    x->re_speech = compile("(?:在|代表)(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|省|市|州|盟|县|区))"
+                           "(?:第[一二三四五六七八九十]+届人民代表大会|人民政府)"
+                           "|(?m)^\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:省|市|自治区|州|县|区))(?:人民政府)?(?:省长|市长|主席|州长|县长|区长)");
     x->re_heading = compile("^[\\s]*(?:(?<l1>第[一二三四五六七八九十百]+[章部篇节]|[一二三四五六七八九十]+[、.．])"
                             "|(?<l2>[（(][一二三四五六七八九十]+[）)])|(?<l3>\\d{1,2}[、.．](?!\\d))|(?<l4>[（(]\\d{1,2}[）)]))");
     x->twin = calloc(rules_count(r) + 1, sizeof(size_t));
@@ -222,7 +229,8 @@ extractor *extractor_create(const rules *r)
             }
         }
     }
-    if (!x->md || !x->mctx || !x->t || !x->re_title || !x->re_city || !x->re_heading || !x->twin ||
+    if (!x->md || !x->mctx || !x->t || !x->re_title || !x->re_city || !x->re_heading || !x->re_date ||
+        !x->re_speech || !x->re_plan || !x->twin ||
         build_lits(x)) {
         extractor_free(x);
         return NULL;
@@ -247,6 +255,9 @@ void extractor_free(extractor *x)
     pcre2_code_free(x->re_title);
     pcre2_code_free(x->re_city);
     pcre2_code_free(x->re_heading);
+    pcre2_code_free(x->re_date);
+    pcre2_code_free(x->re_speech);
+    pcre2_code_free(x->re_plan);
     free(x->c);
     free(x->ex);
     free(x->exmax);
@@ -267,18 +278,22 @@ static int match(extractor *x, const pcre2_code *re, const char *s, size_t n, si
     return pcre2_match(re, (PCRE2_SPTR)s, n, start, PCRE2_NO_UTF_CHECK, x->md, x->mctx);
 }
 
-/* Offsets of named group `name` after a successful match, or -1. */
+/* Offsets of named group `name` (the first one set, names may repeat) after a
+ * successful match; -1 when no such group is set. */
 static int named(extractor *x, const pcre2_code *re, const char *name, size_t *s, size_t *e)
 {
-    int g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)name);
-    if (g <= 0)
-        return -1;
+    PCRE2_SPTR first, last;
+    int size = pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first, &last);
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
-    if (ov[2 * g] == PCRE2_UNSET)
-        return -1;
-    *s = ov[2 * g];
-    *e = ov[2 * g + 1];
-    return 0;
+    for (PCRE2_SPTR p = first; size > 0 && p <= last; p += size) {
+        int g = (p[0] << 8) | p[1];
+        if (ov[2 * g] != PCRE2_UNSET) {
+            *s = ov[2 * g];
+            *e = ov[2 * g + 1];
+            return 0;
+        }
+    }
+    return -1;
 }
 
 /* ---- document metadata ------------------------------------------------ */
@@ -292,22 +307,31 @@ typedef struct docmeta {
 /* Look for a title line (place + year + plan word) in the first lines. */
 static void detect_title(extractor *x, const char *s, size_t n, docmeta *m)
 {
-    size_t off = 0;
-    for (int line = 0; line < 25 && off < n; line++) {
+    size_t off = 0, a, b;
+    int titled = 0;
+    for (int line = 0; line < 25 && off < n && !m->city[0]; line++) {
         const char *nl = memchr(s + off, '\n', n - off);
         size_t len = nl ? (size_t)(nl - (s + off)) : n - off;
-        if (len < 300 && match(x, x->re_title, s + off, len, 0) > 0) {
-            size_t a, b;
-            if (!m->year[0] && named(x, x->re_title, "year", &a, &b) == 0)
+        if (len < 300 && match(x, x->re_plan, s + off, len, 0) > 0) {
+            titled = 1;
+            if (!m->year[0] && match(x, x->re_title, s + off, len, 0) > 0 &&
+                named(x, x->re_title, "year", &a, &b) == 0)
                 snprintf(m->year, sizeof m->year, "%.*s", (int)(b - a), s + off + a);
-            if (!m->city[0] && match(x, x->re_city, s + off, len, 0) > 0 &&
+            if (m->year[0] && match(x, x->re_city, s + off, len, 0) > 0 &&
                 named(x, x->re_city, "city", &a, &b) == 0)
                 snprintf(m->city, sizeof m->city, "%.*s", (int)(b - a), s + off + a);
-            if (m->city[0])
-                return;
         }
         off += len + 1;
     }
+    /* A bare title (政府工作报告) gets its year from the first date and its place
+     * from the speech line (在XX省第十四届人民代表大会, XX省省长, 代表XX市人民政府). */
+    size_t head = n < 3000 ? n : 3000;
+    while (head < n && ((unsigned char)s[head] & 0xC0) == 0x80)
+        head++;
+    if (!m->year[0] && titled && match(x, x->re_date, s, head, 0) > 0 && named(x, x->re_date, "year", &a, &b) == 0)
+        snprintf(m->year, sizeof m->year, "%.*s", (int)(b - a), s + a);
+    if (!m->city[0] && titled && match(x, x->re_speech, s, head, 0) > 0 && named(x, x->re_speech, "city", &a, &b) == 0)
+        snprintf(m->city, sizeof m->city, "%.*s", (int)(b - a), s + a);
 }
 
 /* Byte length of a space character at p (ASCII, no-break, ideographic, the

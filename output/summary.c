@@ -690,7 +690,7 @@ static void on_field(void *data, size_t n, void *ctx)
     size_t c = r->field++;
     if (c >= r->ncols || !r->need[c])
         return;
-    if (r->alen + n > r->acap) {
+    if (!r->arena || r->alen + n > r->acap) { /* never NULL once used: NULL + 0 is undefined */
         size_t cap = (r->alen + n) * 2 + 64;
         char *a = realloc(r->arena, cap);
         if (!a) {
