@@ -53,6 +53,7 @@ struct extractor {
     size_t *exmax;  /* running maximum of exclusion ends, for resolve */
     size_t capexmax;
     const char *line;  /* the line being matched */
+    size_t linelen;
     int auto_packs;    /* choose the plan-type pack per document */
     uint64_t fixed;    /* packs chosen by extractor_set_packs */
     uint64_t active;   /* packs used for the current document */
@@ -498,6 +499,12 @@ static int add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE *
             if (c->g[i][1] > c->end)
                 c->end = c->g[i][1];
         }
+    /* a range that repeats its unit (5%-5.5%, 3万人至5万人): the text takes both */
+    size_t ul = c->g[G_UNIT][1] - c->g[G_UNIT][0];
+    if (c->g[G_VMAX][0] != (size_t)-1 && c->g[G_UNIT][0] != (size_t)-1 && c->g[G_UNIT][1] <= c->g[G_VMAX][0] &&
+        c->g[G_VMAX][1] == c->end && c->end + ul <= x->linelen &&
+        memcmp(x->line + c->end, x->line + c->g[G_UNIT][0], ul) == 0)
+        c->end += ul;
     x->nc++;
     return 0;
 }
@@ -586,6 +593,7 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
 {
     x->nc = x->nex = 0;
     x->line = ln;
+    x->linelen = len;
     x->warn = warn;
     x->wctx = wctx;
     x->file = file;

@@ -116,6 +116,16 @@ static void test_range_and_qualifiers(void **state)
     assert_string_equal(g.cell[4][COL_QUALIFIER], ">=");
 }
 
+static void test_range_repeating_its_unit(void **state)
+{
+    (void)state;
+    got g;
+    run("巩固率提高到95%—97%。", &g, NULL);
+    assert_int_equal(g.n, 1);
+    expect(&g, 0, "95", "%", "95%—97%");
+    assert_string_equal(g.cell[0][COL_VALUE_MAX], "97");
+}
+
 static void test_money_and_chinese_numerals(void **state)
 {
     (void)state;
@@ -235,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_enumeration_two_rows),
         cmocka_unit_test(test_baseline_and_target),
         cmocka_unit_test(test_range_and_qualifiers),
+        cmocka_unit_test(test_range_repeating_its_unit),
         cmocka_unit_test(test_money_and_chinese_numerals),
         cmocka_unit_test(test_never_rows),
         cmocka_unit_test(test_number_after_noun),
