@@ -63,6 +63,13 @@ int cli_summary_format(const char *name);
  * Returns NULL after printing the error. */
 rules *cli_load_rules(const char *argv0, const char *const *paths, size_t npaths);
 
+/* Load the rule packs (as cli_load_rules) and make an extractor using the
+ * plan-type packs `packs` (NULL = auto). On success *r holds the rules (the
+ * caller frees both, the extractor first); NULL after printing the error. */
+struct extractor;
+struct extractor *cli_extractor(const char *argv0, const char *const *paths, size_t npaths, const char *packs,
+                                rules **r);
+
 /* Subcommands: each returns an exit code. */
 int cmd_extract(int argc, char **argv);
 int cmd_summary(int argc, char **argv);

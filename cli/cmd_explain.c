@@ -154,22 +154,13 @@ int cmd_explain(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
-    r = cli_load_rules(argv[0], rulepaths, nrules);
-    if (!r) {
+    x = cli_extractor(argv[0], rulepaths, nrules, packs, &r);
+    if (!x) {
         rc = EXIT_USAGE;
         goto done;
     }
     pm_error err;
     pm_error_clear(&err);
-    x = extractor_create(r);
-    if (!x || extractor_set_packs(x, packs, &err) != 0) {
-        if (x)
-            cli_error(&err);
-        else
-            cli_errorf("out of memory");
-        rc = EXIT_USAGE;
-        goto done;
-    }
     size_t n = 0;
     int e = 0;
     buf = cli_read_file(file, &n, &e);

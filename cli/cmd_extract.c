@@ -583,24 +583,13 @@ int cmd_extract(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
-    r = cli_load_rules(argv[0], rulepaths, nrules);
-    if (!r) {
+    x = cli_extractor(argv[0], rulepaths, nrules, packs, &r);
+    if (!x) {
         rc = EXIT_USAGE;
         goto done;
     }
     pm_error err;
     pm_error_clear(&err);
-    x = extractor_create(r);
-    if (!x) {
-        cli_errorf("out of memory");
-        rc = EXIT_USAGE;
-        goto done;
-    }
-    if (extractor_set_packs(x, packs, &err) != 0) {
-        cli_error(&err);
-        rc = EXIT_USAGE;
-        goto done;
-    }
     if (want_summary) {
         sum = summary_create(by, NULL, &err);
         if (!sum) {

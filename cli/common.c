@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <errno.h>
 
+#include "extract/extract.h"
 #include "output/summary.h"
 
 void cli_parser_init(cli_parser *p, int argc, char **argv)
@@ -240,4 +241,26 @@ int cli_summary_format(const char *name)
         return SUMMARY_JSON;
     cli_errorf("unknown format '%s' (csv, md or json)", name);
     return -1;
+}
+
+extractor *cli_extractor(const char *argv0, const char *const *paths, size_t npaths, const char *packs, rules **r)
+{
+    *r = cli_load_rules(argv0, paths, npaths);
+    if (!*r)
+        return NULL;
+    extractor *x = extractor_create(*r);
+    pm_error err;
+    pm_error_clear(&err);
+    if (!x)
+        cli_errorf("out of memory");
+    else if (extractor_set_packs(x, packs, &err) != 0) {
+        cli_error(&err);
+        extractor_free(x);
+        x = NULL;
+    }
+    if (!x) {
+        rules_free(*r);
+        *r = NULL;
+    }
+    return x;
 }
