@@ -137,6 +137,7 @@ int cmd_explain(int argc, char **argv)
         case OPT_HELP:
             fputs(help_head, stdout);
             cli_print_options(stdout, opts);
+            fputs("\nexit codes: 0 ok, 1 the file could not be read, 2 usage or rule error\n", stdout);
             goto done;
         }
     }

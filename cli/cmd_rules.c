@@ -94,6 +94,7 @@ int cmd_rules(int argc, char **argv)
                  "       planmetrics rules list [--rules PATH] [PACK]  ids, categories and example counts\n"
                  "PATH is a rule file or a directory of *.rules (default: the bundled packs)\n");
             cli_print_options(stdout, opts);
+            puts("\nexit codes: 0 every example passed, 1 some example failed, 2 usage or rule error");
             free(rulepaths);
             return EXIT_OK;
         }
