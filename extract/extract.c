@@ -76,6 +76,8 @@ struct extractor {
     size_t words;           /* 64-bit words per rule bitset */
     uint64_t *amask;        /* per anchor of the line: the rules worth trying */
     size_t capamask;
+    size_t *scan[2], nscan[2]; /* per kind: the rules matched for this document */
+    size_t *copy[2], ncopy[2]; /* per kind: the rules that copy an earlier twin's matches */
     size_t *twin;           /* per rule: the first rule with the same kind, pattern and before
                              * (itself when none); twins are matched once and copied */
     int tracing;            /* explain: exclusions run on every line */
@@ -216,6 +218,10 @@ extractor *extractor_create(const rules *r)
                            "|(?m)^\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:省|市|自治区|州|县|区))(?:人民政府)?(?:省长|市长|主席|州长|县长|区长)");
     x->re_heading = compile("^[\\s]*(?:(?<l1>第[一二三四五六七八九十百]+[章部篇节]|[一二三四五六七八九十]+[、.．])"
                             "|(?<l2>[（(][一二三四五六七八九十]+[）)])|(?<l3>\\d{1,2}[、.．](?!\\d))|(?<l4>[（(]\\d{1,2}[）)]))");
+    for (int k = 0; k < 2; k++) {
+        x->scan[k] = calloc(rules_count(r) + 1, sizeof(size_t));
+        x->copy[k] = calloc(rules_count(r) + 1, sizeof(size_t));
+    }
     x->twin = calloc(rules_count(r) + 1, sizeof(size_t));
     for (size_t i = 0; x->twin && i < rules_count(r); i++) {
         const rule *a = rules_at(r, i);
@@ -231,7 +237,7 @@ extractor *extractor_create(const rules *r)
         }
     }
     if (!x->md || !x->mctx || !x->t || !x->re_title || !x->re_city || !x->re_heading || !x->re_date ||
-        !x->re_speech || !x->re_plan || !x->twin ||
+        !x->re_speech || !x->re_plan || !x->twin || !x->scan[0] || !x->scan[1] || !x->copy[0] || !x->copy[1] ||
         build_lits(x)) {
         extractor_free(x);
         return NULL;
@@ -266,6 +272,10 @@ void extractor_free(extractor *x)
     free(x->lits);
     free(x->amask);
     free(x->twin);
+    for (int k = 0; k < 2; k++) {
+        free(x->scan[k]);
+        free(x->copy[k]);
+    }
     free(x->anc);
     free(x);
 }
@@ -604,38 +614,49 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
         if (kind == RULE_EXCLUDE && x->nc == 0 && !x->tracing)
             break;
         size_t nc0 = x->nc, nex0 = x->nex;
-        for (size_t i = 0; i < rules_count(x->r); i++) {
-            const rule *ru = rules_at(x->r, i);
-            const rule *lead = rules_at(x->r, x->twin[i]);
-            int copy = x->twin[i] != i && (x->active >> lead->pack_index & 1);
-            if (ru->kind == kind && (x->active >> ru->pack_index & 1) && !copy && scan_rule(x, ru, i, len))
+        for (size_t k = 0; k < x->nscan[kind]; k++) {
+            size_t i = x->scan[kind][k];
+            if (scan_rule(x, rules_at(x->r, i), i, len))
                 return PM_ERR_NOMEM;
         }
         /* a rule with the same pattern as an earlier one: copy that one's matches */
-        for (size_t i = 0; i < rules_count(x->r); i++) {
-            const rule *ru = rules_at(x->r, i);
-            size_t t = x->twin[i];
-            if (ru->kind != kind || t == i || !(x->active >> ru->pack_index & 1) ||
-                !(x->active >> rules_at(x->r, t)->pack_index & 1))
-                continue;
-            for (size_t k = nc0, n = x->nc; kind == RULE_TARGET && k < n; k++)
-                if (x->c[k].idx == t) {
+        for (size_t k = 0; k < x->ncopy[kind]; k++) {
+            size_t i = x->copy[kind][k], t = x->twin[i];
+            const rule *ru = rules_at(x->r, i), *lead = rules_at(x->r, t);
+            for (size_t j = nc0, n = x->nc; kind == RULE_TARGET && j < n; j++)
+                if (x->c[j].idx == t) {
                     if (pm_grow((void **)&x->c, &x->capc, x->nc + 1, sizeof(cand)))
                         return PM_ERR_NOMEM;
-                    x->c[x->nc] = x->c[k];
+                    x->c[x->nc] = x->c[j];
                     x->c[x->nc].ru = ru;
                     x->c[x->nc++].idx = i;
                 }
-            for (size_t k = nex0, n = x->nex; kind == RULE_EXCLUDE && k < n; k++)
-                if (x->ex[k].ru == rules_at(x->r, t)) {
+            for (size_t j = nex0, n = x->nex; kind == RULE_EXCLUDE && j < n; j++)
+                if (x->ex[j].ru == lead) {
                     if (pm_grow((void **)&x->ex, &x->capex, x->nex + 1, sizeof(span)))
                         return PM_ERR_NOMEM;
-                    x->ex[x->nex] = x->ex[k];
+                    x->ex[x->nex] = x->ex[j];
                     x->ex[x->nex++].ru = ru;
                 }
         }
     }
     return 0;
+}
+
+/* Once per document, from the active packs: which rules of each kind are
+ * matched, and which only copy the matches of an earlier twin. */
+static void plan_rules(extractor *x)
+{
+    x->nscan[0] = x->nscan[1] = x->ncopy[0] = x->ncopy[1] = 0;
+    for (size_t i = 0; i < rules_count(x->r); i++) {
+        const rule *ru = rules_at(x->r, i), *lead = rules_at(x->r, x->twin[i]);
+        if (!(x->active >> ru->pack_index & 1))
+            continue;
+        if (x->twin[i] != i && (x->active >> lead->pack_index & 1))
+            x->copy[ru->kind][x->ncopy[ru->kind]++] = i;
+        else
+            x->scan[ru->kind][x->nscan[ru->kind]++] = i;
+    }
 }
 
 static int cand_cmp(const void *pa, const void *pb)
@@ -1108,6 +1129,7 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
     r.m = &m;
     x->active = x->auto_packs ? detect_packs(x, r.norm, r.normlen) : x->fixed;
     x->tracing = o->trace != NULL;
+    plan_rules(x);
     memset(x->warned, 0, sizeof x->warned);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
