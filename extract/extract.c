@@ -576,8 +576,11 @@ static int scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
             limit_warning(x, ru, rc, x->warn, x->wctx, x->file, x->lineno);
             continue;
         }
-        uint32_t npairs = pcre2_get_ovector_count(x->md);
-        memcpy(ov, pcre2_get_ovector_pointer(x->md), 2 * (npairs < 64 ? npairs : 64) * sizeof(PCRE2_SIZE));
+        /* only the pairs this pattern has: rc is one more than the highest group set */
+        uint32_t npairs = (uint32_t)rc < 64 ? (uint32_t)rc : 64;
+        memcpy(ov, pcre2_get_ovector_pointer(x->md), 2 * npairs * sizeof(PCRE2_SIZE));
+        for (uint32_t k2 = npairs; k2 < 64 && k2 <= ru->ncaptures; k2++)
+            ov[2 * k2] = ov[2 * k2 + 1] = PCRE2_UNSET;
         if (ru->kind == RULE_TARGET) {
             if (add_cand(x, ru, idx, ov, a))
                 return PM_ERR_NOMEM;

@@ -504,6 +504,7 @@ static int compile_block(parser *p)
             return PM_ERR_SYNTAX;
         }
     }
+    pcre2_pattern_info(ru->code, PCRE2_INFO_CAPTURECOUNT, &ru->ncaptures);
     ru->g_value = group_number(ru->code, "value");
     ru->g_value_max = group_number(ru->code, "value_max");
     ru->g_unit = group_number(ru->code, "unit");

@@ -4,6 +4,7 @@
 #define PM_RULES_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <pcre2.h>
 #include "extract/error.h"
 
@@ -51,6 +52,7 @@ typedef struct rule {
     /* named group numbers, 0 when the pattern has no such group */
     int g_value, g_value_max, g_unit, g_subject, g_action, g_qual, g_qual_after;
     int gb_subject, gb_action, gb_qual;  /* the same, in `before` */
+    uint32_t ncaptures;  /* capture groups of the pattern */
     /* every group number of each name (names may repeat), 0-terminated:
      * [0] pattern, [1] before; names in RULE_GROUP_NAMES order */
     short groups[2][7][RULES_MAX_DUP + 1];
