@@ -239,6 +239,143 @@ static void test_examples_runner_reports_failures(void **state)
     rules_free(r);
 }
 
+/* Extract doc with a private rule set given as text. */
+static void run_rules(const char *src, const char *doc, got *g, const extract_opts *o, const char *packs)
+{
+    rules *r = rules_create();
+    pm_error e;
+    pm_error_clear(&e);
+    if (rules_load_string(r, "t.rules", src, strlen(src), &e) != 0)
+        fail_msg("t.rules:%ld:%ld: %s", e.line, e.column, e.msg);
+    extractor *x = extractor_create(r);
+    assert_non_null(x);
+    assert_int_equal(extractor_set_packs(x, packs, &e), 0);
+    memset(g, 0, sizeof *g);
+    assert_int_equal(extractor_run(x, "doc.txt", doc, strlen(doc), o, collect, g, &e), 0);
+    extractor_free(x);
+    rules_free(r);
+}
+
+static void test_pack_chosen_by_document(void **state)
+{
+    (void)state;
+    got g;
+    run("南湾市2025年政府工作报告\n各位代表：地区生产总值增长5.5%左右，城镇新增就业5万人。\n", &g, NULL);
+    assert_true(g.n >= 2);
+    for (size_t i = 0; i < g.n; i++)
+        assert_memory_equal(g.cell[i][COL_RULE], "gov.", 4);
+    run("南湾市教育局2025年工作要点\n新建学校3所，新增学位2000个，培训教师500人次。\n", &g, NULL);
+    assert_int_equal(g.n, 3);
+    for (size_t i = 0; i < g.n; i++)
+        assert_memory_equal(g.cell[i][COL_RULE], "edu.", 4);
+    extractor *x = extractor_create(pack);
+    pm_error e;
+    assert_int_equal(extractor_set_packs(x, "edu,farming", &e), PM_ERR_USAGE);
+    assert_non_null(strstr(e.msg, "farming"));
+    extractor_free(x);
+}
+
+static const char twins_src[] = "pack t\n"
+                                "detect 计划\n"
+                                "rule low\n"
+                                "  category 低\n"
+                                "  pattern (?<value>\\d+)(?<unit>所)\n"
+                                "rule high\n"
+                                "  category 高\n"
+                                "  priority 5\n"
+                                "  pattern (?<value>\\d+)(?<unit>所)\n"
+                                "rule letter\n"
+                                "  category 字\n"
+                                "  pattern (?<value>\\d+)(?<unit>\\p{Latin})\n";
+
+static void test_same_pattern_rules_and_any_unit(void **state)
+{
+    (void)state;
+    got g;
+    /* two rules with one pattern: matched once, the higher priority wins */
+    run_rules(twins_src, "新建3所，配置5x。", &g, NULL, "all");
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.cell[0][COL_RULE], "t.high");
+    assert_string_equal(g.cell[0][COL_CATEGORY], "高");
+    /* a unit that is not a literal list: the rule is tried at every number */
+    assert_string_equal(g.cell[1][COL_RULE], "t.letter");
+    assert_string_equal(g.cell[1][COL_UNIT], "x");
+}
+
+typedef struct marks {
+    int kinds[16];
+    char text[16][64];
+    size_t n;
+} marks;
+
+static int on_trace(void *ctx, long lineno, const char *line, size_t len, const extract_mark *m, size_t n)
+{
+    marks *mk = ctx;
+    (void)lineno;
+    (void)len;
+    for (size_t i = 0; i < n && mk->n < 16; i++, mk->n++) {
+        mk->kinds[mk->n] = m[i].kind;
+        snprintf(mk->text[mk->n], sizeof mk->text[0], "%.*s", (int)(m[i].end - m[i].start), line + m[i].start);
+    }
+    return 0;
+}
+
+static void test_trace_marks_every_number(void **state)
+{
+    (void)state;
+    got g;
+    marks mk = {0};
+    extract_opts o = {.trace = on_trace, .trace_ctx = &mk};
+    run("举办第七届艺术节，新建学校３所，编号2024-118号。", &g, &o);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(mk.n, 4);
+    assert_int_equal(mk.kinds[0], MARK_EXCLUDED);
+    assert_string_equal(mk.text[0], "第七");
+    assert_int_equal(mk.kinds[1], MARK_ROW);
+    assert_string_equal(mk.text[1], "３所"); /* the original characters */
+    assert_int_equal(mk.kinds[2], MARK_UNTAKEN);
+    assert_string_equal(mk.text[2], "2024");
+    assert_int_equal(mk.kinds[3], MARK_UNTAKEN);
+    assert_string_equal(mk.text[3], "118");
+}
+
+static int nwarn;
+static char lastwarn[300];
+static void on_warn(void *ctx, const char *file, long line, const char *msg)
+{
+    (void)ctx;
+    (void)file;
+    (void)line;
+    nwarn++;
+    snprintf(lastwarn, sizeof lastwarn, "%s", msg);
+}
+
+static void test_match_limit_reported_once(void **state)
+{
+    (void)state;
+    static const char src[] = "pack h\n"
+                              "rule nested\n"
+                              "  pattern (?<value>(\\d+)*\\d*)(?<unit>\\D)\n"
+                              "rule plain\n"
+                              "  pattern (?<value>\\d+)(?<unit>所)\n";
+    char doc[8200];
+    memset(doc, '1', 4000);
+    memcpy(doc + 4000, "\n新建3所\n", strlen("\n新建3所\n") + 1);
+    memset(doc + strlen(doc), '7', 4000);
+    doc[sizeof doc - 1] = '\0';
+    got g;
+    nwarn = 0;
+    extract_opts o = {.warn = on_warn};
+    run_rules(src, doc, &g, &o, NULL);
+    assert_int_equal(nwarn, 1);
+    assert_non_null(strstr(lastwarn, "h.nested"));
+    assert_non_null(strstr(lastwarn, "match limit"));
+    int found = 0;
+    for (size_t i = 0; i < g.n; i++)
+        found |= strcmp(g.cell[i][COL_TEXT], "3所") == 0;
+    assert_true(found);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +390,10 @@ int main(void)
         cmocka_unit_test(test_placeholder_city_and_overrides),
         cmocka_unit_test(test_empty_documents),
         cmocka_unit_test(test_examples_runner_reports_failures),
+        cmocka_unit_test(test_pack_chosen_by_document),
+        cmocka_unit_test(test_same_pattern_rules_and_any_unit),
+        cmocka_unit_test(test_trace_marks_every_number),
+        cmocka_unit_test(test_match_limit_reported_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
