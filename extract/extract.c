@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "extract/docinfo.h"
 #include "extract/grow.h"
 #include "extract/numparse.h"
 #include "extract/text.h"
@@ -19,8 +20,6 @@ const char *const extract_columns[COL_COUNT] = {
 #define MATCH_LIMIT 200000   /* backtracking steps of one match attempt */
 #define DEPTH_LIMIT 10000
 #define HEAP_LIMIT_KB 20000
-#define MAX_LEVELS 4
-#define HEADING_MAX 90   /* bytes of a heading kept in `section` */
 #define CONTEXT_MAX 600  /* bytes of context kept on each side of a match */
 
 /* A match of one rule, before overlaps are resolved. Offsets are in the line. */
@@ -45,7 +44,7 @@ struct extractor {
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit;
     text *t;
-    pcre2_code *re_title, *re_city, *re_heading, *re_date, *re_speech, *re_plan;
+    docinfo *doc;       /* title and headings */
     cand *c;
     size_t nc, capc;
     span *ex;
@@ -91,16 +90,6 @@ struct extractor {
     size_t *anc;       /* where numbers start in the line */
     size_t nanc, capanc;
 };
-
-static pcre2_code *compile(const char *pat)
-{
-    int ec;
-    PCRE2_SIZE eo;
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP | PCRE2_DUPNAMES, &ec, &eo, NULL);
-    if (c)
-        pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
-    return c;
-}
 
 static size_t numeral_at(const unsigned char *s, size_t avail);
 
@@ -204,20 +193,7 @@ extractor *extractor_create(const rules *r)
     x->mctx = pcre2_match_context_create(NULL);
     x->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     x->t = text_create();
-    /* Title line: a plan word and a year (or years: 2024—2026年) in either order,
-     * e.g. XX市教育局2019年工作要点, 2026年XX市政府工作报告, XX三年行动计划（2024—2026年） */
-    x->re_title = compile("(?=.{0,60}?(?:工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|要点|报告|规划))"
-                          ".{0,60}?(?<year>(?:19|20)\\d{2})\\s*(?:[-—–~至到]\\s*(?:19|20)?\\d{2}\\s*)?年");
-    /* The place a title names: 2+ characters and an administrative suffix, at the
-     * start of the line or right after its year or 关于 */
-    x->re_city = compile("(?:^|年|关于)\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|地区|省|市|州|盟|县|区))");
-    x->re_plan = compile("工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|要点|报告|规划");
-    x->re_date = compile("(?<year>(?:19|20)\\d{2})(?:年\\s*\\d{1,2}\\s*月|[-/.]\\d{1,2}[-/.]\\d{1,2})");
-    x->re_speech = compile("(?:在|代表)(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|省|市|州|盟|县|区))"
-                           "(?:第[一二三四五六七八九十]+届人民代表大会|人民政府)"
-                           "|(?m)^\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:省|市|自治区|州|县|区))(?:人民政府)?(?:省长|市长|主席|州长|县长|区长)");
-    x->re_heading = compile("^[\\s]*(?:(?<l1>第[一二三四五六七八九十百]+[章部篇节]|[一二三四五六七八九十]+[、.．])"
-                            "|(?<l2>[（(][一二三四五六七八九十]+[）)])|(?<l3>\\d{1,2}[、.．](?!\\d))|(?<l4>[（(]\\d{1,2}[）)]))");
+    x->doc = docinfo_create();
     for (int k = 0; k < 2; k++) {
         x->scan[k] = calloc(rules_count(r) + 1, sizeof(size_t));
         x->copy[k] = calloc(rules_count(r) + 1, sizeof(size_t));
@@ -236,8 +212,7 @@ extractor *extractor_create(const rules *r)
             }
         }
     }
-    if (!x->md || !x->mctx || !x->t || !x->re_title || !x->re_city || !x->re_heading || !x->re_date ||
-        !x->re_speech || !x->re_plan || !x->twin || !x->scan[0] || !x->scan[1] || !x->copy[0] || !x->copy[1] ||
+    if (!x->md || !x->mctx || !x->t || !x->doc || !x->twin || !x->scan[0] || !x->scan[1] || !x->copy[0] || !x->copy[1] ||
         build_lits(x)) {
         extractor_free(x);
         return NULL;
@@ -259,12 +234,7 @@ void extractor_free(extractor *x)
     pcre2_match_context_free(x->mctx);
     pcre2_jit_stack_free(x->jit);
     text_free(x->t);
-    pcre2_code_free(x->re_title);
-    pcre2_code_free(x->re_city);
-    pcre2_code_free(x->re_heading);
-    pcre2_code_free(x->re_date);
-    pcre2_code_free(x->re_speech);
-    pcre2_code_free(x->re_plan);
+    docinfo_free(x->doc);
     free(x->c);
     free(x->ex);
     free(x->exmax);
@@ -287,124 +257,6 @@ static int match(extractor *x, const pcre2_code *re, const char *s, size_t n, si
     if (rc != PCRE2_ERROR_JIT_BADOPTION)
         return rc;
     return pcre2_match(re, (PCRE2_SPTR)s, n, start, PCRE2_NO_UTF_CHECK, x->md, x->mctx);
-}
-
-/* Offsets of named group `name` (the first one set, names may repeat) after a
- * successful match; -1 when no such group is set. */
-static int named(extractor *x, const pcre2_code *re, const char *name, size_t *s, size_t *e)
-{
-    PCRE2_SPTR first, last;
-    int size = pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first, &last);
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
-    for (PCRE2_SPTR p = first; size > 0 && p <= last; p += size) {
-        int g = (p[0] << 8) | p[1];
-        if (ov[2 * g] != PCRE2_UNSET) {
-            *s = ov[2 * g];
-            *e = ov[2 * g + 1];
-            return 0;
-        }
-    }
-    return -1;
-}
-
-/* ---- document metadata ------------------------------------------------ */
-
-typedef struct docmeta {
-    char city[96];
-    char year[8];
-    char section[MAX_LEVELS][HEADING_MAX + 8];
-} docmeta;
-
-/* Look for a title line (place + year + plan word) in the first lines. */
-static void detect_title(extractor *x, const char *s, size_t n, docmeta *m)
-{
-    size_t off = 0, a, b;
-    int titled = 0;
-    for (int line = 0; line < 25 && off < n && !m->city[0]; line++) {
-        const char *nl = memchr(s + off, '\n', n - off);
-        size_t len = nl ? (size_t)(nl - (s + off)) : n - off;
-        if (len < 300 && match(x, x->re_plan, s + off, len, 0) > 0) {
-            titled = 1;
-            if (!m->year[0] && match(x, x->re_title, s + off, len, 0) > 0 &&
-                named(x, x->re_title, "year", &a, &b) == 0)
-                snprintf(m->year, sizeof m->year, "%.*s", (int)(b - a), s + off + a);
-            if (m->year[0] && match(x, x->re_city, s + off, len, 0) > 0 &&
-                named(x, x->re_city, "city", &a, &b) == 0)
-                snprintf(m->city, sizeof m->city, "%.*s", (int)(b - a), s + off + a);
-        }
-        off += len + 1;
-    }
-    /* A bare title (政府工作报告) gets its year from the first date and its place
-     * from the speech line (在XX省第十四届人民代表大会, XX省省长, 代表XX市人民政府). */
-    size_t head = n < 3000 ? n : 3000;
-    while (head < n && ((unsigned char)s[head] & 0xC0) == 0x80)
-        head++;
-    if (!m->year[0] && titled && match(x, x->re_date, s, head, 0) > 0 && named(x, x->re_date, "year", &a, &b) == 0)
-        snprintf(m->year, sizeof m->year, "%.*s", (int)(b - a), s + a);
-    if (!m->city[0] && titled && match(x, x->re_speech, s, head, 0) > 0 && named(x, x->re_speech, "city", &a, &b) == 0)
-        snprintf(m->city, sizeof m->city, "%.*s", (int)(b - a), s + a);
-}
-
-/* Byte length of a space character at p (ASCII, no-break, ideographic, the
- * U+2000 spaces), or 0. */
-static size_t space_len(const char *p, size_t avail)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    if (*u == ' ' || *u == '\t')
-        return 1;
-    if (avail >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
-        return 2;
-    if (avail >= 3 && ((u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) ||
-                       (u[0] == 0xE2 && u[1] == 0x80 && (u[2] <= 0x8A || u[2] == 0xAF))))
-        return 3;
-    return 0;
-}
-
-/* If the line is a heading, remember it at its level and clear deeper ones. */
-static void update_section(extractor *x, const char *ln, size_t len, const char *orig, size_t olen, docmeta *m)
-{
-    if (len == 0 || match(x, x->re_heading, ln, len, 0) <= 0)
-        return;
-    static const char *lv[MAX_LEVELS] = {"l1", "l2", "l3", "l4"};
-    int level = -1;
-    size_t a, b;
-    for (int i = 0; i < MAX_LEVELS; i++)
-        if (named(x, x->re_heading, lv[i], &a, &b) == 0) {
-            level = i;
-            break;
-        }
-    if (level < 0)
-        return;
-    /* the heading runs to the first full stop or colon, in the original text */
-    size_t s = 0, sp;
-    while (s < olen && (sp = space_len(orig + s, olen - s)) > 0)
-        s += sp;
-    /* a paragraph that only starts with a number (（三）全年培训教师…，…) has no
-     * title: then the heading stops at its first comma too */
-    int stop_at_comma = 0;
-    for (size_t k = s; k + 3 <= olen && !stop_at_comma; k++)
-        if (memcmp(orig + k, "。", 3) == 0 || memcmp(orig + k, "：", 3) == 0)
-            break;
-        else if (memcmp(orig + k, "，", 3) == 0 && k - s > HEADING_MAX / 2)
-            stop_at_comma = 1;
-    size_t e = s;
-    while (e < olen && e - s < HEADING_MAX) {
-        if (olen - e >= 3 && (memcmp(orig + e, "。", 3) == 0 || memcmp(orig + e, "：", 3) == 0 ||
-                              memcmp(orig + e, "；", 3) == 0 || (stop_at_comma && memcmp(orig + e, "，", 3) == 0)))
-            break;
-        if (orig[e] == '\r' || orig[e] == ':' || (stop_at_comma && orig[e] == ','))
-            break;
-        unsigned char c = (unsigned char)orig[e];
-        size_t cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        if (e + cl - s > HEADING_MAX)
-            break;
-        e += cl;
-    }
-    while (e > s && orig[e - 1] == ' ')
-        e--;
-    snprintf(m->section[level], sizeof m->section[level], "%.*s", (int)(e - s), orig + s);
-    for (int i = level + 1; i < MAX_LEVELS; i++)
-        m->section[i][0] = '\0';
 }
 
 /* ---- matching ---------------------------------------------------------- */
@@ -824,7 +676,7 @@ static void trim(const char **s, size_t *n)
 typedef struct runctx {
     extractor *x;
     const char *file;
-    const docmeta *m;
+    const char *city, *year;
     const char *norm, *orig;
     size_t normlen, origlen;
     extract_row_fn fn;
@@ -882,19 +734,10 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     sentence(ln, llen, ts, te, &cs, &ce);
     size_t ocs = to_orig(rc, lstart + cs), oce = to_orig(rc, lstart + ce);
 
-    char section[MAX_LEVELS * (HEADING_MAX + 12)];
-    section[0] = '\0';
-    for (int i = 0; i < MAX_LEVELS; i++)
-        if (rc->m->section[i][0]) {
-            if (section[0])
-                strcat(section, " > ");
-            strcat(section, rc->m->section[i]);
-        }
-
     err |= puts_(b, COL_FILE, rc->file);
-    err |= puts_(b, COL_CITY, rc->m->city);
-    err |= puts_(b, COL_YEAR, rc->m->year);
-    err |= puts_(b, COL_SECTION, section);
+    err |= puts_(b, COL_CITY, rc->city);
+    err |= puts_(b, COL_YEAR, rc->year);
+    err |= puts_(b, COL_SECTION, docinfo_section(x->doc));
     err |= puts_(b, COL_CATEGORY, c->ru->category);
     err |= puts_(b, COL_RULE, c->ru->id);
     const char *subj = "", *act = "";
@@ -1122,14 +965,11 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
     runctx r = {.x = x, .file = file, .fn = fn, .ctx = ctx};
     r.norm = text_norm(x->t, &r.normlen);
     r.orig = text_orig(x->t, &r.origlen);
-    docmeta m;
-    memset(&m, 0, sizeof m);
-    detect_title(x, r.norm, r.normlen, &m);
-    if (o->city)
-        snprintf(m.city, sizeof m.city, "%s", o->city);
-    if (o->year)
-        snprintf(m.year, sizeof m.year, "%s", o->year);
-    r.m = &m;
+    char city[96] = "", year[8] = "";
+    docinfo_title(x->doc, r.norm, r.normlen, city, sizeof city, year, sizeof year);
+    r.city = o->city ? o->city : city;
+    r.year = o->year ? o->year : year;
+    docinfo_reset(x->doc);
     x->active = x->auto_packs ? detect_packs(x, r.norm, r.normlen) : x->fixed;
     x->tracing = o->trace != NULL;
     plan_rules(x);
@@ -1145,7 +985,7 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
         size_t len = nl ? (size_t)(nl - (r.norm + off)) : r.normlen - off;
         lineno++;
         size_t os = to_orig(&r, off), oe = to_orig(&r, off + len);
-        update_section(x, r.norm + off, len, r.orig + os, oe - os, &m);
+        docinfo_line(x->doc, r.norm + off, len, r.orig + os, oe - os);
         if (o->max_seconds > 0 && seconds_since(&t0) > o->max_seconds) {
             rc = pm_error_set(err, PM_ERR_LIMIT, file, lineno, 0,
                               "gave up after %g seconds (--timeout); rows before this line were written",
