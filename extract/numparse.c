@@ -172,7 +172,13 @@ static size_t arabic(const char *s, size_t len, double *value)
             i += n;
         }
     }
-    i += multiplier(s, len, i, &e);
+    size_t m = multiplier(s, len, i, &e);
+    if (m == 0 && i < len && s[i] == ' ') { /* 3 万 as written with spaces (Taiwan, Hong Kong) */
+        m = multiplier(s, len, i + 1, &e);
+        if (m)
+            i++;
+    }
+    i += m;
     *value = scale(mant, e - frac);
     return i;
 }
