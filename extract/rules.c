@@ -45,16 +45,6 @@ struct rules {
     int depth;     /* include nesting of the file being loaded */
 };
 
-static char *xstrndup(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 rules *rules_create(void)
 {
     return calloc(1, sizeof(rules));
@@ -381,7 +371,7 @@ static int lit_add(litset *l, const char *s, size_t n)
             return 0;
     if (pm_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(char *)))
         return -1;
-    if (!(l->v[l->n] = xstrndup(s, n)))
+    if (!(l->v[l->n] = strndup(s, n)))
         return -1;
     l->n++;
     return 0;
@@ -577,7 +567,7 @@ static int parse_example(parser *p, rule_example *ex, const char *v, size_t n, l
             arrow = v + i;
     if (!arrow)
         return perr(p, col, "example needs 'TEXT => VALUE UNIT'");
-    ex->text = xstrndup(v, (size_t)(arrow - v));
+    ex->text = strndup(v, (size_t)(arrow - v));
     const char *q = arrow + 4, *end = v + n;
     char *fields[3] = {0};
     int nf = 0;
@@ -588,12 +578,12 @@ static int parse_example(parser *p, rule_example *ex, const char *v, size_t n, l
         while (q < end && *q != ' ')
             q++;
         if (q > s)
-            fields[nf++] = xstrndup(s, (size_t)(q - s));
+            fields[nf++] = strndup(s, (size_t)(q - s));
         if (nf == 2) { /* the subject is the rest */
             while (q < end && *q == ' ')
                 q++;
             if (q < end)
-                fields[nf++] = xstrndup(q, (size_t)(end - q));
+                fields[nf++] = strndup(q, (size_t)(end - q));
             break;
         }
     }
@@ -637,7 +627,7 @@ static int add_example(parser *p, const char *v, size_t n, long col, int negativ
     memset(ex, 0, sizeof *ex);
     ex->line = p->line;
     ex->negative = negative;
-    int rc = negative ? ((ex->text = xstrndup(v, n)) ? 0 : PM_ERR_NOMEM) : parse_example(p, ex, v, n, col);
+    int rc = negative ? ((ex->text = strndup(v, n)) ? 0 : PM_ERR_NOMEM) : parse_example(p, ex, v, n, col);
     if (rc) {
         free(ex->text);
         free(ex->value_max);
@@ -648,7 +638,7 @@ static int add_example(parser *p, const char *v, size_t n, long col, int negativ
     return 0;
 }
 
-static char *dupv(const char *v, size_t n) { return xstrndup(v, n); }
+static char *dupv(const char *v, size_t n) { return strndup(v, n); }
 
 static int load_file(rules *r, const char *path, pm_error *err);
 

@@ -185,16 +185,6 @@ static int docs_add(group *g, uint32_t id)
 
 /* ---- create / free ---- */
 
-static char *dup_range(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 summary *summary_create(const char *by, const char *role, pm_error *err)
 {
     gsl_set_error_handler_off();
@@ -236,7 +226,7 @@ summary *summary_create(const char *by, const char *role, pm_error *err)
             summary_free(s);
             return NULL;
         }
-        char *name = dup_range(a, (size_t)(b - a));
+        char *name = strndup(a, (size_t)(b - a));
         if (!name)
             goto nomem;
         for (size_t k = 0; k < s->nkey; k++)
@@ -254,7 +244,7 @@ summary *summary_create(const char *by, const char *role, pm_error *err)
         p = e + 1;
     }
     if (s->unit_k == (size_t)-1) {
-        if (!(s->keyname[s->nkey] = dup_range("unit", 4)))
+        if (!(s->keyname[s->nkey] = strndup("unit", 4)))
             goto nomem;
         s->unit_k = s->nkey++;
     }
@@ -915,7 +905,7 @@ static char **table_row(table *t)
 
 static char *str_dup(const char *s)
 {
-    return dup_range(s, strlen(s));
+    return strndup(s, strlen(s));
 }
 
 static char *num_dup(double v)
