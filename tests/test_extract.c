@@ -212,10 +212,12 @@ static void test_empty_documents(void **state)
 }
 
 static int count_fail;
+static char fail_text[2][200];
 static void on_fail(void *ctx, const rule *ru, const rule_example *ex, const char *msg)
 {
     (void)ctx;
-    fprintf(stderr, "%s:%ld: rule %s: %s\n", ru->file, ex->line, ru->id, msg);
+    if (count_fail < 2)
+        snprintf(fail_text[count_fail], sizeof fail_text[0], "%s:%ld: rule %s: %s", ru->file, ex->line, ru->id, msg);
     count_fail++;
 }
 
@@ -235,6 +237,8 @@ static void test_examples_runner_reports_failures(void **state)
     count_fail = 0;
     assert_int_equal(extractor_test_examples(x, on_fail, NULL), 2);
     assert_int_equal(count_fail, 2);
+    assert_string_equal(fail_text[0], "t.rules:5: rule t.n: expected 5 所 got 4 所 (t.n)");
+    assert_string_equal(fail_text[1], "t.rules:6: rule t.n: expected no row got 6 所 (t.n)");
     extractor_free(x);
     rules_free(r);
 }
