@@ -789,15 +789,26 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             free(b.s);
             return rc;
         }
-        /* check it compiles on its own, so errors point at the define */
+        /* check it compiles on its own, so errors point at the define; the rule
+         * groups are declared first, so a define may refer to them (\k<unit>) */
+        static const char groups[] = "(?:(?<value>)(?<value_max>)(?<unit>)(?<subject>)(?<action>)(?<qual>)(?<qual_after>))?";
+        const size_t glen = sizeof groups - 1;
+        char *probe = malloc(glen + b.n + 1);
+        if (!probe) {
+            free(b.s);
+            return PM_ERR_NOMEM;
+        }
+        memcpy(probe, groups, glen);
+        memcpy(probe + glen, b.s ? b.s : "", b.n);
         int ec;
         PCRE2_SIZE eo;
-        pcre2_code *c = pcre2_compile((PCRE2_SPTR)(b.s ? b.s : ""), b.n, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+        pcre2_code *c = pcre2_compile((PCRE2_SPTR)probe, glen + b.n, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+        free(probe);
         if (!c) {
             char msg[256];
             pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
             free(b.s);
-            return perr(p, col + (long)j + (long)eo, "%s", msg);
+            return perr(p, col + (long)j + (long)(eo >= glen ? eo - glen : 0), "%s", msg);
         }
         pcre2_code_free(c);
         if (pm_grow((void **)&p->r->defs, &p->r->capdefs, p->r->ndefs + 1, sizeof(define))) {
