@@ -178,6 +178,12 @@ static size_t arabic(const char *s, size_t len, double *value)
         if (m)
             i++;
     }
+    /* 750多万, 3000余万: "more than" between the number and its multiplier */
+    if (m == 0 && i + 3 <= len && (memcmp(s + i, "\xE5\xA4\x9A", 3) == 0 || memcmp(s + i, "\xE4\xBD\x99", 3) == 0)) {
+        m = multiplier(s, len, i + 3, &e);
+        if (m)
+            i += 3;
+    }
     i += m;
     *value = scale(mant, e - frac);
     return i;

@@ -13,7 +13,8 @@
  *   a bare 百/千/万/亿 as one of it (近万人 -> 10000; the rules decide where it may stand),
  *   digit-by-digit Chinese (一二〇 = 120), 百分之N (N percent: value N),
  *   and a trailing multiplier after either form: 百 千 万 亿 十万 百万 千万 万亿
- *   (4.5万 = 45000, 1.2亿 = 120000000, 3千万 = 30000000), also after one space (3 万).
+ *   (4.5万 = 45000, 1.2亿 = 120000000, 3千万 = 30000000), also after one space (3 万) or
+ *   after 多/余 (750多万 = 7500000: the caller reads the qualifier).
  * Details: groups need a 1-3 digit lead and one separator kind (1234,567 = 1234);
  * digit-by-digit needs 3+ digits or a 〇/零 (七八十 is 7, not 780);
  * an elided last unit counts (一万五 = 15000, 一千零五 = 1005); 十 alone is not a

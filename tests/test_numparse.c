@@ -173,6 +173,10 @@ static void test_multipliers(void **state)
         { "8百", "8百", 800 },
         { "3千", "3千", 3000 },
         { "1500万元", "1500万", 15000000 },
+        { "3 万人", "3 万", 30000 },          /* one space before the multiplier */
+        { "750多万人次", "750多万", 7500000 },  /* 多/余 before a multiplier */
+        { "3000余万元", "3000余万", 30000000 },
+        { "5余人", "5", 5 },                  /* 余 without a multiplier is not read */
         { "5十万", "5十万", 500000 },        /* 十万 is a multiplier */
         { "5十", "5", 5 },                   /* 十 alone is not */
         { "0.0005亿", "0.0005亿", 50000 },
