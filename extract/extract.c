@@ -943,6 +943,8 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
             besti = (int)i;
         }
     }
+    if (best == 0 && rules_fallback_pack(x->r) >= 0)
+        besti = rules_fallback_pack(x->r);
     uint64_t m = shared_packs(x->r);
     if (besti >= 0)
         m |= (uint64_t)1 << besti;

@@ -61,7 +61,8 @@ extractor *extractor_create(const rules *r);
 void extractor_free(extractor *x);
 
 /* Which plan-type packs to use: NULL or "auto" (default: per document, the pack
- * whose `detect` pattern matches it best; the first such pack when none does),
+ * whose `detect` pattern matches it best; when none does, the `fallback` pack,
+ * else the first plan-type pack),
  * "all", or a comma list ("edu,gov"). Packs without `detect` are always used.
  * Returns PM_ERR_USAGE naming an unknown pack. */
 int extractor_set_packs(extractor *x, const char *spec, pm_error *err);

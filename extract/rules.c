@@ -43,11 +43,20 @@ struct rules {
     char **files;  /* file names referenced by rules (owned) */
     size_t nfiles;
     int depth;     /* include nesting of the file being loaded */
+    int fallback;  /* pack used when no detect pattern matches, -1 for none */
 };
 
 rules *rules_create(void)
 {
-    return calloc(1, sizeof(rules));
+    rules *r = calloc(1, sizeof(rules));
+    if (r)
+        r->fallback = -1;
+    return r;
+}
+
+int rules_fallback_pack(const rules *r)
+{
+    return r->fallback;
 }
 
 static void rule_free(rule *ru)
@@ -709,6 +718,17 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         p->r->detect[p->r->npacks] = NULL;
         p->r->packs[p->r->npacks] = strdup(p->pack);
         p->pack_index = (int)p->r->npacks++;
+        return 0;
+    }
+    if (KEY("fallback")) {
+        int rc = end_block(p);
+        if (rc)
+            return rc;
+        if (!p->pack)
+            return perr(p, 1, "'pack NAME' must come before 'fallback'");
+        if (vlen)
+            return perr(p, col, "'fallback' takes no value");
+        p->r->fallback = p->pack_index;
         return 0;
     }
     if (KEY("detect")) {

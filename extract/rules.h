@@ -99,6 +99,10 @@ int rules_unit_additive(const rules *r, const char *unit);
 size_t rules_pack_count(const rules *r);
 const char *rules_pack_name(const rules *r, size_t i);
 const pcre2_code *rules_pack_detect(const rules *r, size_t i);
+/* The pack marked `fallback` (used for a document no detect pattern matches),
+ * or -1: then the first plan-type pack is used. */
+int rules_fallback_pack(const rules *r);
+
 /* Index of the pack called name[0..len), or -1. */
 int rules_pack_index(const rules *r, const char *name, size_t len);
 
