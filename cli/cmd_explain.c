@@ -8,7 +8,7 @@
 #include "cli/cli.h"
 #include "extract/extract.h"
 
-enum { OPT_LINE = 1, OPT_RULES, OPT_PACK, OPT_ENCODING, OPT_COLOR, OPT_ALL, OPT_HELP };
+enum { OPT_LINE = 1, OPT_RULES, OPT_PACK, OPT_ENCODING, OPT_COLOR, OPT_MARKED, OPT_HELP };
 
 static const cli_option opts[] = {
     {"line", 'n', "N", "only line N (repeatable)", OPT_LINE},
@@ -16,7 +16,7 @@ static const cli_option opts[] = {
     {"pack", 0, "NAME", "plan-type packs: auto (default), all, or a list edu,gov", OPT_PACK},
     {"encoding", 0, "NAME", "input encoding (default: detect)", OPT_ENCODING},
     {"color", 0, "WHEN", "auto (default: on a terminal), always or never", OPT_COLOR},
-    {"all", 'a', NULL, "print lines without numbers too", OPT_ALL},
+    {"marked", 'm', NULL, "print only the lines that hold numbers", OPT_MARKED},
     {"help", 'h', NULL, "show this help", OPT_HELP},
     {0},
 };
@@ -24,7 +24,7 @@ static const cli_option opts[] = {
 static const char help_head[] =
     "usage: planmetrics explain [OPTIONS] FILE\n"
     "\n"
-    "Print the lines of FILE that hold numbers, each number marked with what became of it:\n"
+    "Print FILE with every number marked with what became of it:\n"
     "  [4.5万名]{edu.people}        a row, and the rule that made it\n"
     "  (第七届){-base.ordinal}      removed by an exclusion\n"
     "  <2019>?                      a number no rule took\n"
@@ -35,7 +35,7 @@ static const char help_head[] =
 typedef struct view {
     long *lines;
     size_t nlines;
-    int color, all;
+    int color, marked_only;
     size_t rows, excluded, untaken;
 } view;
 
@@ -48,7 +48,7 @@ static int show(void *ctx, long lineno, const char *line, size_t len, const extr
             want |= v->lines[i] == lineno;
         if (!want)
             return 0;
-    } else if (n == 0 && !v->all) {
+    } else if (n == 0 && v->marked_only) {
         return 0;
     }
     static const char *open[] = {"[", "(", "<"}, *close[] = {"]", ")", ">"};
@@ -133,7 +133,7 @@ int cmd_explain(int argc, char **argv)
         case OPT_PACK: packs = arg; break;
         case OPT_ENCODING: encoding = arg; break;
         case OPT_COLOR: color = arg; break;
-        case OPT_ALL: v.all = 1; break;
+        case OPT_MARKED: v.marked_only = 1; break;
         case OPT_HELP:
             fputs(help_head, stdout);
             cli_print_options(stdout, opts);
