@@ -120,6 +120,10 @@ static const struct {
     {"pack p\nrule a\n  example 招聘20名\n", 3, 11, "example needs"},
     {"pack p\ndefine n \\d+\n", 2, 8, "'define' needs an upper-case NAME"},
     {"pack p\ndefine N [0-9\n", 2, 14, "missing terminating ]"},
+    {"pack p\nrule a\n  reach 500\n", 3, 9, "reach must be"},
+    {"pack p\nfallback yes\n", 2, 10, "'fallback' takes no value"},
+    {"pack p\ndetect (教育\n", 2, 11, "missing closing parenthesis"},
+    {"pack p\ninclude no-such.rules\n", 2, 9, "cannot include"},
 };
 
 static void test_errors(void **state)
@@ -160,6 +164,58 @@ static void test_missing_file(void **state)
     rules_free(NULL);
 }
 
+static void test_packs_detect_fallback_reach(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    const char src[] = "pack base\n"
+                       "exclude ord\n"
+                       "  before 第\n"
+                       "  pattern \\d+\n"
+                       "pack edu\n"
+                       "detect 学校|教师\n"
+                       "rule n\n"
+                       "  reach 40\n"
+                       "  pattern (?<value>\\d+)(?<unit>所|处)\n"
+                       "pack gov\n"
+                       "detect 政府工作报告\n"
+                       "fallback\n";
+    assert_int_equal(load(r, src, &e), 0);
+    assert_int_equal(rules_pack_count(r), 3);
+    assert_null(rules_pack_detect(r, 0)); /* base: always used */
+    assert_non_null(rules_pack_detect(r, 1));
+    assert_int_equal(rules_pack_index(r, "gov", 3), 2);
+    assert_int_equal(rules_pack_index(r, "hr", 2), -1);
+    assert_int_equal(rules_fallback_pack(r), 2);
+    const rule *ru = rules_at(r, 1);
+    assert_string_equal(ru->id, "edu.n");
+    assert_int_equal(ru->pack_index, 1);
+    assert_int_equal(ru->reach, 40);
+    assert_int_equal(rules_at(r, 0)->reach, 20); /* the default */
+    assert_non_null(rules_at(r, 0)->before_code);
+    /* the unit literals the engine's prefilter uses */
+    assert_int_equal(ru->nunit_lits, 2);
+    assert_string_equal(ru->unit_lits[0], "所");
+    assert_string_equal(ru->unit_lits[1], "处");
+    rules_free(r);
+}
+
+static void test_include_loads_once(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    pm_error_clear(&e);
+    /* edu.rules includes base.rules; loading the directory reads base.rules first, once */
+    assert_int_equal(rules_load(r, "../rules/edu.rules", &e), 0);
+    size_t n = rules_count(r);
+    assert_true(rules_pack_index(r, "base", 4) >= 0);
+    assert_int_equal(rules_load(r, "../rules/base.rules", &e), 0); /* again: rules replaced, not added */
+    assert_int_equal(rules_count(r), n);
+    rules_free(r);
+}
+
 static void test_shipped_packs_load(void **state)
 {
     (void)state;
@@ -181,6 +237,8 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_error_keeps_source_line),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_packs_detect_fallback_reach),
+        cmocka_unit_test(test_include_loads_once),
         cmocka_unit_test(test_shipped_packs_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
