@@ -51,6 +51,9 @@ void cli_errorf(const char *fmt, ...)
 /* strerror with a lowercase first letter, for messages ("no such file or directory"). */
 const char *cli_strerror(int errnum);
 
+/* The summary's additivity callback over a rule set's unit map (ctx: the rules). */
+int cli_unit_additive(void *ctx, const char *unit);
+
 /* Read a whole file, or standard input for "-". Returns a malloc'd buffer (the
  * caller frees) with its length in *n, or NULL with the errno value in *err. */
 char *cli_read_file(const char *path, size_t *n, int *err);

@@ -447,11 +447,6 @@ static int run_batch(batch *b, size_t jobs, sink *s, progress *pg)
     return rc;
 }
 
-static int additive(void *ctx, const char *unit)
-{
-    return rules_unit_additive(ctx, unit);
-}
-
 static void on_signal(int sig)
 {
     (void)sig;
@@ -597,7 +592,7 @@ int cmd_extract(int argc, char **argv)
             rc = EXIT_USAGE;
             goto done;
         }
-        summary_set_additive(sum, additive, r);
+        summary_set_additive(sum, cli_unit_additive, r);
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

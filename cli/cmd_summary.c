@@ -48,11 +48,6 @@ static void on_signal(int sig)
     _exit(EXIT_SIGNAL);
 }
 
-static int additive(void *ctx, const char *unit)
-{
-    return rules_unit_additive(ctx, unit);
-}
-
 int cmd_summary(int argc, char **argv)
 {
     cli_parser p;
@@ -112,7 +107,7 @@ int cmd_summary(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
-    summary_set_additive(s, additive, r);
+    summary_set_additive(s, cli_unit_additive, r);
     if (nfiles == 0)
         files[nfiles++] = "-";
     for (size_t i = 0; i < nfiles; i++)

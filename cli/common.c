@@ -264,3 +264,8 @@ extractor *cli_extractor(const char *argv0, const char *const *paths, size_t npa
     }
     return x;
 }
+
+int cli_unit_additive(void *ctx, const char *unit)
+{
+    return rules_unit_additive(ctx, unit);
+}
