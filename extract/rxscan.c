@@ -1,0 +1,460 @@
+/* rxscan.c: a conservative reading of PCRE2 pattern source - which characters its
+ * consuming atoms can take. Anything unusual gives up and answers "may consume". */
+#include "extract/rxscan.h"
+
+#include <string.h>
+
+/* Membership answers: no, yes, or cannot tell (counts as yes in the end). */
+enum { NO = 0, YES = 1, UNSURE = 2 };
+
+typedef struct scan {
+    const unsigned char *s;
+    size_t n, i;
+    const uint32_t *cps;
+    size_t ncps;
+    unsigned char *may;
+    int caseless;
+} scan;
+
+/* Decode the UTF-8 character at s->i (advancing), or return (uint32_t)-1 at the end. */
+static uint32_t next_cp(scan *s)
+{
+    if (s->i >= s->n)
+        return (uint32_t)-1;
+    unsigned c = s->s[s->i];
+    size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (s->i + k > s->n)
+        k = s->n - s->i;
+    uint32_t cp = k == 1 ? c : c & (0x3Fu >> (k - 1));
+    for (size_t j = 1; j < k; j++)
+        cp = cp << 6 | (s->s[s->i + j] & 0x3F);
+    s->i += k;
+    return cp;
+}
+
+/* Punctuation and symbol blocks: never digits, letters or spaces in any mode. */
+static int is_punct_block(uint32_t cp)
+{
+    return (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E) || (cp >= 0x3001 && cp <= 0x3004) ||
+           (cp >= 0x3008 && cp <= 0x3020) || (cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
+           (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65) || (cp >= 0xFE10 && cp <= 0xFE19) ||
+           (cp >= 0xFE30 && cp <= 0xFE6B);
+}
+
+static int is_hspace(uint32_t cp)
+{
+    return cp == 0x09 || cp == 0x20 || cp == 0xA0 || cp == 0x1680 || cp == 0x180E || (cp >= 0x2000 && cp <= 0x200A) ||
+           cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+static int is_vspace(uint32_t cp)
+{
+    return (cp >= 0x0A && cp <= 0x0D) || cp == 0x85 || cp == 0x2028 || cp == 0x2029;
+}
+
+/* Does the escape class letter k (d s w h v, lower case) contain cp? */
+static int esc_class(int k, uint32_t cp)
+{
+    switch (k) {
+    case 'h':
+        return is_hspace(cp) ? YES : NO;
+    case 'v':
+        return is_vspace(cp) ? YES : NO;
+    case 's':
+        if (is_hspace(cp) || is_vspace(cp))
+            return YES;
+        return cp < 0x80 || is_punct_block(cp) ? NO : UNSURE;
+    case 'd':
+        if (cp < 0x80)
+            return cp >= '0' && cp <= '9' ? YES : NO;
+        return is_punct_block(cp) ? NO : UNSURE;
+    case 'w':
+        if (cp < 0x80)
+            return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_' ? YES : NO;
+        return is_punct_block(cp) || is_hspace(cp) ? NO : UNSURE;
+    default:
+        return UNSURE;
+    }
+}
+
+static int invert(int m) { return m == UNSURE ? UNSURE : m == YES ? NO : YES; }
+
+static uint32_t fold(uint32_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static int same_char(const scan *s, uint32_t a, uint32_t b)
+{
+    return a == b || (s->caseless && fold(a) == fold(b));
+}
+
+/* Read hex digits up to `max` (or within braces): the code point, or -1. */
+static long read_hex(scan *s, int braces, int max)
+{
+    long v = 0;
+    int nd = 0;
+    while (s->i < s->n && (braces || nd < max)) {
+        unsigned c = s->s[s->i];
+        int d = c >= '0' && c <= '9' ? (int)c - '0' : c >= 'a' && c <= 'f' ? (int)c - 'a' + 10 : c >= 'A' && c <= 'F' ? (int)c - 'A' + 10 : -1;
+        if (d < 0)
+            break;
+        v = v * 16 + d;
+        nd++;
+        s->i++;
+        if (v > 0x10FFFF)
+            return -1;
+    }
+    if (braces) {
+        if (s->i >= s->n || s->s[s->i] != '}')
+            return -1;
+        s->i++;
+    }
+    return v;
+}
+
+/* One parsed atom or class member: a single code point, a range, an escape
+ * class (k, negated), "anything", or "cannot tell". */
+typedef struct atom {
+    enum { A_NONE, A_CHAR, A_CLASS, A_ANY, A_UNSURE, A_GIVEUP } kind;
+    uint32_t lo;
+    int k, neg;
+} atom;
+
+static int atom_has(const scan *s, const atom *a, uint32_t cp)
+{
+    switch (a->kind) {
+    case A_CHAR:
+        return same_char(s, a->lo, cp) ? YES : NO;
+    case A_CLASS: {
+        int m = esc_class(a->k, cp);
+        return a->neg ? invert(m) : m;
+    }
+    case A_ANY:
+        return YES;
+    case A_UNSURE:
+        return UNSURE;
+    default:
+        return NO;
+    }
+}
+
+/* Parse an escape after the backslash. In a class, \b is a backspace.
+ * Non-consuming escapes (assertions, back references) give A_NONE. */
+static atom escape(scan *s, int in_class)
+{
+    atom a = {A_NONE, 0, 0, 0};
+    if (s->i >= s->n)
+        return (atom){A_GIVEUP, 0, 0, 0};
+    unsigned c = s->s[s->i];
+    if (c >= 0x80) { /* an escaped non-ASCII character is itself */
+        a.kind = A_CHAR;
+        a.lo = next_cp(s);
+        return a;
+    }
+    s->i++;
+    switch (c) {
+    case 'd': case 's': case 'w': case 'h': case 'v':
+        return (atom){A_CLASS, 0, (int)c, 0};
+    case 'D': case 'S': case 'W': case 'H': case 'V':
+        return (atom){A_CLASS, 0, (int)c + 32, 1};
+    case 'N': case 'X': case 'C':
+        return (atom){A_ANY, 0, 0, 0};
+    case 'R':
+        return (atom){A_CLASS, 0, 'v', 0};
+    case 'p': case 'P':
+        if (s->i < s->n && s->s[s->i] == '{') {
+            while (s->i < s->n && s->s[s->i] != '}')
+                s->i++;
+            if (s->i < s->n)
+                s->i++;
+        } else if (s->i < s->n) {
+            s->i++;
+        }
+        return (atom){A_UNSURE, 0, 0, 0};
+    case 'b':
+        if (in_class)
+            return (atom){A_CHAR, 8, 0, 0};
+        return a;
+    case 'B': case 'A': case 'z': case 'Z': case 'K': case 'E':
+        return a;
+    case 'G':
+        return (atom){A_GIVEUP, 0, 0, 0};
+    case 'n': return (atom){A_CHAR, '\n', 0, 0};
+    case 't': return (atom){A_CHAR, '\t', 0, 0};
+    case 'r': return (atom){A_CHAR, '\r', 0, 0};
+    case 'f': return (atom){A_CHAR, '\f', 0, 0};
+    case 'e': return (atom){A_CHAR, 0x1B, 0, 0};
+    case 'a': return (atom){A_CHAR, 0x07, 0, 0};
+    case 'x': {
+        long v = s->i < s->n && s->s[s->i] == '{' ? (s->i++, read_hex(s, 1, 0)) : read_hex(s, 0, 2);
+        return v < 0 ? (atom){A_GIVEUP, 0, 0, 0} : (atom){A_CHAR, (uint32_t)v, 0, 0};
+    }
+    case 'g':
+        /* \g{N} \gN \g{-N} are back references; \g<..> \g'..' are subroutine calls */
+        if (s->i < s->n && (s->s[s->i] == '<' || s->s[s->i] == '\''))
+            return (atom){A_GIVEUP, 0, 0, 0};
+        if (s->i < s->n && s->s[s->i] == '{') {
+            while (s->i < s->n && s->s[s->i] != '}')
+                s->i++;
+            s->i += s->i < s->n;
+        } else {
+            s->i += s->i < s->n && (s->s[s->i] == '-' || s->s[s->i] == '+');
+            while (s->i < s->n && s->s[s->i] >= '0' && s->s[s->i] <= '9')
+                s->i++;
+        }
+        return a;
+    case 'k': {
+        unsigned open = s->i < s->n ? s->s[s->i] : 0;
+        unsigned close = open == '<' ? '>' : open == '{' ? '}' : open == '\'' ? '\'' : 0;
+        if (!close)
+            return (atom){A_GIVEUP, 0, 0, 0};
+        s->i++;
+        while (s->i < s->n && s->s[s->i] != close)
+            s->i++;
+        s->i += s->i < s->n;
+        return a;
+    }
+    case 'c':
+    case 'o':
+    case '0':
+        /* control and octal escapes: rare in rules; cannot tell cheaply */
+        return (atom){A_UNSURE, 0, 0, 0};
+    default:
+        if (c >= '1' && c <= '9') { /* back reference (or octal): consumes what its group did */
+            if (in_class)
+                return (atom){A_UNSURE, 0, 0, 0};
+            while (s->i < s->n && s->s[s->i] >= '0' && s->s[s->i] <= '9')
+                s->i++;
+            return a;
+        }
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+            return (atom){A_UNSURE, 0, 0, 0}; /* an escape this scan does not know */
+        return (atom){A_CHAR, c, 0, 0};      /* \. \( \[ \- ... */
+    }
+}
+
+/* Parse a class after '['; fold each candidate's membership into may[]. */
+static int klass(scan *s, int counts)
+{
+    int neg = 0;
+    if (s->i < s->n && s->s[s->i] == '^') {
+        neg = 1;
+        s->i++;
+    }
+    unsigned char res[64]; /* per candidate: NO, YES or UNSURE so far (positive sense) */
+    size_t nc = s->ncps < sizeof res ? s->ncps : sizeof res;
+    memset(res, NO, sizeof res);
+    int first = 1;
+    for (;;) {
+        if (s->i >= s->n)
+            return -1;
+        unsigned c = s->s[s->i];
+        if (c == ']' && !first) {
+            s->i++;
+            break;
+        }
+        first = 0;
+        atom lo;
+        if (c == '[' && s->i + 1 < s->n && (s->s[s->i + 1] == ':' || s->s[s->i + 1] == '.' || s->s[s->i + 1] == '=')) {
+            const unsigned char *e = memchr(s->s + s->i + 2, ']', s->n - s->i - 2);
+            if (!e)
+                return -1;
+            s->i = (size_t)(e - s->s) + 1;
+            lo = (atom){A_UNSURE, 0, 0, 0};
+        } else if (c == '\\') {
+            s->i++;
+            if (s->i < s->n && s->s[s->i] == 'Q') { /* \Q...\E inside a class: literals */
+                s->i++;
+                while (s->i < s->n && !(s->s[s->i] == '\\' && s->i + 1 < s->n && s->s[s->i + 1] == 'E')) {
+                    uint32_t cp = next_cp(s);
+                    for (size_t k = 0; k < nc; k++)
+                        if (same_char(s, cp, s->cps[k]))
+                            res[k] = YES;
+                }
+                s->i += 2;
+                continue;
+            }
+            lo = escape(s, 1);
+        } else {
+            lo = (atom){A_CHAR, next_cp(s), 0, 0};
+        }
+        if (lo.kind == A_GIVEUP)
+            return -1;
+        /* a range lo-hi */
+        if (lo.kind == A_CHAR && s->i + 1 < s->n && s->s[s->i] == '-' && s->s[s->i + 1] != ']') {
+            s->i++;
+            atom hi;
+            if (s->s[s->i] == '\\') {
+                s->i++;
+                hi = escape(s, 1);
+            } else {
+                hi = (atom){A_CHAR, next_cp(s), 0, 0};
+            }
+            if (hi.kind != A_CHAR)
+                return -1;
+            for (size_t k = 0; k < nc; k++) {
+                uint32_t cp = s->cps[k];
+                int in = (cp >= lo.lo && cp <= hi.lo) ||
+                         (s->caseless && fold(cp) >= fold(lo.lo) && fold(cp) <= fold(hi.lo));
+                if (in)
+                    res[k] = YES;
+            }
+            continue;
+        }
+        for (size_t k = 0; k < nc; k++) {
+            int m = atom_has(s, &lo, s->cps[k]);
+            if (m == YES || (m == UNSURE && res[k] == NO))
+                res[k] = (unsigned char)m;
+        }
+    }
+    if (counts)
+        for (size_t k = 0; k < nc; k++) {
+            int m = neg ? invert(res[k]) : res[k];
+            if (m != NO)
+                s->may[k] = 1;
+        }
+    return 0;
+}
+
+/* Is s->s[i..] a quantifier {n}, {n,}, {n,m} or {,m}? Its length, or 0. */
+static size_t quantifier(const scan *s)
+{
+    size_t j = s->i + 1, digits = 0, comma = 0;
+    while (j < s->n && ((s->s[j] >= '0' && s->s[j] <= '9') || (s->s[j] == ',' && !comma) || s->s[j] == ' ')) {
+        if (s->s[j] == ',')
+            comma = 1;
+        else if (s->s[j] != ' ')
+            digits++;
+        j++;
+    }
+    return j < s->n && s->s[j] == '}' && digits ? j + 1 - s->i : 0;
+}
+
+int rxscan_consumable(const char *src, size_t len, const uint32_t *cps, size_t n, unsigned char *may)
+{
+    scan st = {(const unsigned char *)src, len, 0, cps, n < 64 ? n : 64, may, 0};
+    scan *s = &st;
+    memset(may, 0, n);
+    for (size_t k = 64; k < n; k++)
+        may[k] = 1; /* beyond what one pass tracks */
+    unsigned char look[256]; /* per open group: inside a lookaround (consumes nothing) */
+    int depth = 0;
+    look[0] = 0;
+    while (s->i < s->n) {
+        unsigned c = s->s[s->i];
+        int counts = !look[depth];
+        atom a = {A_NONE, 0, 0, 0};
+        if (c == '\\') {
+            s->i++;
+            if (s->i < s->n && s->s[s->i] == 'Q') {
+                s->i++;
+                while (s->i < s->n && !(s->s[s->i] == '\\' && s->i + 1 < s->n && s->s[s->i + 1] == 'E')) {
+                    uint32_t cp = next_cp(s);
+                    for (size_t k = 0; counts && k < s->ncps; k++)
+                        if (same_char(s, cp, cps[k]))
+                            may[k] = 1;
+                }
+                s->i += 2;
+                continue;
+            }
+            a = escape(s, 0);
+        } else if (c == '[') {
+            s->i++;
+            if (klass(s, counts))
+                goto giveup;
+            continue;
+        } else if (c == '(') {
+            const unsigned char *p = s->s + s->i;
+            size_t left = s->n - s->i;
+            int lk = look[depth];
+            if (left >= 2 && p[1] == '*')
+                goto giveup; /* (*VERB) and alpha assertions */
+            if (left >= 3 && p[1] == '?' && p[2] == '#') {
+                const unsigned char *e = memchr(p, ')', left);
+                if (!e)
+                    goto giveup;
+                s->i = (size_t)(e - s->s) + 1;
+                continue;
+            }
+            if (left >= 2 && p[1] == '?') {
+                unsigned d = left >= 3 ? p[2] : 0;
+                if (d == '=' || d == '!' || (d == '<' && left >= 4 && (p[3] == '=' || p[3] == '!'))) {
+                    lk = 1;
+                    s->i += d == '<' ? 4 : 3;
+                } else if (d == ':' || d == '|' || d == '>') {
+                    s->i += 3;
+                } else if (d == '<' || d == '\'' || (d == 'P' && left >= 4 && p[3] == '<')) {
+                    unsigned close = d == '\'' ? '\'' : '>';
+                    const unsigned char *e = memchr(p + 3, (int)close, left - 3);
+                    if (!e)
+                        goto giveup;
+                    s->i = (size_t)(e - s->s) + 1;
+                } else if (d == 'P' && left >= 4 && p[3] == '=') { /* (?P=name): a back reference */
+                    const unsigned char *e = memchr(p, ')', left);
+                    if (!e)
+                        goto giveup;
+                    s->i = (size_t)(e - s->s) + 1;
+                    continue;
+                } else {
+                    /* option settings (?i) (?i:...) (?-i); anything else gives up */
+                    size_t j = 2;
+                    while (j < left && ((p[j] >= 'a' && p[j] <= 'z') || (p[j] >= 'A' && p[j] <= 'Z') || p[j] == '-' || p[j] == '^')) {
+                        if (p[j] == 'x')
+                            goto giveup;
+                        if (p[j] == 'i')
+                            s->caseless = 1;
+                        j++;
+                    }
+                    if (j == 2 || j >= left || (p[j] != ')' && p[j] != ':'))
+                        goto giveup;
+                    s->i += j + 1;
+                    if (p[j] == ')')
+                        continue;
+                }
+            } else {
+                s->i++;
+            }
+            if (depth + 1 >= (int)sizeof look)
+                goto giveup;
+            look[++depth] = (unsigned char)lk;
+            continue;
+        } else if (c == ')') {
+            if (depth > 0)
+                depth--;
+            s->i++;
+            continue;
+        } else if (c == '|' || c == '*' || c == '+' || c == '?' || c == '^' || c == '$') {
+            s->i++;
+            continue;
+        } else if (c == '{' && quantifier(s)) {
+            s->i += quantifier(s);
+            continue;
+        } else if (c == '.') {
+            s->i++;
+            a = (atom){A_ANY, 0, 0, 0};
+        } else {
+            a = (atom){A_CHAR, next_cp(s), 0, 0};
+        }
+        if (a.kind == A_GIVEUP)
+            goto giveup;
+        for (size_t k = 0; counts && k < s->ncps; k++)
+            if (atom_has(s, &a, cps[k]) != NO)
+                may[k] = 1;
+    }
+    return 0;
+giveup:
+    memset(may, 1, n);
+    return -1;
+}
+
+int rxscan_start_sensitive(const char *src, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (src[i] == '\\') {
+            if (src[i + 1] == 'G')
+                return 1;
+            i++;
+        } else if (src[i] == '(' && src[i + 1] == '*') {
+            return 1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,24 @@
+/* rxscan.h: what a PCRE2 pattern can consume, read from its source - a conservative
+ * scan that lets the engine narrow where a `before` part can start. Pure functions. */
+#ifndef PM_RXSCAN_H
+#define PM_RXSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* For each code point cps[i] (i < n), set may[i] to 0 when no match of the UTF
+ * pattern `src` (len bytes, after {NAME} expansion) can contain that character,
+ * else to 1. Only consuming atoms count: literals, escapes, classes and '.';
+ * lookaround contents do not. Conservative: anything the scan cannot reason
+ * about (subroutine calls, conditionals, (*VERB)s, \G, extended mode, \p
+ * properties in doubt) leaves may[i] = 1.
+ * Returns 0, or -1 when the pattern as a whole was beyond the scan (then every
+ * may[i] is 1). */
+int rxscan_consumable(const char *src, size_t len, const uint32_t *cps, size_t n, unsigned char *may);
+
+/* Whether the pattern's matches may depend on where the search starts, beyond
+ * which positions are tried: \G and backtracking verbs ((*COMMIT), (*SKIP) ...).
+ * 1 yes (do not move a start offset), 0 no. */
+int rxscan_start_sensitive(const char *src, size_t len);
+
+#endif

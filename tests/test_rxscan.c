@@ -1,0 +1,154 @@
+/* test_rxscan.c: which characters a pattern can consume - table cases for each kind of
+ * atom, the give-up cases, and a check against PCRE2 on every `before` of the shipped rules. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract/rules.h"
+#include "extract/rxscan.h"
+
+/* The candidates every case asks about, in this order. */
+static const uint32_t CPS[] = {0xFF0C /* ， */, 0x3002 /* 。 */, ' ', ',', 0x3001 /* 、 */, 0x300B /* 》 */, 'a', '\t'};
+#define NCPS (sizeof CPS / sizeof CPS[0])
+
+/* pattern, then what may[] must be for CPS as a string of 0/1; ret: the return code */
+struct rcase {
+    const char *pat;
+    const char *may;
+    int ret;
+};
+
+static const struct rcase CASES[] = {
+    /* literals and escapes */
+    {"第", "00000000", 0},
+    {"，|。", "11000000", 0},
+    {"\\x{3001}", "00001000", 0},
+    {"\\,", "00010000", 0},
+    {"\\Q, \\E", "00110000", 0},
+    {"A", "00000000", 0},
+    {"(?i)A", "00000010", 0},
+    /* escape classes */
+    {"\\d+", "00000000", 0},
+    {"\\s", "00100001", 0},
+    {"\\S", "11011110", 0},
+    {"\\w", "00000010", 0},
+    {"\\h", "00100001", 0},
+    {"\\D", "11111111", 0},
+    {"\\p{Han}", "11111111", 0},
+    {".", "11111111", 0},
+    /* classes */
+    {"[^》\\n]{0,60}", "11111011", 0},
+    {"[^\\s，,。；;、：:！？!?（()）“”\"《》\\d%]", "00000010", 0},
+    {"[，,]", "10010000", 0},
+    {"[a-z]", "00000010", 0},
+    {"[]a]", "00000010", 0},
+    {"[\\s\\d]", "00100001", 0},
+    {"[[:alpha:]]", "11111111", 0},
+    {"[\\Q,\\E]", "00010000", 0},
+    /* lookarounds do not consume; groups do */
+    {"(?<=[，。])第", "00000000", 0},
+    {"(?![，,])x(?=、)", "00000000", 0},
+    {"(?<subject>[^，]{1,3})", "01111111", 0},
+    {"(?:(?!a)[^a])*", "11111101", 0},
+    {"(?P<n>x)(?P=n)", "00000000", 0},
+    {"(x)\\1\\k<n>", "00000000", 0},
+    {"(?#，)y", "00000000", 0},
+    {"a{2,3}\\{", "00000010", 0},
+    /* beyond the scan: everything may be consumed */
+    {"(*COMMIT)x", "11111111", -1},
+    {"(?x) a", "11111111", -1},
+    {"(?(1)a|b)", "11111111", -1},
+    {"(a)(?1)", "11111111", -1},
+    {"\\g<1>", "11111111", -1},
+    {"[abc", "11111111", -1},
+};
+
+static void test_cases(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        unsigned char may[NCPS];
+        int rc = rxscan_consumable(CASES[i].pat, strlen(CASES[i].pat), CPS, NCPS, may);
+        char got[NCPS + 1];
+        for (size_t k = 0; k < NCPS; k++)
+            got[k] = may[k] ? '1' : '0';
+        got[NCPS] = '\0';
+        if (strcmp(got, CASES[i].may) != 0 || rc != CASES[i].ret)
+            fail_msg("pattern '%s': may %s (want %s), rc %d (want %d)", CASES[i].pat, got, CASES[i].may, rc,
+                     CASES[i].ret);
+    }
+}
+
+static void test_start_sensitive(void **state)
+{
+    (void)state;
+    assert_int_equal(rxscan_start_sensitive("\\Gx", 3), 1);
+    assert_int_equal(rxscan_start_sensitive("a(*SKIP)b", 9), 1);
+    assert_int_equal(rxscan_start_sensitive("\\\\G", 3), 0);
+    assert_int_equal(rxscan_start_sensitive("(?:a|b)\\z", 9), 0);
+}
+
+/* Soundness on real patterns: wherever a shipped rule's `before` part matches in
+ * one of the examples, no character of the match is one the scan said it cannot take. */
+static void test_shipped_befores(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error err = {0};
+    assert_int_equal(rules_load(r, "../rules", &err), 0);
+    pcre2_match_data *md = pcre2_match_data_create(64, NULL);
+    size_t checked = 0, narrowed = 0;
+    for (size_t i = 0; i < rules_count(r); i++) {
+        const rule *ru = rules_at(r, i);
+        if (!ru->before)
+            continue;
+        unsigned char may[NCPS];
+        rxscan_consumable(ru->before, strlen(ru->before), CPS, NCPS, may);
+        narrowed += memchr(may, 0, NCPS) != NULL;
+        for (size_t e = 0; e < ru->nexamples; e++) {
+            const char *t = ru->examples[e].text;
+            for (size_t a = 0; t[a]; a++) {
+                if (((unsigned char)t[a] & 0xC0) == 0x80)
+                    continue;
+                if (pcre2_match(ru->before_code, (PCRE2_SPTR)t, a, 0, 0, md, NULL) < 0)
+                    continue;
+                const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+                for (size_t p = ov[0]; p < ov[1]; p++)
+                    for (size_t k = 0; k < NCPS; k++) {
+                        char buf[8];
+                        size_t bl = CPS[k] < 0x80 ? 1 : 3;
+                        if (bl == 1)
+                            buf[0] = (char)CPS[k];
+                        else {
+                            buf[0] = (char)(0xE0 | CPS[k] >> 12);
+                            buf[1] = (char)(0x80 | (CPS[k] >> 6 & 0x3F));
+                            buf[2] = (char)(0x80 | (CPS[k] & 0x3F));
+                        }
+                        if (p + bl <= ov[1] && memcmp(t + p, buf, bl) == 0 && !may[k])
+                            fail_msg("rule '%s': before matched U+%04X in '%s'", ru->id, (unsigned)CPS[k], t);
+                    }
+                checked++;
+            }
+        }
+    }
+    assert_true(checked > 100);
+    assert_true(narrowed > 10); /* the scan narrows most shipped befores */
+    pcre2_match_data_free(md);
+    rules_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_start_sensitive),
+        cmocka_unit_test(test_shipped_befores),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
