@@ -91,6 +91,17 @@ struct extractor {
     size_t *anc;       /* where numbers start in the line */
     size_t nanc, capanc;
     uint32_t *bstop;   /* per rule: the STOP_CPS its `before` can never contain */
+    /* Pack detection without PCRE2 for detect patterns that are plain word lists
+     * (a|b|c): every word by first character, then pack, then position in its list. */
+    struct dword {
+        unsigned cp;
+        int pack, order;
+        const char *s;
+        size_t n;
+    } *dwords;
+    size_t ndwords;
+    uint64_t dlit;            /* packs whose detect pattern is such a list */
+    uint64_t dfirst[1024];    /* code points < 65536 that start some word */
 };
 
 static size_t numeral_at(const unsigned char *s, size_t avail);
@@ -214,6 +225,49 @@ static int dispatch(extractor *x, const char *ln, size_t len)
     return 0;
 }
 
+static int dword_cmp(const void *pa, const void *pb)
+{
+    const struct dword *a = pa, *b = pb;
+    if (a->cp != b->cp)
+        return a->cp < b->cp ? -1 : 1;
+    if (a->pack != b->pack)
+        return a->pack < b->pack ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+/* Index the detect patterns that are plain alternations of words. */
+static int build_dwords(extractor *x)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < rules_pack_count(x->r) && i < 64; i++) {
+        const char *src = rules_pack_detect_source(x->r, i);
+        if (!src || !*src || strpbrk(src, "\\^$.[](){}?*+") || strstr(src, "||") || *src == '|' ||
+            src[strlen(src) - 1] == '|')
+            continue;
+        size_t words = 1;
+        for (const char *q = src; *q; q++)
+            words += *q == '|';
+        struct dword *nd = realloc(x->dwords, (cap + words) * sizeof *nd);
+        if (!nd)
+            return -1;
+        x->dwords = nd;
+        cap += words;
+        int order = 0;
+        for (const char *q = src; *q;) {
+            size_t n = strcspn(q, "|"), cl;
+            struct dword *d = &x->dwords[x->ndwords++];
+            *d = (struct dword){decode((const unsigned char *)q, n, &cl), (int)i, order++, q, n};
+            if (d->cp < 65536)
+                x->dfirst[d->cp / 64] |= (uint64_t)1 << (d->cp % 64);
+            q += n + (q[n] == '|');
+        }
+        x->dlit |= (uint64_t)1 << i;
+    }
+    if (x->ndwords > 1)
+        qsort(x->dwords, x->ndwords, sizeof *x->dwords, dword_cmp);
+    return 0;
+}
+
 extractor *extractor_create(const rules *r)
 {
     extractor *x = calloc(1, sizeof *x);
@@ -248,7 +302,7 @@ extractor *extractor_create(const rules *r)
         }
     }
     if (!x->md || !x->mctx || !x->t || !x->doc || !x->twin || !x->bstop || !x->scan[0] || !x->scan[1] || !x->copy[0] || !x->copy[1] ||
-        build_lits(x)) {
+        build_lits(x) || build_dwords(x)) {
         extractor_free(x);
         return NULL;
     }
@@ -278,6 +332,7 @@ void extractor_free(extractor *x)
     free(x->amask);
     free(x->twin);
     free(x->bstop);
+    free(x->dwords);
     for (int k = 0; k < 2; k++) {
         free(x->scan[k]);
         free(x->copy[k]);
@@ -968,24 +1023,52 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
     size_t head = lim < 600 ? lim : 600;
     while (head < lim && ((unsigned char)s[head] & 0xC0) == 0x80)
         head++;
+    long score[64] = {0};
+    /* word-list patterns, all in one pass: at each character the first word of each
+     * list that matches there, then on from its end - what PCRE2's search would count */
+    size_t next[64] = {0};
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t p = 0; x->ndwords && p < lim;) {
+        size_t cl;
+        unsigned cp = decode(u + p, lim - p, &cl);
+        if (cp >= 65536 || (x->dfirst[cp / 64] >> (cp % 64) & 1)) {
+            size_t lo = 0, hi = x->ndwords;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (x->dwords[mid].cp < cp)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            uint64_t done = 0;
+            for (; lo < x->ndwords && x->dwords[lo].cp == cp; lo++) {
+                const struct dword *d = &x->dwords[lo];
+                if ((done >> d->pack & 1) || p < next[d->pack] || d->n > lim - p || memcmp(s + p, d->s, d->n) != 0)
+                    continue;
+                done |= (uint64_t)1 << d->pack;
+                score[d->pack] += p < head ? 10 : 1;
+                next[d->pack] = p + d->n;
+            }
+        }
+        p += cl;
+    }
     long best = -1;
     int besti = -1;
     for (size_t i = 0; i < rules_pack_count(x->r); i++) {
         const pcre2_code *d = rules_pack_detect(x->r, i);
         if (!d)
             continue;
-        long score = 0;
-        for (size_t off = 0; off < lim;) {
+        for (size_t off = 0; i < 64 && !(x->dlit >> i & 1) && off < lim;) {
             if (match(x, d, s, lim, off) <= 0)
                 break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
-            score += ov[0] < head ? 10 : 1;
+            score[i] += ov[0] < head ? 10 : 1;
             off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
             while (off < lim && ((unsigned char)s[off] & 0xC0) == 0x80)
                 off++;
         }
-        if (score > best) {
-            best = score;
+        if (i < 64 && score[i] > best) {
+            best = score[i];
             besti = (int)i;
         }
     }

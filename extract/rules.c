@@ -39,6 +39,7 @@ struct rules {
     size_t nquals, capquals;
     char **packs;
     pcre2_code **detect;  /* per pack: what its documents look like, NULL = always active */
+    char **detect_src;    /* per pack: the detect pattern as written, NULL with detect */
     size_t npacks;
     char **files;  /* file names referenced by rules (owned) */
     size_t nfiles;
@@ -112,9 +113,11 @@ void rules_free(rules *r)
     for (size_t i = 0; i < r->npacks; i++) {
         free(r->packs[i]);
         pcre2_code_free(r->detect[i]);
+        free(r->detect_src[i]);
     }
     free(r->packs);
     free(r->detect);
+    free(r->detect_src);
     for (size_t i = 0; i < r->nfiles; i++)
         free(r->files[i]);
     free(r->files);
@@ -126,6 +129,7 @@ const rule *rules_at(const rules *r, size_t i) { return i < r->n ? r->items[i] :
 size_t rules_pack_count(const rules *r) { return r->npacks; }
 const char *rules_pack_name(const rules *r, size_t i) { return i < r->npacks ? r->packs[i] : NULL; }
 const pcre2_code *rules_pack_detect(const rules *r, size_t i) { return i < r->npacks ? r->detect[i] : NULL; }
+const char *rules_pack_detect_source(const rules *r, size_t i) { return i < r->npacks ? r->detect_src[i] : NULL; }
 
 int rules_pack_index(const rules *r, const char *name, size_t len)
 {
@@ -716,6 +720,11 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             return PM_ERR_NOMEM;
         p->r->detect = nd;
         p->r->detect[p->r->npacks] = NULL;
+        char **ns = realloc(p->r->detect_src, (p->r->npacks + 1) * sizeof(char *));
+        if (!ns)
+            return PM_ERR_NOMEM;
+        p->r->detect_src = ns;
+        p->r->detect_src[p->r->npacks] = NULL;
         p->r->packs[p->r->npacks] = strdup(p->pack);
         p->pack_index = (int)p->r->npacks++;
         return 0;
@@ -746,8 +755,15 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             return perr(p, col + (long)eo, "%s", msg);
         }
         pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
+        char *src = strndup(v, vlen);
+        if (!src) {
+            pcre2_code_free(c);
+            return PM_ERR_NOMEM;
+        }
         pcre2_code_free(p->r->detect[p->pack_index]);
+        free(p->r->detect_src[p->pack_index]);
         p->r->detect[p->pack_index] = c;
+        p->r->detect_src[p->pack_index] = src;
         return 0;
     }
     if (KEY("rule") || KEY("exclude")) {

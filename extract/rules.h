@@ -99,6 +99,8 @@ int rules_unit_additive(const rules *r, const char *unit);
 size_t rules_pack_count(const rules *r);
 const char *rules_pack_name(const rules *r, size_t i);
 const pcre2_code *rules_pack_detect(const rules *r, size_t i);
+/* The same pattern as written in the rule file (owned by the set), or NULL. */
+const char *rules_pack_detect_source(const rules *r, size_t i);
 /* The pack marked `fallback` (used for a document no detect pattern matches),
  * or -1: then the first plan-type pack is used. */
 int rules_fallback_pack(const rules *r);

@@ -279,6 +279,59 @@ static void test_pack_chosen_by_document(void **state)
     extractor_free(x);
 }
 
+/* Two packs whose detect words overlap, written as word lists (counted without
+ * PCRE2) or as one group each (counted by PCRE2): the same pack must win. */
+static const char *detect_src(int as_regex)
+{
+    return as_regex ? "pack a\ndetect (?:甲乙|甲|乙丙)\nrule n\n  category A\n  pattern (?<value>\\d+)(?<unit>所)\n"
+                      "pack b\ndetect (?:乙|丙丙丙)\nrule n\n  category B\n  pattern (?<value>\\d+)(?<unit>所)\n"
+                    : "pack a\ndetect 甲乙|甲|乙丙\nrule n\n  category A\n  pattern (?<value>\\d+)(?<unit>所)\n"
+                      "pack b\ndetect 乙|丙丙丙\nrule n\n  category B\n  pattern (?<value>\\d+)(?<unit>所)\n";
+}
+
+static void test_detect_word_lists(void **state)
+{
+    (void)state;
+    /* a counts 甲乙 then nothing; b counts 乙 - a tie goes to the first pack */
+    static const struct { const char *doc, *want; } cases[] = {
+        {"甲乙丙，3所", "A"},
+        /* a: 乙丙 once (the rest overlaps it); b: 乙 and 丙丙丙 */
+        {"乙丙丙丙，3所", "B"},
+        /* a: 甲, 甲乙; b: 乙, 乙 */
+        {"甲甲乙丙乙，3所", "A"},
+        /* b: 乙 three times, a: none */
+        {"乙，乙，乙，3所", "B"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int as_regex = 0; as_regex < 2; as_regex++) {
+            got g;
+            run_rules(detect_src(as_regex), cases[i].doc, &g, NULL, NULL);
+            assert_int_equal(g.n, 1);
+            if (strcmp(g.cell[0][COL_CATEGORY], cases[i].want) != 0)
+                fail_msg("'%s' (%s): pack %s, want %s", cases[i].doc, as_regex ? "regex" : "words",
+                         g.cell[0][COL_CATEGORY], cases[i].want);
+        }
+    /* and on random documents over the same characters */
+    static const char *chars[] = {"甲", "乙", "丙", "，"};
+    unsigned seed = 12345;
+    for (int k = 0; k < 300; k++) {
+        char doc[128] = "";
+        size_t n = 1 + k % 14;
+        for (size_t j = 0; j < n; j++) {
+            seed = seed * 1103515245u + 12345u;
+            strcat(doc, chars[(seed >> 16) % 4]);
+        }
+        strcat(doc, "，3所");
+        got a, b;
+        run_rules(detect_src(0), doc, &a, NULL, NULL);
+        run_rules(detect_src(1), doc, &b, NULL, NULL);
+        assert_int_equal(a.n, 1);
+        assert_int_equal(b.n, 1);
+        if (strcmp(a.cell[0][COL_CATEGORY], b.cell[0][COL_CATEGORY]) != 0)
+            fail_msg("'%s': word lists chose %s, PCRE2 %s", doc, a.cell[0][COL_CATEGORY], b.cell[0][COL_CATEGORY]);
+    }
+}
+
 static const char twins_src[] = "pack t\n"
                                 "detect 计划\n"
                                 "rule low\n"
@@ -395,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_empty_documents),
         cmocka_unit_test(test_examples_runner_reports_failures),
         cmocka_unit_test(test_pack_chosen_by_document),
+        cmocka_unit_test(test_detect_word_lists),
         cmocka_unit_test(test_same_pattern_rules_and_any_unit),
         cmocka_unit_test(test_trace_marks_every_number),
         cmocka_unit_test(test_match_limit_reported_once),
