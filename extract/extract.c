@@ -58,11 +58,15 @@ struct extractor {
     uint64_t fixed;    /* packs chosen by extractor_set_packs */
     uint64_t active;   /* packs used for the current document */
     uint64_t warned[16]; /* rules (by index) already reported for hitting a limit */
-    /* Prefilters: all target (0) / exclusion (1) patterns as one alternation, so one
-     * JIT call per number rules out every rule that cannot match there. */
-    pcre2_code *uni[2];
-    unsigned char *in_uni;  /* per rule: covered by its kind's union */
-    unsigned char *live;    /* per anchor of the line: bit k = union k matched */
+    /* The exclusions without a `before` part as one alternation (P1)(*MARK:0)|(P2)..:
+     * one JIT call per number rules them all out; on a match, the marked branch and
+     * those after it are tried one by one. */
+    pcre2_code *xu;
+    size_t *xu_rule;        /* branch -> rule index */
+    size_t nxu;
+    unsigned char *in_xu;   /* per rule: a branch of xu */
+    unsigned char *xu_on;   /* per branch: its rule is active for this document */
+    int xu_any;             /* some branch is active */
     /* Prefilter: a target rule whose units are all literals is tried at a number only
      * when one of its units occurs within UNIT_REACH characters after it. */
     struct unitlit {
@@ -87,7 +91,6 @@ struct extractor {
     void *wctx;
     const char *file;
     long lineno;
-    size_t caplive;
     size_t *anc;       /* where numbers start in the line */
     size_t nanc, capanc;
     uint32_t *bstop;   /* per rule: the STOP_CPS its `before` can never contain */
@@ -115,12 +118,39 @@ static const uint32_t STOP_CPS[] = {'\t', ' ', 0x3000, 0xFF0C, ',', 0x3002, 0xFF
                                     0x300B, 0x3010, 0x3011};
 #define NSTOP (sizeof STOP_CPS / sizeof STOP_CPS[0])
 
+/* Index of cp in STOP_CPS, or -1. Called for every character a `before` window
+ * walks over, so a switch rather than a search. */
 static int stop_index(uint32_t cp)
 {
-    for (size_t i = 0; i < NSTOP; i++)
-        if (STOP_CPS[i] == cp)
-            return (int)i;
-    return -1;
+    switch (cp) {
+    case '\t': return 0;
+    case ' ': return 1;
+    case 0x3000: return 2;
+    case 0xFF0C: return 3;
+    case ',': return 4;
+    case 0x3002: return 5;
+    case 0xFF1B: return 6;
+    case ';': return 7;
+    case 0xFF1A: return 8;
+    case ':': return 9;
+    case 0xFF01: return 10;
+    case '!': return 11;
+    case 0xFF1F: return 12;
+    case '?': return 13;
+    case 0x3001: return 14;
+    case 0xFF08: return 15;
+    case '(': return 16;
+    case 0xFF09: return 17;
+    case ')': return 18;
+    case 0x201C: return 19;
+    case 0x201D: return 20;
+    case '"': return 21;
+    case 0x300A: return 22;
+    case 0x300B: return 23;
+    case 0x3010: return 24;
+    case 0x3011: return 25;
+    default: return -1;
+    }
 }
 
 /* Which STOP_CPS the before part of ru can never contain (0 when it has none, or
@@ -133,7 +163,7 @@ static uint32_t before_stops(const rule *ru)
         return 0;
     uint32_t m = 0;
     for (size_t i = 0; i < NSTOP; i++)
-        if (!may[i])
+        if (!may[i] && stop_index(STOP_CPS[i]) == (int)i)
             m |= (uint32_t)1 << i;
     return m;
 }
@@ -268,6 +298,70 @@ static int build_dwords(extractor *x)
     return 0;
 }
 
+/* Can this pattern be a branch of a larger alternation without changing what
+ * it matches? Not with numbered or named references, subroutine calls,
+ * conditionals or backtracking verbs. */
+static int union_safe(const char *p)
+{
+    for (; *p; p++) {
+        if (*p == '\\') {
+            char c = p[1];
+            if ((c >= '1' && c <= '9') || c == 'g' || c == 'k')
+                return 0;
+            if (c)
+                p++;
+        } else if (*p == '(' && (p[1] == '*' || (p[1] == '?' && (p[2] == 'P' || p[2] == '&' || p[2] == '(' ||
+                                                                  p[2] == 'R' || (p[2] >= '0' && p[2] <= '9') ||
+                                                                  p[2] == '+' || (p[2] == '-' && p[3] >= '0' && p[3] <= '9'))))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Compile the exclusions without a `before` part into x->xu (none when fewer than two). */
+static int build_xu(extractor *x)
+{
+    size_t n = rules_count(x->r), cap = 64, len = 0, nb = 0;
+    x->in_xu = calloc(n + 1, 1);
+    x->xu_rule = calloc(n + 1, sizeof(size_t));
+    x->xu_on = calloc(n + 1, 1);
+    char *src = malloc(cap);
+    if (!x->in_xu || !x->xu_rule || !x->xu_on || !src) {
+        free(src);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const rule *ru = rules_at(x->r, i);
+        if (ru->kind != RULE_EXCLUDE || ru->before_code || x->twin[i] != i || !union_safe(ru->pattern))
+            continue;
+        size_t need = len + strlen(ru->pattern) + 40;
+        if (need > cap) {
+            char *ns = realloc(src, cap = need * 2);
+            if (!ns) {
+                free(src);
+                return -1;
+            }
+            src = ns;
+        }
+        len += (size_t)sprintf(src + len, "%s(?:%s)(*MARK:%zu)", nb ? "|" : "", ru->pattern, nb);
+        x->xu_rule[nb++] = i;
+    }
+    if (nb >= 2) {
+        int ec;
+        PCRE2_SIZE eo;
+        x->xu = pcre2_compile((PCRE2_SPTR)src, len, PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_ANCHORED, &ec, &eo, NULL);
+        if (x->xu) { /* otherwise every exclusion is simply tried on its own */
+            pcre2_jit_compile(x->xu, PCRE2_JIT_COMPLETE);
+            x->nxu = nb;
+            for (size_t k = 0; k < nb; k++)
+                x->in_xu[x->xu_rule[k]] = 1;
+        }
+    }
+    free(src);
+    return 0;
+}
+
 extractor *extractor_create(const rules *r)
 {
     extractor *x = calloc(1, sizeof *x);
@@ -302,7 +396,7 @@ extractor *extractor_create(const rules *r)
         }
     }
     if (!x->md || !x->mctx || !x->t || !x->doc || !x->twin || !x->bstop || !x->scan[0] || !x->scan[1] || !x->copy[0] || !x->copy[1] ||
-        build_lits(x) || build_dwords(x)) {
+        build_lits(x) || build_dwords(x) || build_xu(x)) {
         extractor_free(x);
         return NULL;
     }
@@ -333,6 +427,10 @@ void extractor_free(extractor *x)
     free(x->twin);
     free(x->bstop);
     free(x->dwords);
+    pcre2_code_free(x->xu);
+    free(x->xu_rule);
+    free(x->in_xu);
+    free(x->xu_on);
     for (int k = 0; k < 2; k++) {
         free(x->scan[k]);
         free(x->copy[k]);
@@ -491,7 +589,10 @@ static int match_before(extractor *x, const rule *ru, size_t idx, size_t a, cand
         size_t p = w;
         while (p > 0 && (((unsigned char)ln[--p]) & 0xC0) == 0x80)
             ;
-        if (stops) { /* a character the part cannot contain ends the window */
+        unsigned char lead = (unsigned char)ln[p];
+        if (stops && (lead < 0x80 || lead == 0xE2 || lead == 0xE3 || lead == 0xEF)) {
+            /* a character the part cannot contain ends the window (all of STOP_CPS are
+             * ASCII or start with one of these bytes) */
             size_t cl;
             int k = stop_index(decode((const unsigned char *)ln + p, w - p, &cl));
             if (k >= 0 && (stops >> k & 1))
@@ -512,42 +613,68 @@ static int match_before(extractor *x, const rule *ru, size_t idx, size_t a, cand
     return 1;
 }
 
-/* Try one rule at every number of the current line: a target adds candidates
- * (its `before` is checked later, only if it wins); an exclusion adds spans. */
-static int scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
+/* Try one rule at the k-th number of the current line: a target adds a candidate
+ * (its `before` is checked later, only if it wins); an exclusion adds a span. */
+static int try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t k)
 {
     PCRE2_SIZE ov[2 * 64];
+    size_t a = x->anc[k];
+    int rc = match(x, ru->code, x->line, len, a);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (rc < 0) {
+        limit_warning(x, ru, rc, x->warn, x->wctx, x->file, x->lineno);
+        return 0;
+    }
+    /* only the pairs this pattern has: rc is one more than the highest group set */
+    uint32_t npairs = (uint32_t)rc < 64 ? (uint32_t)rc : 64;
+    memcpy(ov, pcre2_get_ovector_pointer(x->md), 2 * npairs * sizeof(PCRE2_SIZE));
+    for (uint32_t k2 = npairs; k2 < 64 && k2 <= ru->ncaptures; k2++)
+        ov[2 * k2] = ov[2 * k2 + 1] = PCRE2_UNSET;
+    if (ru->kind == RULE_TARGET)
+        return add_cand(x, ru, idx, ov, a) ? PM_ERR_NOMEM : 0;
+    size_t from = a;
+    if (ru->before_code) {
+        if (!match_before(x, ru, idx, a, NULL))
+            return 0;
+        from = pcre2_get_ovector_pointer(x->md)[0];
+    }
+    if (pm_grow((void **)&x->ex, &x->capex, x->nex + 1, sizeof(span)))
+        return PM_ERR_NOMEM;
+    x->ex[x->nex++] = (span){from, ov[1], ru};
+    return 0;
+}
+
+/* Try one rule at every number of the current line. */
+static int scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
+{
     int filtered = ru->kind == RULE_TARGET && ru->unit_lits;
     for (size_t k = 0; k < x->nanc; k++) {
-        size_t a = x->anc[k];
         if (filtered && !(x->amask[k * x->words + idx / 64] >> (idx % 64) & 1))
             continue;
-        int rc = match(x, ru->code, x->line, len, a);
+        if (try_at(x, ru, idx, len, k))
+            return PM_ERR_NOMEM;
+    }
+    return 0;
+}
+
+/* The exclusions of x->xu at every number of the line: one call rules out all of
+ * them; after a match, the matching branch and every later one are tried alone
+ * (an earlier branch did not match, or the alternation would have stopped there). */
+static int scan_union(extractor *x, size_t len)
+{
+    for (size_t k = 0; k < x->nanc; k++) {
+        int rc = match(x, x->xu, x->line, len, x->anc[k]);
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;
-        if (rc < 0) {
-            limit_warning(x, ru, rc, x->warn, x->wctx, x->file, x->lineno);
-            continue;
-        }
-        /* only the pairs this pattern has: rc is one more than the highest group set */
-        uint32_t npairs = (uint32_t)rc < 64 ? (uint32_t)rc : 64;
-        memcpy(ov, pcre2_get_ovector_pointer(x->md), 2 * npairs * sizeof(PCRE2_SIZE));
-        for (uint32_t k2 = npairs; k2 < 64 && k2 <= ru->ncaptures; k2++)
-            ov[2 * k2] = ov[2 * k2 + 1] = PCRE2_UNSET;
-        if (ru->kind == RULE_TARGET) {
-            if (add_cand(x, ru, idx, ov, a))
+        size_t from = 0;
+        if (rc > 0) {
+            PCRE2_SPTR mark = pcre2_get_mark(x->md);
+            from = mark ? (size_t)strtoul((const char *)mark, NULL, 10) : 0;
+        } /* a limit error: try every branch alone, each reports its own */
+        for (size_t b = from; b < x->nxu; b++)
+            if (x->xu_on[b] && try_at(x, rules_at(x->r, x->xu_rule[b]), x->xu_rule[b], len, k))
                 return PM_ERR_NOMEM;
-            continue;
-        }
-        size_t from = a;
-        if (ru->before_code) {
-            if (!match_before(x, ru, idx, a, NULL))
-                continue;
-            from = pcre2_get_ovector_pointer(x->md)[0];
-        }
-        if (pm_grow((void **)&x->ex, &x->capex, x->nex + 1, sizeof(span)))
-            return PM_ERR_NOMEM;
-        x->ex[x->nex++] = (span){from, ov[1], ru};
     }
     return 0;
 }
@@ -572,9 +699,11 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
         size_t nc0 = x->nc, nex0 = x->nex;
         for (size_t k = 0; k < x->nscan[kind]; k++) {
             size_t i = x->scan[kind][k];
-            if (scan_rule(x, rules_at(x->r, i), i, len))
+            if (!x->in_xu[i] && scan_rule(x, rules_at(x->r, i), i, len))
                 return PM_ERR_NOMEM;
         }
+        if (kind == RULE_EXCLUDE && x->xu_any && scan_union(x, len))
+            return PM_ERR_NOMEM;
         /* a rule with the same pattern as an earlier one: copy that one's matches */
         for (size_t k = 0; k < x->ncopy[kind]; k++) {
             size_t i = x->copy[kind][k], t = x->twin[i];
@@ -612,6 +741,12 @@ static void plan_rules(extractor *x)
             x->copy[ru->kind][x->ncopy[ru->kind]++] = i;
         else
             x->scan[ru->kind][x->nscan[ru->kind]++] = i;
+    }
+    x->xu_any = 0;
+    for (size_t b = 0; b < x->nxu; b++) {
+        const rule *ru = rules_at(x->r, x->xu_rule[b]);
+        x->xu_on[b] = x->active >> ru->pack_index & 1;
+        x->xu_any |= x->xu_on[b];
     }
 }
 

@@ -491,7 +491,7 @@ static int compile_block(parser *p)
         pm_error_set(p->err, PM_ERR_SYNTAX, p->file, ru->line, 0, "rule '%s' has no pattern", ru->id);
         return PM_ERR_SYNTAX;
     }
-    int rc = compile_part(p, 0, "", "", &ru->code, &ru->pattern, PCRE2_ANCHORED);
+    int rc = compile_part(p, 0, "", "", &ru->code, &ru->pattern, PCRE2_ANCHORED | PCRE2_NO_START_OPTIMIZE);
     if (rc == 0)
         rc = compile_part(p, 1, "(?:", ")\\z", &ru->before_code, &ru->before, 0);
     if (rc)

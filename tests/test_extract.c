@@ -332,6 +332,33 @@ static void test_detect_word_lists(void **state)
     }
 }
 
+/* Exclusions without a `before` are tried as one alternation first: after it
+ * matches, every later exclusion must still be tried at that number. */
+static void test_exclusions_after_a_match(void **state)
+{
+    (void)state;
+    static const char src[] = "pack t\n"
+                              "detect 计划\n"
+                              "exclude house\n"
+                              "  pattern \\d+号\n"
+                              "exclude flat\n"
+                              "  pattern \\d+号楼\\d+室\n"
+                              "exclude pair\n"
+                              "  pattern ([一二三])\\1号\n"
+                              "rule room\n"
+                              "  category 室\n"
+                              "  pattern (?<value>\\d+)(?<unit>室|号)\n";
+    got g;
+    /* 3号 matches first, 3号楼5室 after it: 5室 is inside it */
+    run_rules(src, "3号楼5室，另有8室。", &g, NULL, "all");
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.cell[0][COL_VALUE], "8");
+    /* an exclusion with a back reference is tried on its own */
+    run_rules(src, "二二号，9室", &g, NULL, "all");
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.cell[0][COL_VALUE], "9");
+}
+
 static const char twins_src[] = "pack t\n"
                                 "detect 计划\n"
                                 "rule low\n"
@@ -449,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_examples_runner_reports_failures),
         cmocka_unit_test(test_pack_chosen_by_document),
         cmocka_unit_test(test_detect_word_lists),
+        cmocka_unit_test(test_exclusions_after_a_match),
         cmocka_unit_test(test_same_pattern_rules_and_any_unit),
         cmocka_unit_test(test_trace_marks_every_number),
         cmocka_unit_test(test_match_limit_reported_once),
