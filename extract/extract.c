@@ -58,15 +58,17 @@ struct extractor {
     uint64_t fixed;    /* packs chosen by extractor_set_packs */
     uint64_t active;   /* packs used for the current document */
     uint64_t warned[16]; /* rules (by index) already reported for hitting a limit */
-    /* The exclusions without a `before` part as one alternation (P1)(*MARK:0)|(P2)..:
-     * one JIT call per number rules them all out; on a match, the marked branch and
-     * those after it are tried one by one. */
-    pcre2_code *xu;
-    size_t *xu_rule;        /* branch -> rule index */
-    size_t nxu;
-    unsigned char *in_xu;   /* per rule: a branch of xu */
-    unsigned char *xu_on;   /* per branch: its rule is active for this document */
-    int xu_any;             /* some branch is active */
+    /* per rule: the characters its pattern must end with (sorted), when they are
+     * few and it cannot be empty; n 0 = no such check */
+    struct blast *plast;
+    struct pchar {
+        uint32_t cp;
+        size_t rule;
+    } *pchars;              /* every such character with its rule, by character */
+    size_t npchars;
+    uint64_t pfirst[1024];  /* code points < 65536 among pchars */
+    size_t *lastpos;        /* per rule, for the current line: where the last of its
+                             * characters starts, (size_t)-1 for none */
     /* Prefilter: a target rule whose units are all literals is tried at a number only
      * when one of its units occurs within UNIT_REACH characters after it. */
     struct unitlit {
@@ -94,6 +96,12 @@ struct extractor {
     size_t *anc;       /* where numbers start in the line */
     size_t nanc, capanc;
     uint32_t *bstop;   /* per rule: the STOP_CPS its `before` can never contain */
+    /* per rule: the characters its `before` part must end with (sorted), when
+     * they are few and it cannot be empty; nblast 0 = no such check */
+    struct blast {
+        uint32_t cp[RXSCAN_LAST_MAX];
+        size_t n;
+    } *blast;
     /* Pack detection without PCRE2 for detect patterns that are plain word lists
      * (a|b|c): every word by first character, then pack, then position in its list. */
     struct dword {
@@ -298,68 +306,105 @@ static int build_dwords(extractor *x)
     return 0;
 }
 
-/* Can this pattern be a branch of a larger alternation without changing what
- * it matches? Not with numbered or named references, subroutine calls,
- * conditionals or backtracking verbs. */
-static int union_safe(const char *p)
+static int u32_cmp(const void *pa, const void *pb)
 {
-    for (; *p; p++) {
-        if (*p == '\\') {
-            char c = p[1];
-            if ((c >= '1' && c <= '9') || c == 'g' || c == 'k')
-                return 0;
-            if (c)
-                p++;
-        } else if (*p == '(' && (p[1] == '*' || (p[1] == '?' && (p[2] == 'P' || p[2] == '&' || p[2] == '(' ||
-                                                                  p[2] == 'R' || (p[2] >= '0' && p[2] <= '9') ||
-                                                                  p[2] == '+' || (p[2] == '-' && p[3] >= '0' && p[3] <= '9'))))) {
-            return 0;
-        }
-    }
-    return 1;
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return (a > b) - (a < b);
 }
 
-/* Compile the exclusions without a `before` part into x->xu (none when fewer than two). */
-static int build_xu(extractor *x)
+/* The characters a match of src must end with, when it cannot be empty and they
+ * are few (else b->n = 0: no check). */
+static void part_last(const char *src, struct blast *b)
 {
-    size_t n = rules_count(x->r), cap = 64, len = 0, nb = 0;
-    x->in_xu = calloc(n + 1, 1);
-    x->xu_rule = calloc(n + 1, sizeof(size_t));
-    x->xu_on = calloc(n + 1, 1);
-    char *src = malloc(cap);
-    if (!x->in_xu || !x->xu_rule || !x->xu_on || !src) {
-        free(src);
+    int nullable;
+    b->n = 0;
+    if (!src || rxscan_last(src, strlen(src), b->cp, &b->n, &nullable) || nullable)
+        b->n = 0;
+    else if (b->n > 1)
+        qsort(b->cp, b->n, sizeof b->cp[0], u32_cmp);
+}
+
+static int pchar_cmp(const void *pa, const void *pb)
+{
+    const struct pchar *a = pa, *b = pb;
+    return (a->cp > b->cp) - (a->cp < b->cp);
+}
+
+/* Index the last characters of every pattern that has few (see line_lastpos). */
+static int build_plast(extractor *x)
+{
+    size_t n = rules_count(x->r), total = 0;
+    x->plast = calloc(n + 1, sizeof *x->plast);
+    x->lastpos = calloc(n + 1, sizeof(size_t));
+    if (!x->plast || !x->lastpos)
         return -1;
-    }
     for (size_t i = 0; i < n; i++) {
-        const rule *ru = rules_at(x->r, i);
-        if (ru->kind != RULE_EXCLUDE || ru->before_code || x->twin[i] != i || !union_safe(ru->pattern))
-            continue;
-        size_t need = len + strlen(ru->pattern) + 40;
-        if (need > cap) {
-            char *ns = realloc(src, cap = need * 2);
-            if (!ns) {
-                free(src);
-                return -1;
-            }
-            src = ns;
-        }
-        len += (size_t)sprintf(src + len, "%s(?:%s)(*MARK:%zu)", nb ? "|" : "", ru->pattern, nb);
-        x->xu_rule[nb++] = i;
+        part_last(rules_at(x->r, i)->pattern, &x->plast[i]);
+        total += x->plast[i].n;
     }
-    if (nb >= 2) {
-        int ec;
-        PCRE2_SIZE eo;
-        x->xu = pcre2_compile((PCRE2_SPTR)src, len, PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_ANCHORED, &ec, &eo, NULL);
-        if (x->xu) { /* otherwise every exclusion is simply tried on its own */
-            pcre2_jit_compile(x->xu, PCRE2_JIT_COMPLETE);
-            x->nxu = nb;
-            for (size_t k = 0; k < nb; k++)
-                x->in_xu[x->xu_rule[k]] = 1;
+    x->pchars = calloc(total + 1, sizeof *x->pchars);
+    if (!x->pchars)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < x->plast[i].n; k++) {
+            uint32_t cp = x->plast[i].cp[k];
+            x->pchars[x->npchars++] = (struct pchar){cp, i};
+            if (cp < 65536)
+                x->pfirst[cp / 64] |= (uint64_t)1 << (cp % 64);
         }
-    }
-    free(src);
+    if (x->npchars > 1)
+        qsort(x->pchars, x->npchars, sizeof *x->pchars, pchar_cmp);
     return 0;
+}
+
+/* For every rule with few last characters: where the last of them starts in the
+ * line. A match starting at a must end with one of them, so none at or after a
+ * means no match there. */
+static void line_lastpos(extractor *x, const char *ln, size_t len)
+{
+    for (size_t i = 0; i < rules_count(x->r); i++)
+        x->lastpos[i] = (size_t)-1;
+    const unsigned char *u = (const unsigned char *)ln;
+    for (size_t p = 0; p < len;) {
+        size_t cl;
+        uint32_t cp = decode(u + p, len - p, &cl);
+        if (cp >= 65536 || (x->pfirst[cp / 64] >> (cp % 64) & 1)) {
+            size_t lo = 0, hi = x->npchars;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (x->pchars[mid].cp < cp)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (; lo < x->npchars && x->pchars[lo].cp == cp; lo++)
+                x->lastpos[x->pchars[lo].rule] = p;
+        }
+        p += cl;
+    }
+}
+
+/* Can rule idx's `before` part end right before offset a of the line? */
+static int before_may_end(const extractor *x, size_t idx, size_t a)
+{
+    const struct blast *b = &x->blast[idx];
+    if (!b->n)
+        return 1;
+    if (a == 0)
+        return 0;
+    size_t p = a - 1, cl;
+    while (p > 0 && ((unsigned char)x->line[p] & 0xC0) == 0x80)
+        p--;
+    uint32_t cp = decode((const unsigned char *)x->line + p, a - p, &cl);
+    size_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (b->cp[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < b->n && b->cp[lo] == cp;
 }
 
 extractor *extractor_create(const rules *r)
@@ -382,6 +427,9 @@ extractor *extractor_create(const rules *r)
     x->bstop = calloc(rules_count(r) + 1, sizeof(uint32_t));
     for (size_t i = 0; x->bstop && i < rules_count(r); i++)
         x->bstop[i] = before_stops(rules_at(r, i));
+    x->blast = calloc(rules_count(r) + 1, sizeof *x->blast);
+    for (size_t i = 0; x->blast && i < rules_count(r); i++)
+        part_last(rules_at(r, i)->before, &x->blast[i]);
     for (size_t i = 0; x->twin && i < rules_count(r); i++) {
         const rule *a = rules_at(r, i);
         x->twin[i] = i;
@@ -395,8 +443,8 @@ extractor *extractor_create(const rules *r)
             }
         }
     }
-    if (!x->md || !x->mctx || !x->t || !x->doc || !x->twin || !x->bstop || !x->scan[0] || !x->scan[1] || !x->copy[0] || !x->copy[1] ||
-        build_lits(x) || build_dwords(x) || build_xu(x)) {
+    if (!x->md || !x->mctx || !x->t || !x->doc || !x->twin || !x->bstop || !x->blast || !x->scan[0] || !x->scan[1] || !x->copy[0] || !x->copy[1] ||
+        build_lits(x) || build_dwords(x) || build_plast(x)) {
         extractor_free(x);
         return NULL;
     }
@@ -426,11 +474,11 @@ void extractor_free(extractor *x)
     free(x->amask);
     free(x->twin);
     free(x->bstop);
+    free(x->blast);
     free(x->dwords);
-    pcre2_code_free(x->xu);
-    free(x->xu_rule);
-    free(x->in_xu);
-    free(x->xu_on);
+    free(x->plast);
+    free(x->pchars);
+    free(x->lastpos);
     for (int k = 0; k < 2; k++) {
         free(x->scan[k]);
         free(x->copy[k]);
@@ -619,6 +667,8 @@ static int try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t k
 {
     PCRE2_SIZE ov[2 * 64];
     size_t a = x->anc[k];
+    if ((x->plast[idx].n && (x->lastpos[idx] == (size_t)-1 || x->lastpos[idx] < a)) || !before_may_end(x, idx, a))
+        return 0; /* the pattern cannot end in the rest of the line, or `before` right here */
     int rc = match(x, ru->code, x->line, len, a);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
@@ -658,27 +708,6 @@ static int scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
     return 0;
 }
 
-/* The exclusions of x->xu at every number of the line: one call rules out all of
- * them; after a match, the matching branch and every later one are tried alone
- * (an earlier branch did not match, or the alternation would have stopped there). */
-static int scan_union(extractor *x, size_t len)
-{
-    for (size_t k = 0; k < x->nanc; k++) {
-        int rc = match(x, x->xu, x->line, len, x->anc[k]);
-        if (rc == PCRE2_ERROR_NOMATCH)
-            continue;
-        size_t from = 0;
-        if (rc > 0) {
-            PCRE2_SPTR mark = pcre2_get_mark(x->md);
-            from = mark ? (size_t)strtoul((const char *)mark, NULL, 10) : 0;
-        } /* a limit error: try every branch alone, each reports its own */
-        for (size_t b = from; b < x->nxu; b++)
-            if (x->xu_on[b] && try_at(x, rules_at(x->r, x->xu_rule[b]), x->xu_rule[b], len, k))
-                return PM_ERR_NOMEM;
-    }
-    return 0;
-}
-
 /* Every active rule at every number of the line: rows into x->c, exclusions
  * into x->ex. Exclusions run only on lines that have a candidate. */
 static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn warn, void *wctx,
@@ -693,17 +722,17 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
     x->lineno = lineno;
     if (find_anchors(x, ln, len) || dispatch(x, ln, len))
         return PM_ERR_NOMEM;
+    if (x->nanc)
+        line_lastpos(x, ln, len);
     for (int kind = RULE_TARGET; kind <= RULE_EXCLUDE && x->nanc; kind++) {
         if (kind == RULE_EXCLUDE && x->nc == 0 && !x->tracing)
             break;
         size_t nc0 = x->nc, nex0 = x->nex;
         for (size_t k = 0; k < x->nscan[kind]; k++) {
             size_t i = x->scan[kind][k];
-            if (!x->in_xu[i] && scan_rule(x, rules_at(x->r, i), i, len))
+            if (scan_rule(x, rules_at(x->r, i), i, len))
                 return PM_ERR_NOMEM;
         }
-        if (kind == RULE_EXCLUDE && x->xu_any && scan_union(x, len))
-            return PM_ERR_NOMEM;
         /* a rule with the same pattern as an earlier one: copy that one's matches */
         for (size_t k = 0; k < x->ncopy[kind]; k++) {
             size_t i = x->copy[kind][k], t = x->twin[i];
@@ -741,12 +770,6 @@ static void plan_rules(extractor *x)
             x->copy[ru->kind][x->ncopy[ru->kind]++] = i;
         else
             x->scan[ru->kind][x->nscan[ru->kind]++] = i;
-    }
-    x->xu_any = 0;
-    for (size_t b = 0; b < x->nxu; b++) {
-        const rule *ru = rules_at(x->r, x->xu_rule[b]);
-        x->xu_on[b] = x->active >> ru->pack_index & 1;
-        x->xu_any |= x->xu_on[b];
     }
 }
 

@@ -21,4 +21,13 @@ int rxscan_consumable(const char *src, size_t len, const uint32_t *cps, size_t n
  * 1 yes (do not move a start offset), 0 no. */
 int rxscan_start_sensitive(const char *src, size_t len);
 
+/* The characters a match of the pattern can end with, for a pattern whose last
+ * characters are few: at most RXSCAN_LAST_MAX of them are stored in cps (sorted
+ * by nothing) and counted in *n; *nullable is 1 when it can match the empty string.
+ * Returns 0, or -1 when it could end with almost anything or the scan cannot tell
+ * (options, conditionals, subroutine calls, verbs, wide classes). \d \s \h \v
+ * are read as PCRE2 compiles them without PCRE2_UCP, as rule patterns are. */
+#define RXSCAN_LAST_MAX 64
+int rxscan_last(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable);
+
 #endif

@@ -332,8 +332,8 @@ static void test_detect_word_lists(void **state)
     }
 }
 
-/* Exclusions without a `before` are tried as one alternation first: after it
- * matches, every later exclusion must still be tried at that number. */
+/* Every exclusion is tried at a number, also after another one matched there;
+ * one whose pattern cannot end in the rest of the line is skipped, no other. */
 static void test_exclusions_after_a_match(void **state)
 {
     (void)state;

@@ -143,12 +143,162 @@ static void test_shipped_befores(void **state)
     rules_free(r);
 }
 
+/* pattern, its last characters as a string (order free), nullable; NULL = -1 */
+struct lcase {
+    const char *pat;
+    const char *last;
+    int nullable;
+};
+
+static const struct lcase LCASES[] = {
+    {"第", "第", 0},
+    {"(?:浏览|点击)(?:次数|量)?", "览击数量", 0},
+    {"(?:由|从)(?:现在的)?", "由从的", 0},
+    {"\\d+年", "年", 0},
+    {"[〔\\[（]", "〔[（", 0},
+    {"万人口?", "人口", 0},
+    {"x\\s*", "x \t\n\v\f\r\xc2\x85\xc2\xa0", 0},
+    {"(?<q>约|近)?", "约近", 1},
+    {"a(?=b)", "a", 0},
+    {"a(?!b)|c\\b", "ac", 0},
+    {"a{0,3}", "a", 1},
+    {"a{2}", "a", 0},
+    {"(?:a|)", "a", 1},
+    {"(?:x)\\z", "x", 0},
+    {"[0-9]", "0123456789", 0},
+    /* could end with anything, or beyond the scan */
+    {"[^》]", NULL, 0},
+    {".", NULL, 0},
+    {"a\\w", NULL, 0},
+    {"(a)\\1", NULL, 0},
+    {"(?i)a", NULL, 0},
+    {"(?(1)a|b)", NULL, 0},
+    {"a)", NULL, 0},
+    {"[\\x{4e00}-\\x{9fff}]", NULL, 0},
+};
+
+static void test_last(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof LCASES / sizeof LCASES[0]; i++) {
+        const struct lcase *c = &LCASES[i];
+        uint32_t cps[RXSCAN_LAST_MAX];
+        size_t n;
+        int nullable;
+        int rc = rxscan_last(c->pat, strlen(c->pat), cps, &n, &nullable);
+        if (!c->last) {
+            if (rc != -1)
+                fail_msg("pattern '%s': want -1, got a set of %zu", c->pat, n);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("pattern '%s': want a set, got -1", c->pat);
+        /* the same characters, in any order */
+        size_t want = 0;
+        for (const unsigned char *p = (const unsigned char *)c->last; *p; p++)
+            want += (*p & 0xC0) != 0x80;
+        if (n != want || nullable != c->nullable)
+            fail_msg("pattern '%s': %zu characters (want %zu), nullable %d (want %d)", c->pat, n, want,
+                     nullable, c->nullable);
+        for (size_t k = 0; k < n; k++) {
+            char buf[5] = {0};
+            if (cps[k] < 0x80)
+                buf[0] = (char)cps[k];
+            else if (cps[k] < 0x800) {
+                buf[0] = (char)(0xC0 | cps[k] >> 6);
+                buf[1] = (char)(0x80 | (cps[k] & 0x3F));
+            } else {
+                buf[0] = (char)(0xE0 | cps[k] >> 12);
+                buf[1] = (char)(0x80 | (cps[k] >> 6 & 0x3F));
+                buf[2] = (char)(0x80 | (cps[k] & 0x3F));
+            }
+            if (!strstr(c->last, buf))
+                fail_msg("pattern '%s': U+%04X is not one of '%s'", c->pat, (unsigned)cps[k], c->last);
+        }
+    }
+}
+
+/* Decode the UTF-8 character that ends right before s + end. */
+static uint32_t cp_before(const char *s, size_t end)
+{
+    size_t p = end - 1;
+    while (p > 0 && ((unsigned char)s[p] & 0xC0) == 0x80)
+        p--;
+    const unsigned char *u = (const unsigned char *)s + p;
+    if (u[0] < 0x80)
+        return u[0];
+    if (u[0] < 0xE0)
+        return (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+    if (u[0] < 0xF0)
+        return (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+    return (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 | (uint32_t)(u[2] & 0x3F) << 6 |
+           (u[3] & 0x3F);
+}
+
+/* Soundness on real patterns: every match of a shipped pattern or `before` part in
+ * the examples ends with one of the characters the scan gave, and is not empty
+ * when the scan said it cannot be. */
+static void test_shipped_last(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error err = {0};
+    assert_int_equal(rules_load(r, "../rules", &err), 0);
+    pcre2_match_data *md = pcre2_match_data_create(64, NULL);
+    size_t checked = 0, sets = 0;
+    for (size_t i = 0; i < rules_count(r); i++) {
+        const rule *ru = rules_at(r, i);
+        for (int part = 0; part < 2; part++) {
+            const char *src = part ? ru->before : ru->pattern;
+            const pcre2_code *code = part ? ru->before_code : ru->code;
+            uint32_t cps[RXSCAN_LAST_MAX];
+            size_t n;
+            int nullable;
+            if (!src || rxscan_last(src, strlen(src), cps, &n, &nullable))
+                continue;
+            sets++;
+            for (size_t e = 0; e < ru->nexamples; e++) {
+                const char *t = ru->examples[e].text;
+                for (size_t a = 0; t[a]; a++) {
+                    if (((unsigned char)t[a] & 0xC0) == 0x80)
+                        continue;
+                    /* the pattern anchored at a; the before part ending at a */
+                    int rc = part ? pcre2_match(code, (PCRE2_SPTR)t, a, 0, 0, md, NULL)
+                                  : pcre2_match(code, (PCRE2_SPTR)t, strlen(t), a, 0, md, NULL);
+                    if (rc < 0)
+                        continue;
+                    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+                    checked++;
+                    if (ov[1] == ov[0]) {
+                        if (!nullable)
+                            fail_msg("rule '%s' %s: empty match in '%s'", ru->id, part ? "before" : "pattern", t);
+                        continue;
+                    }
+                    uint32_t last = cp_before(t, ov[1]);
+                    int found = 0;
+                    for (size_t k = 0; k < n && !found; k++)
+                        found = cps[k] == last;
+                    if (!found)
+                        fail_msg("rule '%s' %s: match in '%s' ends with U+%04X", ru->id, part ? "before" : "pattern",
+                                 t, (unsigned)last);
+                }
+            }
+        }
+    }
+    assert_true(sets > 20);
+    assert_true(checked > 100);
+    pcre2_match_data_free(md);
+    rules_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_start_sensitive),
         cmocka_unit_test(test_shipped_befores),
+        cmocka_unit_test(test_last),
+        cmocka_unit_test(test_shipped_last),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
