@@ -365,7 +365,8 @@ static void line_lastpos(extractor *x, const char *ln, size_t len)
     for (size_t i = 0; i < rules_count(x->r); i++)
         x->lastpos[i] = (size_t)-1;
     const unsigned char *u = (const unsigned char *)ln;
-    for (size_t p = 0; p < len;) {
+    /* what comes before the first number does not matter */
+    for (size_t p = x->nanc && x->npchars ? x->anc[0] : len; p < len;) {
         size_t cl;
         uint32_t cp = decode(u + p, len - p, &cl);
         if (cp >= 65536 || (x->pfirst[cp / 64] >> (cp % 64) & 1)) {

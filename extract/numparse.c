@@ -304,6 +304,19 @@ size_t num_parse(const char *s, size_t len, double *value)
 
 int num_format(double v, char *buf, size_t n)
 {
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v) { /* whole numbers, most values: no printf */
+        char d[24];
+        size_t k = sizeof d;
+        long long i = (long long)v;
+        unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
+        do {
+            d[--k] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (i < 0)
+            d[--k] = '-';
+        return snprintf(buf, n, "%.*s", (int)(sizeof d - k), d + k);
+    }
     char tmp[400]; /* %.6f of the largest double fits */
     int len = snprintf(tmp, sizeof tmp, "%.6f", v);
 

@@ -18,6 +18,8 @@ struct csvout {
     size_t cellcap;
     char *quoted;           /* scratch: csv_write output */
     size_t quotedcap;
+    char *row;              /* the row being written, sent with one fwrite */
+    size_t rowlen, rowcap;
 };
 
 csvout *csvout_create(FILE *fp, unsigned flags)
@@ -39,6 +41,7 @@ void csvout_free(csvout *w)
     free(w->numeric);
     free(w->cell);
     free(w->quoted);
+    free(w->row);
     free(w);
 }
 
@@ -141,8 +144,17 @@ static int is_formula_start(char c)
     return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
-/* Write one cell: neutralise, cut, quote. Returns 0 or -1 (out of memory or a
- * short write). */
+/* Append n bytes to the row buffer. Returns 0 or -1. */
+static int append(csvout *w, const char *s, size_t n)
+{
+    if (reserve(&w->row, &w->rowcap, w->rowlen + n) != 0)
+        return -1;
+    memcpy(w->row + w->rowlen, s, n);
+    w->rowlen += n;
+    return 0;
+}
+
+/* Add one cell to the row: neutralise, cut, quote. Returns 0 or -1 (out of memory). */
 static int write_cell(csvout *w, const char *s, size_t len, int numeric)
 {
     static const char mark[] = CSVOUT_CUT_MARK;
@@ -185,13 +197,13 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
     if (celllen == 0)
         return 0;
     if (!needs_quotes(cell, celllen))
-        return fwrite(cell, 1, celllen, w->fp) == celllen ? 0 : -1;
+        return append(w, cell, celllen);
 
     size_t need = csv_write(NULL, 0, cell, celllen);
     if (reserve(&w->quoted, &w->quotedcap, need) != 0)
         return -1;
     size_t got = csv_write(w->quoted, w->quotedcap, cell, celllen);
-    return fwrite(w->quoted, 1, got, w->fp) == got ? 0 : -1;
+    return append(w, w->quoted, got);
 }
 
 int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n)
@@ -207,8 +219,9 @@ int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n
         if (fwrite("\xEF\xBB\xBF", 1, 3, w->fp) != 3)
             return -1;
     }
+    w->rowlen = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && putc(',', w->fp) == EOF)
+        if (i > 0 && append(w, ",", 1) != 0)
             return -1;
         const char *s = cells ? cells[i] : NULL;
         size_t len = s ? (lens ? lens[i] : strlen(s)) : 0;
@@ -216,7 +229,7 @@ int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n
         if (write_cell(w, s, len, numeric) != 0)
             return -1;
     }
-    if (putc('\n', w->fp) == EOF || ferror(w->fp))
+    if (append(w, "\n", 1) != 0 || fwrite(w->row, 1, w->rowlen, w->fp) != w->rowlen || ferror(w->fp))
         return -1;
     w->rows++;
     return 0;

@@ -259,6 +259,10 @@ static void test_format(void **state)
         { -0.0000001, "0" },      { 0.000001, "0.000001" },
         { -72.25, "-72.25" },     { 1e13, "10000000000000" },
         { 0.1 + 0.2, "0.3" },     { 9999999999999.5, "9999999999999.5" },
+        /* whole numbers take a path without printf: both sides of its limit */
+        { -0.0, "0" },            { -120000000, "-120000000" },
+        { 999999999999999, "999999999999999" }, { 1e15, "1000000000000000" },
+        { -1e15, "-1000000000000000" }, { 1e20, "100000000000000000000" },
     };
     char buf[64];
     for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
@@ -275,6 +279,8 @@ static void test_format_truncates(void **state)
     assert_int_equal(num_format(45000.5, buf, sizeof buf), 7);
     assert_string_equal(buf, "450");
     assert_int_equal(num_format(1.5e12, NULL, 0), 13);
+    assert_int_equal(num_format(45000, buf, sizeof buf), 5);
+    assert_string_equal(buf, "450");
 }
 
 /* Parsed values print back as plain numbers. */
