@@ -338,8 +338,9 @@ static int build_plast(extractor *x)
     x->lastpos = calloc(n + 1, sizeof(size_t));
     if (!x->plast || !x->lastpos)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        part_last(rules_at(x->r, i)->pattern, &x->plast[i]);
+    for (size_t i = 0; i < n; i++) { /* a twin is never matched itself */
+        if (x->twin[i] == i)
+            part_last(rules_at(x->r, i)->pattern, &x->plast[i]);
         total += x->plast[i].n;
     }
     x->pchars = calloc(total + 1, sizeof *x->pchars);
@@ -429,7 +430,7 @@ extractor *extractor_create(const rules *r)
     for (size_t i = 0; x->bstop && i < rules_count(r); i++)
         x->bstop[i] = before_stops(rules_at(r, i));
     x->blast = calloc(rules_count(r) + 1, sizeof *x->blast);
-    for (size_t i = 0; x->blast && i < rules_count(r); i++)
+    for (size_t i = 0; x->blast && x->twin && i < rules_count(r); i++)
         part_last(rules_at(r, i)->before, &x->blast[i]);
     for (size_t i = 0; x->twin && i < rules_count(r); i++) {
         const rule *a = rules_at(r, i);
