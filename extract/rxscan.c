@@ -481,6 +481,13 @@ static void set_add(cpset *a, uint32_t cp)
         a->cp[a->n++] = cp;
 }
 
+static void set_copy(cpset *a, const cpset *b)
+{
+    a->all = b->all;
+    a->n = b->n;
+    memcpy(a->cp, b->cp, b->n * sizeof b->cp[0]);
+}
+
 static void set_union(cpset *a, const cpset *b)
 {
     if (b->all)
@@ -525,7 +532,8 @@ static void class_chars(int k, cpset *out)
  * other than \d, and wide ranges. */
 static int class_set(scan *s, cpset *out)
 {
-    memset(out, 0, sizeof *out);
+    out->all = 0;
+    out->n = 0;
     if (s->i < s->n && s->s[s->i] == '^') {
         out->all = 1;
         s->i++;
@@ -592,7 +600,9 @@ static int class_set(scan *s, cpset *out)
  * last characters. */
 static int last_item(scan *s, tail *t, int depth)
 {
-    memset(t, 0, sizeof *t);
+    t->last.all = 0;
+    t->last.n = 0;
+    t->nullable = 0;
     unsigned c = s->s[s->i];
     if (c == '(') {
         const unsigned char *p = s->s + s->i;
@@ -631,10 +641,12 @@ static int last_item(scan *s, tail *t, int depth)
         if (s->i >= s->n || s->s[s->i] != ')')
             return -1;
         s->i++;
-        if (look)
+        if (look) {
             t->nullable = 1;
-        else
-            *t = in;
+        } else {
+            set_copy(&t->last, &in.last);
+            t->nullable = in.nullable;
+        }
     } else if (c == '[') {
         s->i++;
         if (class_set(s, &t->last))
@@ -694,14 +706,15 @@ static int last_item(scan *s, tail *t, int depth)
 
 static int last_seq(scan *s, tail *out, int depth)
 {
-    memset(out, 0, sizeof *out);
+    out->last.all = 0;
+    out->last.n = 0;
     out->nullable = 1;
     while (s->i < s->n && s->s[s->i] != '|' && s->s[s->i] != ')') {
         tail it;
         if (last_item(s, &it, depth))
             return -1;
         if (!it.nullable) {
-            out->last = it.last;
+            set_copy(&out->last, &it.last);
             out->nullable = 0;
         } else {
             set_union(&out->last, &it.last);
