@@ -95,6 +95,8 @@ struct extractor {
     long lineno;
     size_t *anc;       /* where numbers start in the line */
     size_t nanc, capanc;
+    uint32_t *prevcp;  /* per number: the character before it */
+    size_t capprev;
     uint32_t *bstop;   /* per rule: the STOP_CPS its `before` can never contain */
     /* per rule: the characters its `before` part must end with (sorted), when
      * they are few and it cannot be empty; nblast 0 = no such check */
@@ -330,7 +332,7 @@ static int pchar_cmp(const void *pa, const void *pb)
     return (a->cp > b->cp) - (a->cp < b->cp);
 }
 
-/* Index the last characters of every pattern that has few (see line_lastpos). */
+/* Index the last characters of every pattern that has few (see scan_line). */
 static int build_plast(extractor *x)
 {
     size_t n = rules_count(x->r), total = 0;
@@ -358,46 +360,15 @@ static int build_plast(extractor *x)
     return 0;
 }
 
-/* For every rule with few last characters: where the last of them starts in the
- * line. A match starting at a must end with one of them, so none at or after a
- * means no match there. */
-static void line_lastpos(extractor *x, const char *ln, size_t len)
-{
-    for (size_t i = 0; i < rules_count(x->r); i++)
-        x->lastpos[i] = (size_t)-1;
-    const unsigned char *u = (const unsigned char *)ln;
-    /* what comes before the first number does not matter */
-    for (size_t p = x->nanc && x->npchars ? x->anc[0] : len; p < len;) {
-        size_t cl;
-        uint32_t cp = decode(u + p, len - p, &cl);
-        if (cp >= 65536 || (x->pfirst[cp / 64] >> (cp % 64) & 1)) {
-            size_t lo = 0, hi = x->npchars;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (x->pchars[mid].cp < cp)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            for (; lo < x->npchars && x->pchars[lo].cp == cp; lo++)
-                x->lastpos[x->pchars[lo].rule] = p;
-        }
-        p += cl;
-    }
-}
-
-/* Can rule idx's `before` part end right before offset a of the line? */
-static int before_may_end(const extractor *x, size_t idx, size_t a)
+/* Can rule idx's `before` part end right before the k-th number of the line? */
+static int before_may_end(const extractor *x, size_t idx, size_t k)
 {
     const struct blast *b = &x->blast[idx];
     if (!b->n)
         return 1;
-    if (a == 0)
+    if (x->anc[k] == 0)
         return 0;
-    size_t p = a - 1, cl;
-    while (p > 0 && ((unsigned char)x->line[p] & 0xC0) == 0x80)
-        p--;
-    uint32_t cp = decode((const unsigned char *)x->line + p, a - p, &cl);
+    uint32_t cp = x->prevcp[k];
     size_t lo = 0, hi = b->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -486,6 +457,7 @@ void extractor_free(extractor *x)
         free(x->copy[k]);
     }
     free(x->anc);
+    free(x->prevcp);
     free(x);
 }
 
@@ -531,17 +503,47 @@ static size_t numeral_at(const unsigned char *s, size_t avail)
     }
 }
 
-/* Offsets where a number starts: a numeral not preceded by a numeral, nor by
- * '.' or ',' inside an Arabic number (4.5, 1,500), nor by the space of a
- * number grouped with spaces as in Hong Kong (77 100: a space between digits
- * followed by exactly three digits). */
-static int find_anchors(extractor *x, const char *ln, size_t len)
+/* One pass over the line: the offsets where a number starts (x->anc) with the
+ * character before each (x->prevcp), and for every rule with few last characters
+ * where the last of them starts at or after the first number (x->lastpos).
+ * A number starts at a numeral not preceded by a numeral, nor by '.' or ','
+ * inside an Arabic number (4.5, 1,500), nor by the space of a number grouped
+ * with spaces as in Hong Kong (77 100: a space between digits followed by
+ * exactly three digits). */
+static int scan_line(extractor *x, const char *ln, size_t len)
 {
     const unsigned char *s = (const unsigned char *)ln;
     x->nanc = 0;
+    for (size_t i = 0; i < rules_count(x->r); i++)
+        x->lastpos[i] = (size_t)-1;
     int prev_num = 0, prev_sep = 0;  /* previous char was a numeral / a separator inside a number */
+    uint32_t prev = 0;               /* the previous character (0 at the start) */
     for (size_t i = 0; i < len;) {
         unsigned char c = s[i];
+        size_t cl;
+        uint32_t cp;
+        if (c < 0x80) {
+            cp = c;
+            cl = 1;
+        } else if (c >= 0xE0 && c < 0xF0 && i + 2 < len) {
+            cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+            cl = 3;
+        } else {
+            cp = decode(s + i, len - i, &cl);
+        }
+        /* last characters: only from the first number on */
+        if (x->nanc && x->npchars && (cp >= 65536 || (x->pfirst[cp / 64] >> (cp % 64) & 1))) {
+            size_t lo = 0, hi = x->npchars;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (x->pchars[mid].cp < cp)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (; lo < x->npchars && x->pchars[lo].cp == cp; lo++)
+                x->lastpos[x->pchars[lo].rule] = i;
+        }
         if (c < 0x80 && (c < '0' || c > '9')) {
             int after_digit = i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9';
             prev_sep = after_digit && (c == '.' || c == ',');
@@ -552,23 +554,34 @@ static int find_anchors(extractor *x, const char *ln, size_t len)
                 prev_sep = k - i == 4 && (k == len || s[k] < '0' || s[k] > '9');
             }
             prev_num = 0;
-            i++;
-            continue;
-        }
-        size_t n = numeral_at(s + i, len - i);
-        if (n) {
+        } else if (numeral_at(s + i, len - i)) {
             if (!prev_num && !prev_sep) {
-                if (pm_grow((void **)&x->anc, &x->capanc, x->nanc + 1, sizeof(size_t)))
+                if (pm_grow((void **)&x->anc, &x->capanc, x->nanc + 1, sizeof(size_t)) ||
+                    pm_grow((void **)&x->prevcp, &x->capprev, x->nanc + 1, sizeof(uint32_t)))
                     return PM_ERR_NOMEM;
+                /* this number's own last characters count too */
+                if (x->nanc == 0 && x->npchars && (cp >= 65536 || (x->pfirst[cp / 64] >> (cp % 64) & 1))) {
+                    size_t lo = 0, hi = x->npchars;
+                    while (lo < hi) {
+                        size_t mid = (lo + hi) / 2;
+                        if (x->pchars[mid].cp < cp)
+                            lo = mid + 1;
+                        else
+                            hi = mid;
+                    }
+                    for (; lo < x->npchars && x->pchars[lo].cp == cp; lo++)
+                        x->lastpos[x->pchars[lo].rule] = i;
+                }
+                x->prevcp[x->nanc] = prev;
                 x->anc[x->nanc++] = i;
             }
             prev_num = 1;
             prev_sep = 0;
-            i += n;
-            continue;
+        } else {
+            prev_num = prev_sep = 0;
         }
-        prev_num = prev_sep = 0;
-        i += c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        prev = cp;
+        i += cl;
     }
     return 0;
 }
@@ -669,7 +682,7 @@ static int try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t k
 {
     PCRE2_SIZE ov[2 * 64];
     size_t a = x->anc[k];
-    if ((x->plast[idx].n && (x->lastpos[idx] == (size_t)-1 || x->lastpos[idx] < a)) || !before_may_end(x, idx, a))
+    if ((x->plast[idx].n && (x->lastpos[idx] == (size_t)-1 || x->lastpos[idx] < a)) || !before_may_end(x, idx, k))
         return 0; /* the pattern cannot end in the rest of the line, or `before` right here */
     int rc = match(x, ru->code, x->line, len, a);
     if (rc == PCRE2_ERROR_NOMATCH)
@@ -722,10 +735,8 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
     x->wctx = wctx;
     x->file = file;
     x->lineno = lineno;
-    if (find_anchors(x, ln, len) || dispatch(x, ln, len))
+    if (scan_line(x, ln, len) || dispatch(x, ln, len))
         return PM_ERR_NOMEM;
-    if (x->nanc)
-        line_lastpos(x, ln, len);
     for (int kind = RULE_TARGET; kind <= RULE_EXCLUDE && x->nanc; kind++) {
         if (kind == RULE_EXCLUDE && x->nc == 0 && !x->tracing)
             break;
