@@ -74,7 +74,7 @@ bench: all
 # make fuzz-build only builds. Needs clang's fuzzer runtime: scripts/install-fuzz-deps.sh.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES   := numparse rules extract summary
+FUZZ_NAMES   := numparse rules extract summary rxscan
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := $(filter-out -O% -g -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) $(FUZZ_FLAGS)
 FUZZ_OBJ     := $(LIB_SRC:%.c=build/fuzz/%.o)

@@ -212,17 +212,29 @@ static atom escape(scan *s, int in_class)
         s->i += s->i < s->n;
         return a;
     }
-    case 'c':
-    case 'o':
-    case '0':
-        /* control and octal escapes: rare in rules; cannot tell cheaply */
+    case 'c': /* \cX: a control character; X is part of the escape */
+        s->i += s->i < s->n;
+        return (atom){A_UNSURE, 0, 0, 0};
+    case 'o': /* \o{...} */
+        if (s->i < s->n && s->s[s->i] == '{') {
+            while (s->i < s->n && s->s[s->i] != '}')
+                s->i++;
+            s->i += s->i < s->n;
+        }
+        return (atom){A_UNSURE, 0, 0, 0};
+    case '0': /* \0, \0o, \0oo: octal */
+        for (int k = 0; k < 2 && s->i < s->n && s->s[s->i] >= '0' && s->s[s->i] <= '7'; k++)
+            s->i++;
         return (atom){A_UNSURE, 0, 0, 0};
     default:
-        if (c >= '1' && c <= '9') { /* back reference (or octal): consumes what its group did */
-            if (in_class)
+        if (c >= '1' && c <= '9') {
+            /* \1-\9: a back reference, consuming what its group did; \12 and longer may
+             * be an octal character (\77 is '?' without 77 groups): cannot tell */
+            if (in_class || (s->i < s->n && s->s[s->i] >= '0' && s->s[s->i] <= '9')) {
+                while (s->i < s->n && s->s[s->i] >= '0' && s->s[s->i] <= '9')
+                    s->i++;
                 return (atom){A_UNSURE, 0, 0, 0};
-            while (s->i < s->n && s->s[s->i] >= '0' && s->s[s->i] <= '9')
-                s->i++;
+            }
             return a;
         }
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
