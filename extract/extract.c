@@ -2,6 +2,7 @@
  * match every rule line by line, drop excluded numbers, resolve overlaps, emit rows. */
 #include "extract/extract.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,16 @@ typedef struct span {
     const rule *ru;
 } span;
 
+/* Code point -> the run of entries with that code point in a table sorted by it
+ * (open addressing, built once): one probe where a binary search took eight. */
+typedef struct cpslot {
+    uint32_t cp, start, n; /* n 0: an empty slot */
+} cpslot;
+typedef struct cpindex {
+    cpslot *slot;
+    uint32_t mask;
+} cpindex;
+
 struct extractor {
     const rules *r;
     pcre2_match_data *md;
@@ -67,6 +78,7 @@ struct extractor {
     } *pchars;              /* every such character with its rule, by character */
     size_t npchars;
     uint64_t pfirst[1024];  /* code points < 65536 among pchars */
+    cpindex pix;            /* code point -> its run of pchars */
     size_t *lastpos;        /* per rule, for the current line: where the last of its
                              * characters starts, (size_t)-1 for none */
     /* Prefilter: a target rule whose units are all literals is tried at a number only
@@ -79,6 +91,7 @@ struct extractor {
     } *lits;
     size_t nlits;
     uint64_t first[1024];   /* code points < 65536 that start some literal */
+    cpindex litix;          /* code point -> its run of lits */
     size_t words;           /* 64-bit words per rule bitset */
     uint64_t *amask;        /* per anchor of the line: the rules worth trying */
     size_t capamask;
@@ -115,6 +128,7 @@ struct extractor {
     size_t ndwords;
     uint64_t dlit;            /* packs whose detect pattern is such a list */
     uint64_t dfirst[1024];    /* code points < 65536 that start some word */
+    cpindex dix;              /* code point -> its run of dwords */
 };
 
 static size_t numeral_at(const unsigned char *s, size_t avail);
@@ -178,6 +192,47 @@ static uint32_t before_stops(const rule *ru)
     return m;
 }
 
+static uint32_t cp_hash(uint32_t cp, uint32_t mask) { return (cp * 2654435761u) >> 12 & mask; }
+
+/* Index count entries of `size` bytes sorted by the uint32 at cp_off. Returns 0 or -1. */
+static int cpindex_build(cpindex *ix, const void *base, size_t count, size_t size, size_t cp_off)
+{
+    size_t slots = 16;
+    while (slots < 2 * count)
+        slots *= 2;
+    ix->slot = calloc(slots, sizeof *ix->slot);
+    if (!ix->slot)
+        return -1;
+    ix->mask = (uint32_t)(slots - 1);
+    const unsigned char *b = base;
+    for (size_t i = 0; i < count;) {
+        uint32_t cp;
+        memcpy(&cp, b + i * size + cp_off, sizeof cp);
+        size_t j = i + 1;
+        while (j < count && memcmp(b + j * size + cp_off, &cp, sizeof cp) == 0)
+            j++;
+        uint32_t h = cp_hash(cp, ix->mask);
+        while (ix->slot[h].n)
+            h = (h + 1) & ix->mask;
+        ix->slot[h] = (cpslot){cp, (uint32_t)i, (uint32_t)(j - i)};
+        i = j;
+    }
+    return 0;
+}
+
+/* The run of entries with code point cp, or NULL. */
+static const cpslot *cpindex_find(const cpindex *ix, uint32_t cp)
+{
+    if (!ix->slot)
+        return NULL;
+    for (uint32_t h = cp_hash(cp, ix->mask);; h = (h + 1) & ix->mask) {
+        if (!ix->slot[h].n)
+            return NULL;
+        if (ix->slot[h].cp == cp)
+            return &ix->slot[h];
+    }
+}
+
 static unsigned decode(const unsigned char *s, size_t avail, size_t *len)
 {
     unsigned c = s[0];
@@ -224,7 +279,7 @@ static int build_lits(extractor *x)
     }
     if (x->nlits > 1)
         qsort(x->lits, x->nlits, sizeof *x->lits, lit_cmp);
-    return 0;
+    return cpindex_build(&x->litix, x->lits, x->nlits, sizeof *x->lits, offsetof(struct unitlit, cp));
 }
 
 /* For every number of the line, the rules one of whose units follows it. */
@@ -241,18 +296,10 @@ static int dispatch(extractor *x, const char *ln, size_t len)
         while (p < len && chars <= UNIT_REACH) {
             size_t cl;
             unsigned cp = decode(s + p, len - p, &cl);
-            int maybe = cp >= 65536 || (x->first[cp / 64] >> (cp % 64) & 1);
-            size_t lo = 0, hi = maybe ? x->nlits : 0;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (x->lits[mid].cp < cp)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            for (; maybe && lo < x->nlits && x->lits[lo].cp == cp; lo++)
-                if (x->lits[lo].n <= len - p && memcmp(ln + p, x->lits[lo].s, x->lits[lo].n) == 0)
-                    m[x->lits[lo].rule / 64] |= (uint64_t)1 << (x->lits[lo].rule % 64);
+            const cpslot *run = cp < 65536 && !(x->first[cp / 64] >> (cp % 64) & 1) ? NULL : cpindex_find(&x->litix, cp);
+            for (size_t i = run ? run->start : 0, e = run ? run->start + run->n : 0; i < e; i++)
+                if (x->lits[i].n <= len - p && memcmp(ln + p, x->lits[i].s, x->lits[i].n) == 0)
+                    m[x->lits[i].rule / 64] |= (uint64_t)1 << (x->lits[i].rule % 64);
             if (in_number && (numeral_at(s + p, len - p) || *(s + p) == '.' || *(s + p) == ','))
                 ; /* the number itself does not count against the reach */
             else {
@@ -305,7 +352,7 @@ static int build_dwords(extractor *x)
     }
     if (x->ndwords > 1)
         qsort(x->dwords, x->ndwords, sizeof *x->dwords, dword_cmp);
-    return 0;
+    return cpindex_build(&x->dix, x->dwords, x->ndwords, sizeof *x->dwords, offsetof(struct dword, cp));
 }
 
 static int u32_cmp(const void *pa, const void *pb)
@@ -357,7 +404,7 @@ static int build_plast(extractor *x)
         }
     if (x->npchars > 1)
         qsort(x->pchars, x->npchars, sizeof *x->pchars, pchar_cmp);
-    return 0;
+    return cpindex_build(&x->pix, x->pchars, x->npchars, sizeof *x->pchars, offsetof(struct pchar, cp));
 }
 
 /* Can rule idx's `before` part end right before the k-th number of the line? */
@@ -444,6 +491,9 @@ void extractor_free(extractor *x)
     free(x->exmax);
     free(x->marks);
     free(x->lits);
+    free(x->litix.slot);
+    free(x->pix.slot);
+    free(x->dix.slot);
     free(x->amask);
     free(x->twin);
     free(x->bstop);
@@ -503,6 +553,14 @@ static size_t numeral_at(const unsigned char *s, size_t avail)
     }
 }
 
+/* Character cp stands at offset i of the line: the rules that end with it may end there. */
+static void last_char_at(extractor *x, uint32_t cp, size_t i)
+{
+    const cpslot *run = cpindex_find(&x->pix, cp);
+    for (size_t k = run ? run->start : 0, e = run ? run->start + run->n : 0; k < e; k++)
+        x->lastpos[x->pchars[k].rule] = i;
+}
+
 /* One pass over the line: the offsets where a number starts (x->anc) with the
  * character before each (x->prevcp), and for every rule with few last characters
  * where the last of them starts at or after the first number (x->lastpos).
@@ -532,18 +590,8 @@ static int scan_line(extractor *x, const char *ln, size_t len)
             cp = decode(s + i, len - i, &cl);
         }
         /* last characters: only from the first number on */
-        if (x->nanc && x->npchars && (cp >= 65536 || (x->pfirst[cp / 64] >> (cp % 64) & 1))) {
-            size_t lo = 0, hi = x->npchars;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (x->pchars[mid].cp < cp)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            for (; lo < x->npchars && x->pchars[lo].cp == cp; lo++)
-                x->lastpos[x->pchars[lo].rule] = i;
-        }
+        if (x->nanc && x->npchars && (cp >= 65536 || (x->pfirst[cp / 64] >> (cp % 64) & 1)))
+            last_char_at(x, cp, i);
         if (c < 0x80 && (c < '0' || c > '9')) {
             int after_digit = i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9';
             prev_sep = after_digit && (c == '.' || c == ',');
@@ -560,18 +608,8 @@ static int scan_line(extractor *x, const char *ln, size_t len)
                     pm_grow((void **)&x->prevcp, &x->capprev, x->nanc + 1, sizeof(uint32_t)))
                     return PM_ERR_NOMEM;
                 /* this number's own last characters count too */
-                if (x->nanc == 0 && x->npchars && (cp >= 65536 || (x->pfirst[cp / 64] >> (cp % 64) & 1))) {
-                    size_t lo = 0, hi = x->npchars;
-                    while (lo < hi) {
-                        size_t mid = (lo + hi) / 2;
-                        if (x->pchars[mid].cp < cp)
-                            lo = mid + 1;
-                        else
-                            hi = mid;
-                    }
-                    for (; lo < x->npchars && x->pchars[lo].cp == cp; lo++)
-                        x->lastpos[x->pchars[lo].rule] = i;
-                }
+                if (x->nanc == 0 && x->npchars && (cp >= 65536 || (x->pfirst[cp / 64] >> (cp % 64) & 1)))
+                    last_char_at(x, cp, i);
                 x->prevcp[x->nanc] = prev;
                 x->anc[x->nanc++] = i;
             }
@@ -1202,18 +1240,11 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
     for (size_t p = 0; x->ndwords && p < lim;) {
         size_t cl;
         unsigned cp = decode(u + p, lim - p, &cl);
-        if (cp >= 65536 || (x->dfirst[cp / 64] >> (cp % 64) & 1)) {
-            size_t lo = 0, hi = x->ndwords;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (x->dwords[mid].cp < cp)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
+        const cpslot *run = cp < 65536 && !(x->dfirst[cp / 64] >> (cp % 64) & 1) ? NULL : cpindex_find(&x->dix, cp);
+        if (run) {
             uint64_t done = 0;
-            for (; lo < x->ndwords && x->dwords[lo].cp == cp; lo++) {
-                const struct dword *d = &x->dwords[lo];
+            for (size_t k = run->start; k < run->start + run->n; k++) {
+                const struct dword *d = &x->dwords[k];
                 if ((done >> d->pack & 1) || p < next[d->pack] || d->n > lim - p || memcmp(s + p, d->s, d->n) != 0)
                     continue;
                 done |= (uint64_t)1 << d->pack;

@@ -701,11 +701,13 @@ static int last_item(scan *s, tail *t, int depth)
         } else if (q == '+') {
             s->i++;
         } else if (q == '{' && (ql = quantifier(s)) > 0) {
-            size_t j = s->i + 1;
+            size_t j = s->i + 1, min = 0; /* {,m} has no minimum */
             while (j < s->n && s->s[j] == ' ')
                 j++;
-            if (s->s[j] == ',' || s->s[j] == '0') /* {,m} or {0...} */
-                t->nullable |= s->s[j] == ',' || !(s->s[j + 1] >= '0' && s->s[j + 1] <= '9');
+            for (; j < s->n && s->s[j] >= '0' && s->s[j] <= '9' && min < 1000; j++)
+                min = min * 10 + (size_t)(s->s[j] - '0');
+            if (min == 0) /* {0,3} {00} {,2}: may repeat zero times */
+                t->nullable = 1;
             s->i += ql;
         } else {
             return 0;

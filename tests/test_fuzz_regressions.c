@@ -32,6 +32,7 @@ static const struct {
     {"summary-1", PM_ERR_SYNTAX, "a record of empty fields: NULL arena + 0 (UBSan: zero offset to null pointer)"},
     {"rxscan-1", PM_OK, "\\77 is the octal character '?', not a back reference: the scan said '?' cannot occur"},
     {"rxscan-2", PM_OK, "\\c{ is the control character ';': the scan took '{' for a literal that ends the match"},
+    {"rxscan-3", PM_OK, "n{00} repeats zero times: the scan read the minimum as non-zero and said it cannot be empty"},
 };
 
 static size_t sink;
