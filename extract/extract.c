@@ -553,6 +553,19 @@ static size_t numeral_at(const unsigned char *s, size_t avail)
     }
 }
 
+/* Is the 3-byte character cp a Chinese numeral (the non-ASCII ones of numeral_at)? */
+static int numeral_cp(uint32_t cp)
+{
+    switch (cp) {
+    case 0x3007: case 0x4E00: case 0x4E03: case 0x4E07: case 0x4E09: case 0x4E24: case 0x4E5D:
+    case 0x4E8C: case 0x4E94: case 0x4EBF: case 0x516B: case 0x516D: case 0x5341: case 0x5343:
+    case 0x5345: case 0x56DB: case 0x5EFF: case 0x767E: case 0x96F6:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Character cp stands at offset i of the line: the rules that end with it may end there. */
 static void last_char_at(extractor *x, uint32_t cp, size_t i)
 {
@@ -602,7 +615,7 @@ static int scan_line(extractor *x, const char *ln, size_t len)
                 prev_sep = k - i == 4 && (k == len || s[k] < '0' || s[k] > '9');
             }
             prev_num = 0;
-        } else if (numeral_at(s + i, len - i)) {
+        } else if (cl == 3 ? numeral_cp(cp) : numeral_at(s + i, len - i) != 0) {
             if (!prev_num && !prev_sep) {
                 if (pm_grow((void **)&x->anc, &x->capanc, x->nanc + 1, sizeof(size_t)) ||
                     pm_grow((void **)&x->prevcp, &x->capprev, x->nanc + 1, sizeof(uint32_t)))

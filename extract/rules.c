@@ -435,9 +435,34 @@ static int body_literals(const char *p, const char *end, litset *l)
         }
         if (p[0] == '(' && p[1] == '?' && p[2] == ':') {
             const char *q = skip_group(p);
-            if (!q || q > end || n != 0 || !(q == end || *q == '|'))
-                return -1; /* only a whole alternative may be a (?:...) */
-            if (body_literals(p + 3, q - 1, l))
+            if (!q || q > end || n != 0)
+                return -1; /* a (?:...) must start its alternative */
+            if (q < end && *q != '|') {
+                /* (?:万吨|吨)(?:/年)?: the unit starts with one of the group's words, so
+                 * those are what the prefilter looks for; the rest of the alternative
+                 * may be anything, but the group must not be optional */
+                if (*q == '?' || *q == '*' || *q == '{')
+                    return -1;
+                const char *r = q;
+                while (r < end && *r != '|') {
+                    if (*r == '(' || *r == '[') {
+                        const char *g = *r == '(' ? skip_group(r) : NULL;
+                        if (*r == '[') { /* skip a class */
+                            for (g = r + 1; g < end && *g != ']'; g++)
+                                if (*g == '\\' && g + 1 < end)
+                                    g++;
+                            g = g < end ? g + 1 : NULL;
+                        }
+                        if (!g || g > end)
+                            return -1;
+                        r = g;
+                    } else {
+                        r += *r == '\\' && r + 1 < end ? 2 : 1;
+                    }
+                }
+                q = r;
+            }
+            if (body_literals(p + 3, skip_group(p) - 1, l))
                 return -1;
             p = q;
             if (p < end)

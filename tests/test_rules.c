@@ -199,6 +199,35 @@ static void test_packs_detect_fallback_reach(void **state)
     assert_string_equal(ru->unit_lits[0], "所");
     assert_string_equal(ru->unit_lits[1], "处");
     rules_free(r);
+
+    /* a unit that starts with a word list and goes on: the words are its prefixes;
+     * an optional list, or a class, leaves the rule without a prefilter */
+    static const struct {
+        const char *unit;
+        size_t n;
+        const char *first, *last;
+    } u[] = {
+        {"(?:万吨|吨)(?:/年|/日)?", 2, "万吨", "吨"},
+        {"(?:公里|米)[/]小时|个", 3, "公里", "个"},
+        {"(?:万吨|吨)?x", 0, NULL, NULL},
+        {"[吨斤]", 0, NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof u / sizeof u[0]; i++) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "pack t\nrule n\n  pattern (?<value>\\d+)(?<unit>%s)\n", u[i].unit);
+        r = rules_create();
+        assert_int_equal(load(r, buf, &e), 0);
+        ru = rules_at(r, 0);
+        if (ru->nunit_lits != u[i].n)
+            fail_msg("unit '%s': %zu literals, want %zu", u[i].unit, ru->nunit_lits, u[i].n);
+        if (u[i].n) {
+            assert_string_equal(ru->unit_lits[0], u[i].first);
+            assert_string_equal(ru->unit_lits[u[i].n - 1], u[i].last);
+        } else {
+            assert_null(ru->unit_lits);
+        }
+        rules_free(r);
+    }
 }
 
 static void test_include_loads_once(void **state)
