@@ -33,6 +33,7 @@ static const struct {
     {"rxscan-1", PM_OK, "\\77 is the octal character '?', not a back reference: the scan said '?' cannot occur"},
     {"rxscan-2", PM_OK, "\\c{ is the control character ';': the scan took '{' for a literal that ends the match"},
     {"rxscan-3", PM_OK, "n{00} repeats zero times: the scan read the minimum as non-zero and said it cannot be empty"},
+    {"rxscan-4", PM_OK, "[\\QE-\\E-Q]: a quoted character starts a range; the scan read two literals"},
 };
 
 static size_t sink;
