@@ -948,9 +948,16 @@ static int puts_(rowbuf *b, int col, const char *s) { return put(b, col, s, strl
 
 static int is_stop(const char *p, size_t avail, int strong)
 {
-    if (avail >= 3 && (!memcmp(p, "。", 3) || !memcmp(p, "！", 3) || !memcmp(p, "？", 3) ||
-                       (!strong && !memcmp(p, "；", 3))))
-        return 3;
+    unsigned char c = (unsigned char)p[0];
+    if (c >= 0x80) { /* 。 is E3 80 82; ！ ？ ； are EF BC 81, EF BC 9F, EF BC 9B */
+        if (avail < 3)
+            return 0;
+        unsigned char c1 = (unsigned char)p[1], c2 = (unsigned char)p[2];
+        if ((c == 0xE3 && c1 == 0x80 && c2 == 0x82) ||
+            (c == 0xEF && c1 == 0xBC && (c2 == 0x81 || c2 == 0x9F || (!strong && c2 == 0x9B))))
+            return 3;
+        return 0;
+    }
     if (*p == '!' || *p == '?' || (!strong && *p == ';'))
         return 1;
     return 0;

@@ -18,6 +18,7 @@ typedef struct define {
 
 typedef struct unit_entry {
     char *written;
+    size_t wlen;  /* strlen(written): looked up for every row */
     char *canon;
     double scale;
     int additive;
@@ -25,6 +26,7 @@ typedef struct unit_entry {
 
 typedef struct qual_entry {
     char *word;
+    size_t wlen;
     char *symbol;
 } qual_entry;
 
@@ -142,7 +144,7 @@ int rules_pack_index(const rules *r, const char *name, size_t len)
 static const unit_entry *unit_find(const rules *r, const char *w, size_t len)
 {
     for (size_t i = r->nunits; i-- > 0;)
-        if (strlen(r->units[i].written) == len && memcmp(r->units[i].written, w, len) == 0)
+        if (r->units[i].wlen == len && memcmp(r->units[i].written, w, len) == 0)
             return &r->units[i];
     return NULL;
 }
@@ -166,7 +168,7 @@ int rules_unit_additive(const rules *r, const char *unit)
 const char *rules_qualifier(const rules *r, const char *word, size_t len)
 {
     for (size_t i = r->nquals; i-- > 0;)
-        if (strlen(r->quals[i].word) == len && memcmp(r->quals[i].word, word, len) == 0)
+        if (r->quals[i].wlen == len && memcmp(r->quals[i].word, word, len) == 0)
             return r->quals[i].symbol;
     return NULL;
 }
@@ -900,7 +902,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             q++;
         if (q == cs)
             return perr(p, col + (long)(cs - v), "'unit' needs a canonical unit after '='");
-        unit_entry u = {dupv(v, (size_t)(eq - v)), dupv(cs, (size_t)(q - cs)), 1.0, 1};
+        unit_entry u = {dupv(v, (size_t)(eq - v)), (size_t)(eq - v), dupv(cs, (size_t)(q - cs)), 1.0, 1};
         while (q < end) {
             while (q < end && *q == ' ')
                 q++;
@@ -952,6 +954,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         if (pm_grow((void **)&p->r->quals, &p->r->capquals, p->r->nquals + 1, sizeof(qual_entry)))
             return PM_ERR_NOMEM;
         p->r->quals[p->r->nquals].word = dupv(v, (size_t)(sp - v));
+        p->r->quals[p->r->nquals].wlen = (size_t)(sp - v);
         p->r->quals[p->r->nquals].symbol = dupv(sym, sl);
         p->r->nquals++;
         return 0;

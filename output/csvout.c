@@ -131,12 +131,8 @@ static size_t utf8_prefix(const char *s, size_t len, size_t max, int *more)
 
 static int needs_quotes(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == ',' || c == '"' || c == '\r' || c == '\n')
-            return 1;
-    }
-    return 0;
+    /* memchr is vectorised: four passes beat one byte loop on long context cells */
+    return memchr(s, ',', len) || memchr(s, '"', len) || memchr(s, '\n', len) || memchr(s, '\r', len);
 }
 
 static int is_formula_start(char c)
