@@ -52,6 +52,8 @@ typedef struct cpindex {
 
 struct extractor {
     const rules *r;
+    const rule **rule;  /* rules_at(r, i) for every i, read without a call */
+    size_t nrules;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit;
@@ -434,6 +436,10 @@ extractor *extractor_create(const rules *r)
         return NULL;
     x->r = r;
     x->auto_packs = 1;
+    x->nrules = rules_count(r);
+    x->rule = calloc(x->nrules + 1, sizeof *x->rule);
+    for (size_t i = 0; x->rule && i < x->nrules; i++)
+        x->rule[i] = rules_at(r, i);
     x->md = pcre2_match_data_create(64, NULL);
     x->mctx = pcre2_match_context_create(NULL);
     x->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
@@ -463,7 +469,7 @@ extractor *extractor_create(const rules *r)
             }
         }
     }
-    if (!x->md || !x->mctx || !x->t || !x->doc || !x->twin || !x->bstop || !x->blast || !x->scan[0] || !x->scan[1] || !x->copy[0] || !x->copy[1] ||
+    if (!x->rule || !x->md || !x->mctx || !x->t || !x->doc || !x->twin || !x->bstop || !x->blast || !x->scan[0] || !x->scan[1] || !x->copy[0] || !x->copy[1] ||
         build_lits(x) || build_dwords(x) || build_plast(x)) {
         extractor_free(x);
         return NULL;
@@ -496,6 +502,7 @@ void extractor_free(extractor *x)
     free(x->dix.slot);
     free(x->amask);
     free(x->twin);
+    free(x->rule);
     free(x->bstop);
     free(x->blast);
     free(x->dwords);
@@ -585,8 +592,7 @@ static int scan_line(extractor *x, const char *ln, size_t len)
 {
     const unsigned char *s = (const unsigned char *)ln;
     x->nanc = 0;
-    for (size_t i = 0; i < rules_count(x->r); i++)
-        x->lastpos[i] = (size_t)-1;
+    memset(x->lastpos, 0xFF, x->nrules * sizeof *x->lastpos); /* (size_t)-1: none */
     int prev_num = 0, prev_sep = 0;  /* previous char was a numeral / a separator inside a number */
     uint32_t prev = 0;               /* the previous character (0 at the start) */
     for (size_t i = 0; i < len;) {
@@ -794,13 +800,13 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
         size_t nc0 = x->nc, nex0 = x->nex;
         for (size_t k = 0; k < x->nscan[kind]; k++) {
             size_t i = x->scan[kind][k];
-            if (scan_rule(x, rules_at(x->r, i), i, len))
+            if (scan_rule(x, x->rule[i], i, len))
                 return PM_ERR_NOMEM;
         }
         /* a rule with the same pattern as an earlier one: copy that one's matches */
         for (size_t k = 0; k < x->ncopy[kind]; k++) {
             size_t i = x->copy[kind][k], t = x->twin[i];
-            const rule *ru = rules_at(x->r, i), *lead = rules_at(x->r, t);
+            const rule *ru = x->rule[i], *lead = x->rule[t];
             for (size_t j = nc0, n = x->nc; kind == RULE_TARGET && j < n; j++)
                 if (x->c[j].idx == t) {
                     if (pm_grow((void **)&x->c, &x->capc, x->nc + 1, sizeof(cand)))
