@@ -96,6 +96,8 @@ struct extractor {
     cpindex litix;          /* code point -> its run of lits */
     size_t words;           /* 64-bit words per rule bitset */
     uint64_t *amask;        /* per anchor of the line: the rules worth trying */
+    uint64_t *linemask;     /* their union over the line */
+    unsigned char *filtered; /* per rule: a target with unit literals (tried only where amask says) */
     size_t capamask;
     size_t *scan[2], nscan[2]; /* per kind: the rules matched for this document */
     size_t *copy[2], ncopy[2]; /* per kind: the rules that copy an earlier twin's matches */
@@ -263,6 +265,12 @@ static int build_lits(extractor *x)
     for (size_t i = 0; i < rules_count(x->r); i++)
         n += rules_at(x->r, i)->nunit_lits;
     x->words = (rules_count(x->r) + 63) / 64;
+    x->linemask = calloc(x->words + 1, sizeof(uint64_t));
+    x->filtered = calloc(rules_count(x->r) + 1, 1);
+    if (!x->linemask || !x->filtered)
+        return -1;
+    for (size_t i = 0; i < rules_count(x->r); i++)
+        x->filtered[i] = rules_at(x->r, i)->kind == RULE_TARGET && rules_at(x->r, i)->unit_lits;
     x->lits = calloc(n + 1, sizeof *x->lits);
     if (!x->lits)
         return -1;
@@ -290,6 +298,7 @@ static int dispatch(extractor *x, const char *ln, size_t len)
     if (pm_grow((void **)&x->amask, &x->capamask, x->nanc * x->words + 1, sizeof(uint64_t)))
         return PM_ERR_NOMEM;
     memset(x->amask, 0, x->nanc * x->words * sizeof(uint64_t));
+    memset(x->linemask, 0, x->words * sizeof(uint64_t));
     const unsigned char *s = (const unsigned char *)ln;
     for (size_t k = 0; k < x->nanc; k++) {
         uint64_t *m = x->amask + k * x->words;
@@ -310,6 +319,8 @@ static int dispatch(extractor *x, const char *ln, size_t len)
             }
             p += cl;
         }
+        for (size_t w = 0; w < x->words; w++)
+            x->linemask[w] |= m[w];
     }
     return 0;
 }
@@ -501,6 +512,8 @@ void extractor_free(extractor *x)
     free(x->pix.slot);
     free(x->dix.slot);
     free(x->amask);
+    free(x->linemask);
+    free(x->filtered);
     free(x->twin);
     free(x->rule);
     free(x->bstop);
@@ -770,7 +783,7 @@ static int try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t k
 /* Try one rule at every number of the current line. */
 static int scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
 {
-    int filtered = ru->kind == RULE_TARGET && ru->unit_lits;
+    int filtered = x->filtered[idx];
     for (size_t k = 0; k < x->nanc; k++) {
         if (filtered && !(x->amask[k * x->words + idx / 64] >> (idx % 64) & 1))
             continue;
@@ -800,6 +813,10 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
         size_t nc0 = x->nc, nex0 = x->nex;
         for (size_t k = 0; k < x->nscan[kind]; k++) {
             size_t i = x->scan[kind][k];
+            /* cheap reasons to leave the rule (and its cache lines) alone on this line */
+            if ((x->filtered[i] && !(x->linemask[i / 64] >> (i % 64) & 1)) ||
+                (x->plast[i].n && x->lastpos[i] == (size_t)-1))
+                continue;
             if (scan_rule(x, x->rule[i], i, len))
                 return PM_ERR_NOMEM;
         }
