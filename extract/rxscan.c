@@ -678,11 +678,18 @@ static int last_item(scan *s, tail *t, int depth)
     } else if (c == '^' || c == '$') {
         s->i++;
         t->nullable = 1;
-        return 0;
+    } else if (c == '?' || c == '*' || c == '+' || (c == '{' && quantifier(s))) {
+        return -1; /* a quantifier with nothing this scan knows before it */
     } else {
         set_add(&t->last, next_cp(s));
     }
-    /* the quantifier */
+    /* the quantifier; a comment may stand between it and its item: a(?#...)? */
+    while (s->i + 2 < s->n && s->s[s->i] == '(' && s->s[s->i + 1] == '?' && s->s[s->i + 2] == '#') {
+        const unsigned char *e = memchr(s->s + s->i, ')', s->n - s->i);
+        if (!e)
+            return -1;
+        s->i = (size_t)(e - s->s) + 1;
+    }
     if (s->i < s->n) {
         unsigned q = s->s[s->i];
         size_t ql;
