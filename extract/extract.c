@@ -104,6 +104,7 @@ struct extractor {
     size_t *twin;           /* per rule: the first rule with the same kind, pattern and before
                              * (itself when none); twins are matched once and copied */
     int tracing;            /* explain: exclusions run on every line */
+    size_t value_end;       /* the line's last end of a candidate's value */
     extract_mark *marks;
     size_t nmarks, capmarks;
     extract_warn_fn warn;   /* where limit warnings of the current line go */
@@ -784,7 +785,10 @@ static int try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t k
 static int scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
 {
     int filtered = x->filtered[idx];
-    for (size_t k = 0; k < x->nanc; k++) {
+    /* an exclusion that starts at its number covers nothing before it: past the
+     * end of the last candidate's value it cannot drop one (explain shows all) */
+    size_t stop = ru->kind == RULE_EXCLUDE && !ru->before_code && !x->tracing ? x->value_end : (size_t)-1;
+    for (size_t k = 0; k < x->nanc && x->anc[k] < stop; k++) {
         if (filtered && !(x->amask[k * x->words + idx / 64] >> (idx % 64) & 1))
             continue;
         if (try_at(x, ru, idx, len, k))
@@ -810,6 +814,12 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
     for (int kind = RULE_TARGET; kind <= RULE_EXCLUDE && x->nanc; kind++) {
         if (kind == RULE_EXCLUDE && x->nc == 0 && !x->tracing)
             break;
+        if (kind == RULE_EXCLUDE) {
+            x->value_end = 0;
+            for (size_t j = 0; j < x->nc; j++)
+                if (x->c[j].g[G_VALUE][1] > x->value_end)
+                    x->value_end = x->c[j].g[G_VALUE][1];
+        }
         size_t nc0 = x->nc, nex0 = x->nex;
         for (size_t k = 0; k < x->nscan[kind]; k++) {
             size_t i = x->scan[kind][k];

@@ -357,6 +357,20 @@ static void test_exclusions_after_a_match(void **state)
     run_rules(src, "二二号，9室", &g, NULL, "all");
     assert_int_equal(g.n, 1);
     assert_string_equal(g.cell[0][COL_VALUE], "9");
+    /* a number after every candidate still matters when its exclusion reaches back:
+     * 2025 comes after 3室, and its exclusion covers 3室 from 《 */
+    static const char quoted[] = "pack t\n"
+                                 "exclude title\n"
+                                 "  reach 40\n"
+                                 "  before 《[^》]*\n"
+                                 "  pattern 20\\d\\d》\n"
+                                 "rule room\n"
+                                 "  category 室\n"
+                                 "  pattern (?<value>\\d+)(?<unit>室)\n";
+    run_rules(quoted, "《改造3室与2025》", &g, NULL, "all");
+    assert_int_equal(g.n, 0);
+    run_rules(quoted, "改造3室与2025》", &g, NULL, "all");
+    assert_int_equal(g.n, 1);
 }
 
 static const char twins_src[] = "pack t\n"
