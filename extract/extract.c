@@ -12,7 +12,9 @@
 #include "extract/docinfo.h"
 #include "extract/grow.h"
 #include "extract/numparse.h"
-#include "extract/rxscan.h"
+#include "extract/cpindex.h"
+#include "extract/prefilter.h"
+#include "extract/utf8.h"
 #include "extract/text.h"
 
 const char *const extract_columns[COL_COUNT] = {
@@ -40,16 +42,6 @@ typedef struct span {
     const rule *ru;
 } span;
 
-/* Code point -> the run of entries with that code point in a table sorted by it
- * (open addressing, built once): one probe where a binary search took eight. */
-typedef struct cpslot {
-    uint32_t cp, start, n; /* n 0: an empty slot */
-} cpslot;
-typedef struct cpindex {
-    cpslot *slot;
-    uint32_t mask;
-} cpindex;
-
 struct extractor {
     const rules *r;
     const rule **rule;  /* rules_at(r, i) for every i, read without a call */
@@ -71,34 +63,6 @@ struct extractor {
     uint64_t fixed;    /* packs chosen by extractor_set_packs */
     uint64_t active;   /* packs used for the current document */
     uint64_t warned[16]; /* rules (by index) already reported for hitting a limit */
-    /* per rule: the characters its pattern must end with (sorted), when they are
-     * few and it cannot be empty; n 0 = no such check */
-    struct blast *plast;
-    struct pchar {
-        uint32_t cp;
-        size_t rule;
-    } *pchars;              /* every such character with its rule, by character */
-    size_t npchars;
-    uint64_t pfirst[1024];  /* code points < 65536 among pchars */
-    cpindex pix;            /* code point -> its run of pchars */
-    size_t *lastpos;        /* per rule, for the current line: where the last of its
-                             * characters starts, (size_t)-1 for none */
-    /* Prefilter: a target rule whose units are all literals is tried at a number only
-     * when one of its units occurs within UNIT_REACH characters after it. */
-    struct unitlit {
-        unsigned cp;        /* first code point */
-        const char *s;
-        size_t n;
-        size_t rule;
-    } *lits;
-    size_t nlits;
-    uint64_t first[1024];   /* code points < 65536 that start some literal */
-    cpindex litix;          /* code point -> its run of lits */
-    size_t words;           /* 64-bit words per rule bitset */
-    uint64_t *amask;        /* per anchor of the line: the rules worth trying */
-    uint64_t *linemask;     /* their union over the line */
-    unsigned char *filtered; /* per rule: a target with unit literals (tried only where amask says) */
-    size_t capamask;
     size_t *scan[2], nscan[2]; /* per kind: the rules matched for this document */
     size_t *copy[2], ncopy[2]; /* per kind: the rules that copy an earlier twin's matches */
     size_t *twin;           /* per rule: the first rule with the same kind, pattern and before
@@ -111,17 +75,9 @@ struct extractor {
     void *wctx;
     const char *file;
     long lineno;
-    size_t *anc;       /* where numbers start in the line */
-    size_t nanc, capanc;
-    uint32_t *prevcp;  /* per number: the character before it */
-    size_t capprev;
-    uint32_t *bstop;   /* per rule: the STOP_CPS its `before` can never contain */
-    /* per rule: the characters its `before` part must end with (sorted), when
-     * they are few and it cannot be empty; nblast 0 = no such check */
-    struct blast {
-        uint32_t cp[RXSCAN_LAST_MAX];
-        size_t n;
-    } *blast;
+    prefilter *pf;     /* where each rule can match in the current line */
+    const size_t *anc; /* where numbers start in the line (owned by pf) */
+    size_t nanc;
     /* Pack detection without PCRE2 for detect patterns that are plain word lists
      * (a|b|c): every word by first character, then pack, then position in its list. */
     struct dword {
@@ -133,198 +89,8 @@ struct extractor {
     size_t ndwords;
     uint64_t dlit;            /* packs whose detect pattern is such a list */
     uint64_t dfirst[1024];    /* code points < 65536 that start some word */
-    cpindex dix;              /* code point -> its run of dwords */
+    cpindex *dix;             /* code point -> its run of dwords */
 };
-
-static size_t numeral_at(const unsigned char *s, size_t avail);
-
-#define UNIT_REACH 16 /* characters after a number where its unit may start */
-
-/* Separators a `before` part often cannot contain: when it cannot, its search
- * window starts after the last one (the leftmost match is the same, found sooner). */
-static const uint32_t STOP_CPS[] = {'\t', ' ', 0x3000, 0xFF0C, ',', 0x3002, 0xFF1B, ';', 0xFF1A, ':', 0xFF01, '!',
-                                    0xFF1F, '?', 0x3001, 0xFF08, '(', 0xFF09, ')', 0x201C, 0x201D, '"', 0x300A,
-                                    0x300B, 0x3010, 0x3011};
-#define NSTOP (sizeof STOP_CPS / sizeof STOP_CPS[0])
-
-/* Index of cp in STOP_CPS, or -1. Called for every character a `before` window
- * walks over, so a switch rather than a search. */
-static int stop_index(uint32_t cp)
-{
-    switch (cp) {
-    case '\t': return 0;
-    case ' ': return 1;
-    case 0x3000: return 2;
-    case 0xFF0C: return 3;
-    case ',': return 4;
-    case 0x3002: return 5;
-    case 0xFF1B: return 6;
-    case ';': return 7;
-    case 0xFF1A: return 8;
-    case ':': return 9;
-    case 0xFF01: return 10;
-    case '!': return 11;
-    case 0xFF1F: return 12;
-    case '?': return 13;
-    case 0x3001: return 14;
-    case 0xFF08: return 15;
-    case '(': return 16;
-    case 0xFF09: return 17;
-    case ')': return 18;
-    case 0x201C: return 19;
-    case 0x201D: return 20;
-    case '"': return 21;
-    case 0x300A: return 22;
-    case 0x300B: return 23;
-    case 0x3010: return 24;
-    case 0x3011: return 25;
-    default: return -1;
-    }
-}
-
-/* Which STOP_CPS the before part of ru can never contain (0 when it has none, or
- * when its matches depend on where the search starts). */
-static uint32_t before_stops(const rule *ru)
-{
-    unsigned char may[NSTOP];
-    if (!ru->before || rxscan_start_sensitive(ru->before, strlen(ru->before)) ||
-        rxscan_consumable(ru->before, strlen(ru->before), STOP_CPS, NSTOP, may))
-        return 0;
-    uint32_t m = 0;
-    for (size_t i = 0; i < NSTOP; i++)
-        if (!may[i] && stop_index(STOP_CPS[i]) == (int)i)
-            m |= (uint32_t)1 << i;
-    return m;
-}
-
-static uint32_t cp_hash(uint32_t cp, uint32_t mask) { return (cp * 2654435761u) >> 12 & mask; }
-
-/* Index count entries of `size` bytes sorted by the uint32 at cp_off. Returns 0 or -1. */
-static int cpindex_build(cpindex *ix, const void *base, size_t count, size_t size, size_t cp_off)
-{
-    size_t slots = 16;
-    while (slots < 2 * count)
-        slots *= 2;
-    ix->slot = calloc(slots, sizeof *ix->slot);
-    if (!ix->slot)
-        return -1;
-    ix->mask = (uint32_t)(slots - 1);
-    const unsigned char *b = base;
-    for (size_t i = 0; i < count;) {
-        uint32_t cp;
-        memcpy(&cp, b + i * size + cp_off, sizeof cp);
-        size_t j = i + 1;
-        while (j < count && memcmp(b + j * size + cp_off, &cp, sizeof cp) == 0)
-            j++;
-        uint32_t h = cp_hash(cp, ix->mask);
-        while (ix->slot[h].n)
-            h = (h + 1) & ix->mask;
-        ix->slot[h] = (cpslot){cp, (uint32_t)i, (uint32_t)(j - i)};
-        i = j;
-    }
-    return 0;
-}
-
-/* The run of entries with code point cp, or NULL. */
-static const cpslot *cpindex_find(const cpindex *ix, uint32_t cp)
-{
-    if (!ix->slot)
-        return NULL;
-    for (uint32_t h = cp_hash(cp, ix->mask);; h = (h + 1) & ix->mask) {
-        if (!ix->slot[h].n)
-            return NULL;
-        if (ix->slot[h].cp == cp)
-            return &ix->slot[h];
-    }
-}
-
-static unsigned decode(const unsigned char *s, size_t avail, size_t *len)
-{
-    unsigned c = s[0];
-    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (n > avail)
-        n = avail;
-    *len = n;
-    if (n == 1)
-        return c;
-    unsigned cp = c & (0x3F >> (n - 1));
-    for (size_t i = 1; i < n; i++)
-        cp = cp << 6 | (s[i] & 0x3F);
-    return cp;
-}
-
-static int lit_cmp(const void *pa, const void *pb)
-{
-    const struct unitlit *a = pa, *b = pb;
-    return a->cp < b->cp ? -1 : a->cp > b->cp;
-}
-
-/* Index every unit literal of every target rule by its first character. */
-static int build_lits(extractor *x)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < rules_count(x->r); i++)
-        n += rules_at(x->r, i)->nunit_lits;
-    x->words = (rules_count(x->r) + 63) / 64;
-    x->linemask = calloc(x->words + 1, sizeof(uint64_t));
-    x->filtered = calloc(rules_count(x->r) + 1, 1);
-    if (!x->linemask || !x->filtered)
-        return -1;
-    for (size_t i = 0; i < rules_count(x->r); i++)
-        x->filtered[i] = rules_at(x->r, i)->kind == RULE_TARGET && rules_at(x->r, i)->unit_lits;
-    x->lits = calloc(n + 1, sizeof *x->lits);
-    if (!x->lits)
-        return -1;
-    for (size_t i = 0; i < rules_count(x->r); i++) {
-        const rule *ru = rules_at(x->r, i);
-        for (size_t k = 0; k < ru->nunit_lits; k++) {
-            size_t l;
-            struct unitlit *u = &x->lits[x->nlits++];
-            u->s = ru->unit_lits[k];
-            u->n = strlen(u->s);
-            u->cp = decode((const unsigned char *)u->s, u->n, &l);
-            u->rule = i;
-            if (u->cp < 65536)
-                x->first[u->cp / 64] |= (uint64_t)1 << (u->cp % 64);
-        }
-    }
-    if (x->nlits > 1)
-        qsort(x->lits, x->nlits, sizeof *x->lits, lit_cmp);
-    return cpindex_build(&x->litix, x->lits, x->nlits, sizeof *x->lits, offsetof(struct unitlit, cp));
-}
-
-/* For every number of the line, the rules one of whose units follows it. */
-static int dispatch(extractor *x, const char *ln, size_t len)
-{
-    if (pm_grow((void **)&x->amask, &x->capamask, x->nanc * x->words + 1, sizeof(uint64_t)))
-        return PM_ERR_NOMEM;
-    memset(x->amask, 0, x->nanc * x->words * sizeof(uint64_t));
-    memset(x->linemask, 0, x->words * sizeof(uint64_t));
-    const unsigned char *s = (const unsigned char *)ln;
-    for (size_t k = 0; k < x->nanc; k++) {
-        uint64_t *m = x->amask + k * x->words;
-        size_t p = x->anc[k], chars = 0;
-        int in_number = 1;
-        while (p < len && chars <= UNIT_REACH) {
-            size_t cl;
-            unsigned cp = decode(s + p, len - p, &cl);
-            const cpslot *run = cp < 65536 && !(x->first[cp / 64] >> (cp % 64) & 1) ? NULL : cpindex_find(&x->litix, cp);
-            for (size_t i = run ? run->start : 0, e = run ? run->start + run->n : 0; i < e; i++)
-                if (x->lits[i].n <= len - p && memcmp(ln + p, x->lits[i].s, x->lits[i].n) == 0)
-                    m[x->lits[i].rule / 64] |= (uint64_t)1 << (x->lits[i].rule % 64);
-            if (in_number && (numeral_at(s + p, len - p) || *(s + p) == '.' || *(s + p) == ','))
-                ; /* the number itself does not count against the reach */
-            else {
-                in_number = 0;
-                chars++;
-            }
-            p += cl;
-        }
-        for (size_t w = 0; w < x->words; w++)
-            x->linemask[w] |= m[w];
-    }
-    return 0;
-}
 
 static int dword_cmp(const void *pa, const void *pb)
 {
@@ -357,7 +123,7 @@ static int build_dwords(extractor *x)
         for (const char *q = src; *q;) {
             size_t n = strcspn(q, "|"), cl;
             struct dword *d = &x->dwords[x->ndwords++];
-            *d = (struct dword){decode((const unsigned char *)q, n, &cl), (int)i, order++, q, n};
+            *d = (struct dword){utf8_decode((const unsigned char *)q, n, &cl), (int)i, order++, q, n};
             if (d->cp < 65536)
                 x->dfirst[d->cp / 64] |= (uint64_t)1 << (d->cp % 64);
             q += n + (q[n] == '|');
@@ -366,79 +132,8 @@ static int build_dwords(extractor *x)
     }
     if (x->ndwords > 1)
         qsort(x->dwords, x->ndwords, sizeof *x->dwords, dword_cmp);
-    return cpindex_build(&x->dix, x->dwords, x->ndwords, sizeof *x->dwords, offsetof(struct dword, cp));
-}
-
-static int u32_cmp(const void *pa, const void *pb)
-{
-    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    return (a > b) - (a < b);
-}
-
-/* The characters a match of src must end with, when it cannot be empty and they
- * are few (else b->n = 0: no check). */
-static void part_last(const char *src, struct blast *b)
-{
-    int nullable;
-    b->n = 0;
-    if (!src || rxscan_last(src, strlen(src), b->cp, &b->n, &nullable) || nullable)
-        b->n = 0;
-    else if (b->n > 1)
-        qsort(b->cp, b->n, sizeof b->cp[0], u32_cmp);
-}
-
-static int pchar_cmp(const void *pa, const void *pb)
-{
-    const struct pchar *a = pa, *b = pb;
-    return (a->cp > b->cp) - (a->cp < b->cp);
-}
-
-/* Index the last characters of every pattern that has few (see scan_line). */
-static int build_plast(extractor *x)
-{
-    size_t n = rules_count(x->r), total = 0;
-    x->plast = calloc(n + 1, sizeof *x->plast);
-    x->lastpos = calloc(n + 1, sizeof(size_t));
-    if (!x->plast || !x->lastpos)
-        return -1;
-    for (size_t i = 0; i < n; i++) { /* a twin is never matched itself */
-        if (x->twin[i] == i)
-            part_last(rules_at(x->r, i)->pattern, &x->plast[i]);
-        total += x->plast[i].n;
-    }
-    x->pchars = calloc(total + 1, sizeof *x->pchars);
-    if (!x->pchars)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < x->plast[i].n; k++) {
-            uint32_t cp = x->plast[i].cp[k];
-            x->pchars[x->npchars++] = (struct pchar){cp, i};
-            if (cp < 65536)
-                x->pfirst[cp / 64] |= (uint64_t)1 << (cp % 64);
-        }
-    if (x->npchars > 1)
-        qsort(x->pchars, x->npchars, sizeof *x->pchars, pchar_cmp);
-    return cpindex_build(&x->pix, x->pchars, x->npchars, sizeof *x->pchars, offsetof(struct pchar, cp));
-}
-
-/* Can rule idx's `before` part end right before the k-th number of the line? */
-static int before_may_end(const extractor *x, size_t idx, size_t k)
-{
-    const struct blast *b = &x->blast[idx];
-    if (!b->n)
-        return 1;
-    if (x->anc[k] == 0)
-        return 0;
-    uint32_t cp = x->prevcp[k];
-    size_t lo = 0, hi = b->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (b->cp[mid] < cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < b->n && b->cp[lo] == cp;
+    x->dix = cpindex_create(x->dwords, x->ndwords, sizeof *x->dwords, offsetof(struct dword, cp));
+    return x->dix ? 0 : -1;
 }
 
 extractor *extractor_create(const rules *r)
@@ -462,12 +157,6 @@ extractor *extractor_create(const rules *r)
         x->copy[k] = calloc(rules_count(r) + 1, sizeof(size_t));
     }
     x->twin = calloc(rules_count(r) + 1, sizeof(size_t));
-    x->bstop = calloc(rules_count(r) + 1, sizeof(uint32_t));
-    for (size_t i = 0; x->bstop && i < rules_count(r); i++)
-        x->bstop[i] = before_stops(rules_at(r, i));
-    x->blast = calloc(rules_count(r) + 1, sizeof *x->blast);
-    for (size_t i = 0; x->blast && x->twin && i < rules_count(r); i++)
-        part_last(rules_at(r, i)->before, &x->blast[i]);
     for (size_t i = 0; x->twin && i < rules_count(r); i++) {
         const rule *a = rules_at(r, i);
         x->twin[i] = i;
@@ -481,8 +170,14 @@ extractor *extractor_create(const rules *r)
             }
         }
     }
-    if (!x->rule || !x->md || !x->mctx || !x->t || !x->doc || !x->twin || !x->bstop || !x->blast || !x->scan[0] || !x->scan[1] || !x->copy[0] || !x->copy[1] ||
-        build_lits(x) || build_dwords(x) || build_plast(x)) {
+    unsigned char *copies = calloc(rules_count(r) + 1, 1); /* twins: their matches are copied */
+    for (size_t i = 0; copies && x->twin && i < rules_count(r); i++)
+        copies[i] = x->twin[i] != i;
+    if (copies)
+        x->pf = prefilter_create(r, copies);
+    free(copies);
+    if (!x->rule || !x->md || !x->mctx || !x->t || !x->doc || !x->twin || !x->pf || !x->scan[0] || !x->scan[1] ||
+        !x->copy[0] || !x->copy[1] || build_dwords(x)) {
         extractor_free(x);
         return NULL;
     }
@@ -504,31 +199,19 @@ void extractor_free(extractor *x)
     pcre2_jit_stack_free(x->jit);
     text_free(x->t);
     docinfo_free(x->doc);
+    prefilter_free(x->pf);
     free(x->c);
     free(x->ex);
     free(x->exmax);
     free(x->marks);
-    free(x->lits);
-    free(x->litix.slot);
-    free(x->pix.slot);
-    free(x->dix.slot);
-    free(x->amask);
-    free(x->linemask);
-    free(x->filtered);
+    cpindex_free(x->dix);
     free(x->twin);
     free(x->rule);
-    free(x->bstop);
-    free(x->blast);
     free(x->dwords);
-    free(x->plast);
-    free(x->pchars);
-    free(x->lastpos);
     for (int k = 0; k < 2; k++) {
         free(x->scan[k]);
         free(x->copy[k]);
     }
-    free(x->anc);
-    free(x->prevcp);
     free(x);
 }
 
@@ -552,108 +235,6 @@ static int first_set(const short *gs, const PCRE2_SIZE *ov, size_t *s, size_t *e
             *e = ov[2 * *gs + 1];
             return 1;
         }
-    return 0;
-}
-
-/* Is there a numeral character (0-9, 〇零一二两三四五六七八九十百千万亿廿卅) at s?
- * Returns its length in bytes, or 0. */
-static size_t numeral_at(const unsigned char *s, size_t avail)
-{
-    if (*s >= '0' && *s <= '9')
-        return 1;
-    if (avail < 3 || (*s != 0xE3 && *s != 0xE4 && *s != 0xE5 && *s != 0xE7 && *s != 0xE9))
-        return 0;
-    switch ((unsigned)s[0] << 16 | (unsigned)s[1] << 8 | s[2]) {
-    case 0xE38087: case 0xE4B880: case 0xE4B883: case 0xE4B887: case 0xE4B889: case 0xE4B8A4:
-    case 0xE4B99D: case 0xE4BA8C: case 0xE4BA94: case 0xE4BABF: case 0xE585AB: case 0xE585AD:
-    case 0xE58D81: case 0xE58D83: case 0xE58D85: case 0xE59B9B: case 0xE5BBBF: case 0xE799BE:
-    case 0xE99BB6:
-        return 3;
-    default:
-        return 0;
-    }
-}
-
-/* Is the 3-byte character cp a Chinese numeral (the non-ASCII ones of numeral_at)? */
-static int numeral_cp(uint32_t cp)
-{
-    switch (cp) {
-    case 0x3007: case 0x4E00: case 0x4E03: case 0x4E07: case 0x4E09: case 0x4E24: case 0x4E5D:
-    case 0x4E8C: case 0x4E94: case 0x4EBF: case 0x516B: case 0x516D: case 0x5341: case 0x5343:
-    case 0x5345: case 0x56DB: case 0x5EFF: case 0x767E: case 0x96F6:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-/* Character cp stands at offset i of the line: the rules that end with it may end there. */
-static void last_char_at(extractor *x, uint32_t cp, size_t i)
-{
-    const cpslot *run = cpindex_find(&x->pix, cp);
-    for (size_t k = run ? run->start : 0, e = run ? run->start + run->n : 0; k < e; k++)
-        x->lastpos[x->pchars[k].rule] = i;
-}
-
-/* One pass over the line: the offsets where a number starts (x->anc) with the
- * character before each (x->prevcp), and for every rule with few last characters
- * where the last of them starts at or after the first number (x->lastpos).
- * A number starts at a numeral not preceded by a numeral, nor by '.' or ','
- * inside an Arabic number (4.5, 1,500), nor by the space of a number grouped
- * with spaces as in Hong Kong (77 100: a space between digits followed by
- * exactly three digits). */
-static int scan_line(extractor *x, const char *ln, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)ln;
-    x->nanc = 0;
-    memset(x->lastpos, 0xFF, x->nrules * sizeof *x->lastpos); /* (size_t)-1: none */
-    int prev_num = 0, prev_sep = 0;  /* previous char was a numeral / a separator inside a number */
-    uint32_t prev = 0;               /* the previous character (0 at the start) */
-    for (size_t i = 0; i < len;) {
-        unsigned char c = s[i];
-        size_t cl;
-        uint32_t cp;
-        if (c < 0x80) {
-            cp = c;
-            cl = 1;
-        } else if (c >= 0xE0 && c < 0xF0 && i + 2 < len) {
-            cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
-            cl = 3;
-        } else {
-            cp = decode(s + i, len - i, &cl);
-        }
-        /* last characters: only from the first number on */
-        if (x->nanc && x->npchars && (cp >= 65536 || (x->pfirst[cp / 64] >> (cp % 64) & 1)))
-            last_char_at(x, cp, i);
-        if (c < 0x80 && (c < '0' || c > '9')) {
-            int after_digit = i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9';
-            prev_sep = after_digit && (c == '.' || c == ',');
-            if (after_digit && c == ' ') { /* 77 100: three digits, then no digit */
-                size_t k = i + 1;
-                while (k < len && k - i <= 4 && s[k] >= '0' && s[k] <= '9')
-                    k++;
-                prev_sep = k - i == 4 && (k == len || s[k] < '0' || s[k] > '9');
-            }
-            prev_num = 0;
-        } else if (cl == 3 ? numeral_cp(cp) : numeral_at(s + i, len - i) != 0) {
-            if (!prev_num && !prev_sep) {
-                if (pm_grow((void **)&x->anc, &x->capanc, x->nanc + 1, sizeof(size_t)) ||
-                    pm_grow((void **)&x->prevcp, &x->capprev, x->nanc + 1, sizeof(uint32_t)))
-                    return PM_ERR_NOMEM;
-                /* this number's own last characters count too */
-                if (x->nanc == 0 && x->npchars && (cp >= 65536 || (x->pfirst[cp / 64] >> (cp % 64) & 1)))
-                    last_char_at(x, cp, i);
-                x->prevcp[x->nanc] = prev;
-                x->anc[x->nanc++] = i;
-            }
-            prev_num = 1;
-            prev_sep = 0;
-        } else {
-            prev_num = prev_sep = 0;
-        }
-        prev = cp;
-        i += cl;
-    }
     return 0;
 }
 
@@ -717,23 +298,7 @@ static void limit_warning(extractor *x, const rule *ru, int rc, extract_warn_fn 
 static int match_before(extractor *x, const rule *ru, size_t idx, size_t a, cand *c)
 {
     const char *ln = x->line;
-    size_t w = a;
-    uint32_t stops = x->bstop[idx];
-    for (int chars = 0; w > 0 && chars < ru->reach; chars++) { /* back `reach` characters */
-        size_t p = w;
-        while (p > 0 && (((unsigned char)ln[--p]) & 0xC0) == 0x80)
-            ;
-        unsigned char lead = (unsigned char)ln[p];
-        if (stops && (lead < 0x80 || lead == 0xE2 || lead == 0xE3 || lead == 0xEF)) {
-            /* a character the part cannot contain ends the window (all of STOP_CPS are
-             * ASCII or start with one of these bytes) */
-            size_t cl;
-            int k = stop_index(decode((const unsigned char *)ln + p, w - p, &cl));
-            if (k >= 0 && (stops >> k & 1))
-                break;
-        }
-        w = p;
-    }
+    size_t w = prefilter_window(x->pf, idx, a, ru->reach);
     int rc = match(x, ru->before_code, ln, a, w);
     if (rc < 0) {
         if (rc != PCRE2_ERROR_NOMATCH)
@@ -753,8 +318,6 @@ static int try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t k
 {
     PCRE2_SIZE ov[2 * 64];
     size_t a = x->anc[k];
-    if ((x->plast[idx].n && (x->lastpos[idx] == (size_t)-1 || x->lastpos[idx] < a)) || !before_may_end(x, idx, k))
-        return 0; /* the pattern cannot end in the rest of the line, or `before` right here */
     int rc = match(x, ru->code, x->line, len, a);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
@@ -784,14 +347,11 @@ static int try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t k
 /* Try one rule at every number of the current line. */
 static int scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
 {
-    int filtered = x->filtered[idx];
     /* an exclusion that starts at its number covers nothing before it: past the
      * end of the last candidate's value it cannot drop one (explain shows all) */
     size_t stop = ru->kind == RULE_EXCLUDE && !ru->before_code && !x->tracing ? x->value_end : (size_t)-1;
     for (size_t k = 0; k < x->nanc && x->anc[k] < stop; k++) {
-        if (filtered && !(x->amask[k * x->words + idx / 64] >> (idx % 64) & 1))
-            continue;
-        if (try_at(x, ru, idx, len, k))
+        if (prefilter_may(x->pf, idx, k) && try_at(x, ru, idx, len, k))
             return PM_ERR_NOMEM;
     }
     return 0;
@@ -809,8 +369,9 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
     x->wctx = wctx;
     x->file = file;
     x->lineno = lineno;
-    if (scan_line(x, ln, len) || dispatch(x, ln, len))
+    if (prefilter_line(x->pf, ln, len))
         return PM_ERR_NOMEM;
+    x->anc = prefilter_numbers(x->pf, &x->nanc);
     for (int kind = RULE_TARGET; kind <= RULE_EXCLUDE && x->nanc; kind++) {
         if (kind == RULE_EXCLUDE && x->nc == 0 && !x->tracing)
             break;
@@ -823,11 +384,7 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
         size_t nc0 = x->nc, nex0 = x->nex;
         for (size_t k = 0; k < x->nscan[kind]; k++) {
             size_t i = x->scan[kind][k];
-            /* cheap reasons to leave the rule (and its cache lines) alone on this line */
-            if ((x->filtered[i] && !(x->linemask[i / 64] >> (i % 64) & 1)) ||
-                (x->plast[i].n && x->lastpos[i] == (size_t)-1))
-                continue;
-            if (scan_rule(x, x->rule[i], i, len))
+            if (prefilter_line_may(x->pf, i) && scan_rule(x, x->rule[i], i, len))
                 return PM_ERR_NOMEM;
         }
         /* a rule with the same pattern as an earlier one: copy that one's matches */
@@ -1159,7 +716,7 @@ static int plain_number(const char *s, size_t len)
         return 1;
     static const char *big[] = {"十", "百", "千", "万", "亿"};
     for (size_t i = 0; i < len;) {
-        size_t n = numeral_at((const unsigned char *)s + i, len - i);
+        size_t n = num_numeral(s + i, len - i);
         if (!n)
             break;
         for (size_t k = 0; k < 5; k++)
@@ -1195,9 +752,9 @@ static int trace_line(extractor *x, runctx *r, size_t off, size_t len, size_t nr
             m = (extract_mark){MARK_ROW, ts, te, c->ru};
         } else {
             size_t a = x->anc[i - nrows], e = a;
-            while (e < len && (numeral_at((const unsigned char *)x->line + e, len - e) || x->line[e] == '.' ||
+            while (e < len && (num_numeral(x->line + e, len - e) || x->line[e] == '.' ||
                                x->line[e] == ','))
-                e += x->line[e] == '.' || x->line[e] == ',' ? 1 : numeral_at((const unsigned char *)x->line + e, len - e);
+                e += x->line[e] == '.' || x->line[e] == ',' ? 1 : num_numeral(x->line + e, len - e);
             int taken = 0;
             for (size_t k = 0; k < nrows && !taken; k++)
                 taken = a >= x->c[k].start && a < x->c[k].end;
@@ -1292,11 +849,11 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     for (size_t p = 0; x->ndwords && p < lim;) {
         size_t cl;
-        unsigned cp = decode(u + p, lim - p, &cl);
-        const cpslot *run = cp < 65536 && !(x->dfirst[cp / 64] >> (cp % 64) & 1) ? NULL : cpindex_find(&x->dix, cp);
-        if (run) {
+        uint32_t cp = utf8_decode(u + p, lim - p, &cl);
+        size_t start = 0, nrun = cp < 65536 && !(x->dfirst[cp / 64] >> (cp % 64) & 1) ? 0 : cpindex_find(x->dix, cp, &start);
+        if (nrun) {
             uint64_t done = 0;
-            for (size_t k = run->start; k < run->start + run->n; k++) {
+            for (size_t k = start; k < start + nrun; k++) {
                 const struct dword *d = &x->dwords[k];
                 if ((done >> d->pack & 1) || p < next[d->pack] || d->n > lim - p || memcmp(s + p, d->s, d->n) != 0)
                     continue;

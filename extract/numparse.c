@@ -302,6 +302,26 @@ size_t num_parse(const char *s, size_t len, double *value)
     return 0;
 }
 
+size_t num_numeral(const char *str, size_t avail)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (avail == 0)
+        return 0;
+    if (*s >= '0' && *s <= '9')
+        return 1;
+    if (avail < 3 || (*s != 0xE3 && *s != 0xE4 && *s != 0xE5 && *s != 0xE7 && *s != 0xE9))
+        return 0;
+    switch ((unsigned)s[0] << 16 | (unsigned)s[1] << 8 | s[2]) {
+    case 0xE38087: case 0xE4B880: case 0xE4B883: case 0xE4B887: case 0xE4B889: case 0xE4B8A4:
+    case 0xE4B99D: case 0xE4BA8C: case 0xE4BA94: case 0xE4BABF: case 0xE585AB: case 0xE585AD:
+    case 0xE58D81: case 0xE58D83: case 0xE58D85: case 0xE59B9B: case 0xE5BBBF: case 0xE799BE:
+    case 0xE99BB6:
+        return 3;
+    default:
+        return 0;
+    }
+}
+
 int num_format(double v, char *buf, size_t n)
 {
     if (v > -1e15 && v < 1e15 && v == (double)(long long)v) { /* whole numbers, most values: no printf */

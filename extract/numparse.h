@@ -26,6 +26,11 @@
  * a number; *value is then untouched. */
 size_t num_parse(const char *s, size_t len, double *value);
 
+/* Length in bytes of the numeral character at s[0..avail): an ASCII digit (1) or
+ * one of 〇零一二两三四五六七八九十百千万亿廿卅 (3); 0 for anything else. Numbers
+ * start at numerals: the engine tries its rules there. */
+size_t num_numeral(const char *s, size_t avail);
+
 /* Write v as plain decimal: no exponent, no separators, no trailing zeros,
  * at most 6 decimals (45000, 72.5, 0.25). Returns the length written
  * (like snprintf: may be >= n when truncated). */

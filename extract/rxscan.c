@@ -243,46 +243,59 @@ static atom escape(scan *s, int in_class)
     }
 }
 
-/* Parse a class after '['; fold each candidate's membership into may[]. */
-static int klass(scan *s, int counts)
+/* A character class as read: its members, each a character, a range, an escape
+ * class (\\d ...) or something this scan cannot tell about ([:alpha:], \\p{..}). */
+typedef struct cmember {
+    atom lo;     /* A_CHAR, A_CLASS or A_UNSURE */
+    uint32_t hi; /* lo.lo..hi for a range of characters; hi == lo.lo for one */
+} cmember;
+
+typedef struct cclass {
+    int neg;
+    size_t n;
+    int many; /* more members than fit: read as "cannot tell" */
+    cmember m[64];
+} cclass;
+
+/* Read a class after '['. Returns 0, or -1 when it is malformed or holds \\Q...\\E
+ * (a quoted character may start a range: rare, not worth reading). */
+static int read_class(scan *s, cclass *c)
 {
-    int neg = 0;
+    c->neg = 0;
+    c->n = 0;
+    c->many = 0;
     if (s->i < s->n && s->s[s->i] == '^') {
-        neg = 1;
+        c->neg = 1;
         s->i++;
     }
-    unsigned char res[64]; /* per candidate: NO, YES or UNSURE so far (positive sense) */
-    size_t nc = s->ncps < sizeof res ? s->ncps : sizeof res;
-    memset(res, NO, sizeof res);
-    int first = 1;
-    for (;;) {
+    for (int first = 1;; first = 0) {
         if (s->i >= s->n)
             return -1;
-        unsigned c = s->s[s->i];
-        if (c == ']' && !first) {
+        unsigned ch = s->s[s->i];
+        if (ch == ']' && !first) {
             s->i++;
-            break;
+            return 0;
         }
-        first = 0;
-        atom lo;
-        if (c == '[' && s->i + 1 < s->n && (s->s[s->i + 1] == ':' || s->s[s->i + 1] == '.' || s->s[s->i + 1] == '=')) {
+        cmember m = {{A_UNSURE, 0, 0, 0}, 0};
+        if (ch == '[' && s->i + 1 < s->n && (s->s[s->i + 1] == ':' || s->s[s->i + 1] == '.' || s->s[s->i + 1] == '=')) {
             const unsigned char *e = memchr(s->s + s->i + 2, ']', s->n - s->i - 2);
             if (!e)
                 return -1;
             s->i = (size_t)(e - s->s) + 1;
-            lo = (atom){A_UNSURE, 0, 0, 0};
-        } else if (c == '\\') {
+        } else if (ch == '\\') {
             s->i++;
             if (s->i < s->n && s->s[s->i] == 'Q')
-                return -1; /* \Q...\E inside a class may end in a range: rare, give up */
-            lo = escape(s, 1);
+                return -1;
+            m.lo = escape(s, 1);
         } else {
-            lo = (atom){A_CHAR, next_cp(s), 0, 0};
+            m.lo = (atom){A_CHAR, next_cp(s), 0, 0};
         }
-        if (lo.kind == A_GIVEUP)
+        if (m.lo.kind == A_GIVEUP)
             return -1;
-        /* a range lo-hi */
-        if (lo.kind == A_CHAR && s->i + 1 < s->n && s->s[s->i] == '-' && s->s[s->i + 1] != ']') {
+        if (m.lo.kind == A_ANY)
+            m.lo.kind = A_UNSURE;
+        m.hi = m.lo.lo;
+        if (m.lo.kind == A_CHAR && s->i + 1 < s->n && s->s[s->i] == '-' && s->s[s->i + 1] != ']') {
             s->i++;
             atom hi;
             if (s->s[s->i] == '\\') {
@@ -293,27 +306,43 @@ static int klass(scan *s, int counts)
             }
             if (hi.kind != A_CHAR)
                 return -1;
-            for (size_t k = 0; k < nc; k++) {
-                uint32_t cp = s->cps[k];
-                int in = (cp >= lo.lo && cp <= hi.lo) ||
-                         (s->caseless && fold(cp) >= fold(lo.lo) && fold(cp) <= fold(hi.lo));
-                if (in)
-                    res[k] = YES;
-            }
-            continue;
+            m.hi = hi.lo;
         }
-        for (size_t k = 0; k < nc; k++) {
-            int m = atom_has(s, &lo, s->cps[k]);
-            if (m == YES || (m == UNSURE && res[k] == NO))
-                res[k] = (unsigned char)m;
-        }
+        if (c->n < sizeof c->m / sizeof c->m[0])
+            c->m[c->n++] = m;
+        else
+            c->many = 1;
     }
-    if (counts)
-        for (size_t k = 0; k < nc; k++) {
-            int m = neg ? invert(res[k]) : res[k];
-            if (m != NO)
-                s->may[k] = 1;
-        }
+}
+
+/* Does the class contain cp? */
+static int class_has(const scan *s, const cclass *c, uint32_t cp)
+{
+    int res = c->many ? UNSURE : NO;
+    for (size_t i = 0; i < c->n && res != YES; i++) {
+        const cmember *m = &c->m[i];
+        int r;
+        if (m->lo.kind == A_CHAR)
+            r = (cp >= m->lo.lo && cp <= m->hi) || (s->caseless && fold(cp) >= fold(m->lo.lo) && fold(cp) <= fold(m->hi))
+                    ? YES
+                    : NO;
+        else
+            r = atom_has(s, &m->lo, cp);
+        if (r == YES || (r == UNSURE && res == NO))
+            res = r;
+    }
+    return c->neg ? invert(res) : res;
+}
+
+/* Parse a class after '['; fold each candidate's membership into may[]. */
+static int klass(scan *s, int counts)
+{
+    cclass c;
+    if (read_class(s, &c))
+        return -1;
+    for (size_t k = 0; counts && k < s->ncps; k++)
+        if (class_has(s, &c, s->cps[k]) != NO)
+            s->may[k] = 1;
     return 0;
 }
 
@@ -532,71 +561,27 @@ static void class_chars(int k, cpset *out)
 }
 
 /* A class as a set of characters; "any" for negated classes, escape classes
- * other than \d, and wide ranges. */
+ * other than \\d \\s \\h \\v, and wide ranges. */
 static int class_set(scan *s, cpset *out)
 {
+    cclass c;
     out->all = 0;
     out->n = 0;
-    if (s->i < s->n && s->s[s->i] == '^') {
-        out->all = 1;
-        s->i++;
-    }
-    int first = 1;
-    for (;;) {
-        if (s->i >= s->n)
-            return -1;
-        unsigned c = s->s[s->i];
-        if (c == ']' && !first) {
-            s->i++;
-            return 0;
-        }
-        first = 0;
-        atom lo;
-        if (c == '[' && s->i + 1 < s->n && (s->s[s->i + 1] == ':' || s->s[s->i + 1] == '.' || s->s[s->i + 1] == '=')) {
-            const unsigned char *e = memchr(s->s + s->i + 2, ']', s->n - s->i - 2);
-            if (!e)
-                return -1;
-            s->i = (size_t)(e - s->s) + 1;
+    if (read_class(s, &c))
+        return -1;
+    out->all = c.neg || c.many;
+    for (size_t i = 0; i < c.n && !out->all; i++) {
+        const cmember *m = &c.m[i];
+        if (m->lo.kind == A_CLASS && !m->lo.neg && m->lo.k != 'w') {
+            class_chars(m->lo.k, out);
+        } else if (m->lo.kind != A_CHAR || m->hi < m->lo.lo || m->hi - m->lo.lo >= RXSCAN_LAST_MAX) {
             out->all = 1;
-            continue;
-        }
-        if (c == '\\') {
-            s->i++;
-            if (s->i < s->n && s->s[s->i] == 'Q')
-                return -1; /* rare in a class: give up */
-            lo = escape(s, 1);
         } else {
-            lo = (atom){A_CHAR, next_cp(s), 0, 0};
-        }
-        if (lo.kind == A_GIVEUP)
-            return -1;
-        if (lo.kind == A_CLASS && !lo.neg && lo.k != 'w') {
-            class_chars(lo.k, out);
-            continue;
-        }
-        if (lo.kind != A_CHAR) {
-            out->all = 1;
-            continue;
-        }
-        if (s->i + 1 < s->n && s->s[s->i] == '-' && s->s[s->i + 1] != ']') {
-            s->i++;
-            atom hi;
-            if (s->s[s->i] == '\\') {
-                s->i++;
-                hi = escape(s, 1);
-            } else {
-                hi = (atom){A_CHAR, next_cp(s), 0, 0};
-            }
-            if (hi.kind != A_CHAR)
-                return -1;
-            if (hi.lo < lo.lo || hi.lo - lo.lo >= RXSCAN_LAST_MAX)
-                out->all = 1;
-            for (uint32_t cp = lo.lo; !out->all && cp <= hi.lo; cp++)
+            for (uint32_t cp = m->lo.lo; !out->all && cp <= m->hi; cp++)
                 set_add(out, cp);
-            continue;
         }
-        set_add(out, lo.lo);
     }
+    return 0;
 }
 
 /* One item (atom and its quantifier). Zero-width items are nullable with no

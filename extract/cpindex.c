@@ -1,0 +1,66 @@
+/* cpindex.c: an open-addressing map from code point to a run of a sorted table,
+ * for the per-character lookups of the engine's scanners. */
+#include "extract/cpindex.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct slot {
+    uint32_t cp, start, n; /* n 0: an empty slot */
+} slot;
+
+struct cpindex {
+    slot *slot;
+    uint32_t mask;
+};
+
+static uint32_t hash(uint32_t cp, uint32_t mask) { return (cp * 2654435761u) >> 12 & mask; }
+
+cpindex *cpindex_create(const void *base, size_t count, size_t size, size_t cp_off)
+{
+    cpindex *ix = calloc(1, sizeof *ix);
+    size_t slots = 16;
+    while (slots < 2 * count)
+        slots *= 2;
+    if (!ix || !(ix->slot = calloc(slots, sizeof *ix->slot))) {
+        free(ix);
+        return NULL;
+    }
+    ix->mask = (uint32_t)(slots - 1);
+    const unsigned char *b = base;
+    for (size_t i = 0; i < count;) {
+        uint32_t cp;
+        memcpy(&cp, b + i * size + cp_off, sizeof cp);
+        size_t j = i + 1;
+        while (j < count && memcmp(b + j * size + cp_off, &cp, sizeof cp) == 0)
+            j++;
+        uint32_t h = hash(cp, ix->mask);
+        while (ix->slot[h].n)
+            h = (h + 1) & ix->mask;
+        ix->slot[h] = (slot){cp, (uint32_t)i, (uint32_t)(j - i)};
+        i = j;
+    }
+    return ix;
+}
+
+void cpindex_free(cpindex *ix)
+{
+    if (!ix)
+        return;
+    free(ix->slot);
+    free(ix);
+}
+
+size_t cpindex_find(const cpindex *ix, uint32_t cp, size_t *start)
+{
+    if (!ix)
+        return 0;
+    for (uint32_t h = hash(cp, ix->mask);; h = (h + 1) & ix->mask) {
+        if (!ix->slot[h].n)
+            return 0;
+        if (ix->slot[h].cp == cp) {
+            *start = ix->slot[h].start;
+            return ix->slot[h].n;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/* cpindex.h: code point -> the run of entries with that code point in a table sorted
+ * by it; open addressing, one probe where a binary search takes eight. */
+#ifndef PM_CPINDEX_H
+#define PM_CPINDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cpindex cpindex;
+
+/* Index count entries of `size` bytes at base, sorted by the uint32_t at byte
+ * offset cp_off of each. The table is not kept: the index gives positions in it.
+ * NULL when out of memory. Free with cpindex_free (accepts NULL). */
+cpindex *cpindex_create(const void *base, size_t count, size_t size, size_t cp_off);
+void cpindex_free(cpindex *ix);
+
+/* How many entries have code point cp (0 if none); the first one's position in
+ * *start. ix may be NULL (no entries). */
+size_t cpindex_find(const cpindex *ix, uint32_t cp, size_t *start);
+
+#endif

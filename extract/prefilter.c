@@ -1,0 +1,408 @@
+/* prefilter.c: per rule, what its patterns say about where it can match (unit words,
+ * last characters, separators a `before` cannot cross); per line, one pass to apply it. */
+#include "extract/prefilter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract/cpindex.h"
+#include "extract/error.h"
+#include "extract/grow.h"
+#include "extract/numparse.h"
+#include "extract/rxscan.h"
+#include "extract/utf8.h"
+
+#define UNIT_REACH 16 /* characters after a number where its unit may start */
+
+/* Separators a `before` part often cannot contain: when it cannot, its search
+ * window starts after the last one (the leftmost match is the same, found sooner). */
+static const uint32_t STOP_CPS[] = {'\t', ' ', 0x3000, 0xFF0C, ',', 0x3002, 0xFF1B, ';', 0xFF1A, ':', 0xFF01, '!',
+                                    0xFF1F, '?', 0x3001, 0xFF08, '(', 0xFF09, ')', 0x201C, 0x201D, '"', 0x300A,
+                                    0x300B, 0x3010, 0x3011};
+#define NSTOP (sizeof STOP_CPS / sizeof STOP_CPS[0])
+
+/* A few characters, sorted; n 0 means "no check". */
+typedef struct charset {
+    uint32_t cp[RXSCAN_LAST_MAX];
+    size_t n;
+} charset;
+
+/* One character-keyed table: entries sorted by code point, an index over them,
+ * and a bitmap of the code points below 65536 for the common "no" answer. */
+typedef struct keyed {
+    struct entry {
+        uint32_t cp;
+        size_t rule;
+        const char *s; /* the whole word (unit literals), or NULL */
+        size_t n;
+    } *e;
+    size_t n;
+    cpindex *ix;
+    uint64_t bits[1024];
+} keyed;
+
+struct prefilter {
+    const rules *r;
+    size_t nrules, words;    /* words: 64-bit words per rule bitset */
+    unsigned char *filtered; /* per rule: a target tried only near one of its units */
+    keyed units;             /* the unit words of targets, by first character */
+    keyed lasts;             /* the characters patterns must end with */
+    charset *plast;          /* per rule: those of its pattern */
+    charset *blast;          /* per rule: those its `before` part must end with */
+    uint32_t *bstop;         /* per rule: the STOP_CPS its `before` cannot contain */
+    /* the current line */
+    const char *line;
+    size_t len;
+    size_t *num, nnum, capnum; /* where its numbers start */
+    uint32_t *prev;            /* per number: the character before it (0 at the line start) */
+    size_t capprev;
+    uint64_t *amask;           /* per number: the targets with a unit near it */
+    size_t capamask;
+    uint64_t *linemask;        /* their union */
+    size_t *lastpos;           /* per rule: where its last characters last start, (size_t)-1 none */
+};
+
+/* Index of cp in STOP_CPS, or -1. Called for every character a `before` window
+ * walks over, so a switch rather than a search. */
+static int stop_index(uint32_t cp)
+{
+    switch (cp) {
+    case '\t': return 0;
+    case ' ': return 1;
+    case 0x3000: return 2;
+    case 0xFF0C: return 3;
+    case ',': return 4;
+    case 0x3002: return 5;
+    case 0xFF1B: return 6;
+    case ';': return 7;
+    case 0xFF1A: return 8;
+    case ':': return 9;
+    case 0xFF01: return 10;
+    case '!': return 11;
+    case 0xFF1F: return 12;
+    case '?': return 13;
+    case 0x3001: return 14;
+    case 0xFF08: return 15;
+    case '(': return 16;
+    case 0xFF09: return 17;
+    case ')': return 18;
+    case 0x201C: return 19;
+    case 0x201D: return 20;
+    case '"': return 21;
+    case 0x300A: return 22;
+    case 0x300B: return 23;
+    case 0x3010: return 24;
+    case 0x3011: return 25;
+    default: return -1;
+    }
+}
+
+/* Which STOP_CPS the before part of ru can never contain (0 when it has none, or
+ * when its matches depend on where the search starts). */
+static uint32_t before_stops(const rule *ru)
+{
+    unsigned char may[NSTOP];
+    if (!ru->before || rxscan_start_sensitive(ru->before, strlen(ru->before)) ||
+        rxscan_consumable(ru->before, strlen(ru->before), STOP_CPS, NSTOP, may))
+        return 0;
+    uint32_t m = 0;
+    for (size_t i = 0; i < NSTOP; i++)
+        if (!may[i] && stop_index(STOP_CPS[i]) == (int)i)
+            m |= (uint32_t)1 << i;
+    return m;
+}
+
+static int u32_cmp(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* The characters a match of src must end with, when it cannot be empty and they
+ * are few (else b->n = 0: no check). */
+static void part_last(const char *src, charset *b)
+{
+    int nullable;
+    b->n = 0;
+    if (!src || rxscan_last(src, strlen(src), b->cp, &b->n, &nullable) || nullable)
+        b->n = 0;
+    else if (b->n > 1)
+        qsort(b->cp, b->n, sizeof b->cp[0], u32_cmp);
+}
+
+static int in_charset(const charset *b, uint32_t cp)
+{
+    size_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (b->cp[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < b->n && b->cp[lo] == cp;
+}
+
+static int entry_cmp(const void *pa, const void *pb)
+{
+    const struct entry *a = pa, *b = pb;
+    if (a->cp != b->cp)
+        return a->cp < b->cp ? -1 : 1;
+    return (a->rule > b->rule) - (a->rule < b->rule);
+}
+
+/* Sort the entries and index them. */
+static int keyed_finish(keyed *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (k->e[i].cp < 65536)
+            k->bits[k->e[i].cp / 64] |= (uint64_t)1 << (k->e[i].cp % 64);
+    if (k->n > 1)
+        qsort(k->e, k->n, sizeof *k->e, entry_cmp);
+    k->ix = cpindex_create(k->e, k->n, sizeof *k->e, offsetof(struct entry, cp));
+    return k->ix ? 0 : -1;
+}
+
+/* The entries of k with code point cp: their count, the first in *start. */
+static size_t keyed_find(const keyed *k, uint32_t cp, size_t *start)
+{
+    if (cp < 65536 && !(k->bits[cp / 64] >> (cp % 64) & 1))
+        return 0;
+    return cpindex_find(k->ix, cp, start);
+}
+
+prefilter *prefilter_create(const rules *r, const unsigned char *skip)
+{
+    prefilter *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->r = r;
+    p->nrules = rules_count(r);
+    p->words = (p->nrules + 63) / 64;
+    size_t nunits = 0, nlasts = 0;
+    p->filtered = calloc(p->nrules + 1, 1);
+    p->plast = calloc(p->nrules + 1, sizeof *p->plast);
+    p->blast = calloc(p->nrules + 1, sizeof *p->blast);
+    p->bstop = calloc(p->nrules + 1, sizeof *p->bstop);
+    p->lastpos = calloc(p->nrules + 1, sizeof *p->lastpos);
+    p->linemask = calloc(p->words + 1, sizeof *p->linemask);
+    if (!p->filtered || !p->plast || !p->blast || !p->bstop || !p->lastpos || !p->linemask)
+        goto fail;
+    for (size_t i = 0; i < p->nrules; i++) {
+        const rule *ru = rules_at(r, i);
+        p->filtered[i] = ru->kind == RULE_TARGET && ru->unit_lits;
+        nunits += ru->nunit_lits;
+        if (!skip || !skip[i]) /* the per-line check costs per rule: only for rules tried */
+            part_last(ru->pattern, &p->plast[i]);
+        nlasts += p->plast[i].n;
+        part_last(ru->before, &p->blast[i]);
+        p->bstop[i] = before_stops(ru);
+    }
+    p->units.e = calloc(nunits + 1, sizeof *p->units.e);
+    p->lasts.e = calloc(nlasts + 1, sizeof *p->lasts.e);
+    if (!p->units.e || !p->lasts.e)
+        goto fail;
+    for (size_t i = 0; i < p->nrules; i++) {
+        const rule *ru = rules_at(r, i);
+        for (size_t k = 0; p->filtered[i] && k < ru->nunit_lits; k++) {
+            size_t l, n = strlen(ru->unit_lits[k]);
+            uint32_t cp = utf8_decode((const unsigned char *)ru->unit_lits[k], n, &l);
+            p->units.e[p->units.n++] = (struct entry){cp, i, ru->unit_lits[k], n};
+        }
+        for (size_t k = 0; k < p->plast[i].n; k++)
+            p->lasts.e[p->lasts.n++] = (struct entry){p->plast[i].cp[k], i, NULL, 0};
+    }
+    if (keyed_finish(&p->units) || keyed_finish(&p->lasts))
+        goto fail;
+    return p;
+fail:
+    prefilter_free(p);
+    return NULL;
+}
+
+void prefilter_free(prefilter *p)
+{
+    if (!p)
+        return;
+    free(p->filtered);
+    free(p->plast);
+    free(p->blast);
+    free(p->bstop);
+    free(p->lastpos);
+    free(p->linemask);
+    free(p->units.e);
+    cpindex_free(p->units.ix);
+    free(p->lasts.e);
+    cpindex_free(p->lasts.ix);
+    free(p->num);
+    free(p->prev);
+    free(p->amask);
+    free(p);
+}
+
+/* Character cp stands at offset i of the line: the rules that end with it may end there. */
+static void last_char_at(prefilter *p, uint32_t cp, size_t i)
+{
+    size_t start, n = keyed_find(&p->lasts, cp, &start);
+    for (size_t k = start; k < start + n; k++)
+        p->lastpos[p->lasts.e[k].rule] = i;
+}
+
+/* Is the 3-byte character cp a Chinese numeral (the non-ASCII ones of num_numeral)? */
+static int numeral_cp(uint32_t cp)
+{
+    switch (cp) {
+    case 0x3007: case 0x4E00: case 0x4E03: case 0x4E07: case 0x4E09: case 0x4E24: case 0x4E5D:
+    case 0x4E8C: case 0x4E94: case 0x4EBF: case 0x516B: case 0x516D: case 0x5341: case 0x5343:
+    case 0x5345: case 0x56DB: case 0x5EFF: case 0x767E: case 0x96F6:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* One pass over the line: where numbers start, the character before each, and
+ * the last characters of patterns from the first number on. */
+static int scan(prefilter *p, const char *ln, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)ln;
+    p->nnum = 0;
+    memset(p->lastpos, 0xFF, p->nrules * sizeof *p->lastpos); /* (size_t)-1: none */
+    int prev_num = 0, prev_sep = 0;  /* previous char was a numeral / a separator inside a number */
+    uint32_t prev = 0;               /* the previous character (0 at the start) */
+    for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        size_t cl;
+        uint32_t cp;
+        if (c < 0x80) {
+            cp = c;
+            cl = 1;
+        } else if (c >= 0xE0 && c < 0xF0 && i + 2 < len) {
+            cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+            cl = 3;
+        } else {
+            cp = utf8_decode(s + i, len - i, &cl);
+        }
+        if (c < 0x80 && (c < '0' || c > '9')) {
+            int after_digit = i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9';
+            prev_sep = after_digit && (c == '.' || c == ',');
+            if (after_digit && c == ' ') { /* 77 100: three digits, then no digit */
+                size_t k = i + 1;
+                while (k < len && k - i <= 4 && s[k] >= '0' && s[k] <= '9')
+                    k++;
+                prev_sep = k - i == 4 && (k == len || s[k] < '0' || s[k] > '9');
+            }
+            prev_num = 0;
+        } else if (cl == 3 ? numeral_cp(cp) : num_numeral(ln + i, len - i) != 0) {
+            if (!prev_num && !prev_sep) {
+                if (pm_grow((void **)&p->num, &p->capnum, p->nnum + 1, sizeof(size_t)) ||
+                    pm_grow((void **)&p->prev, &p->capprev, p->nnum + 1, sizeof(uint32_t)))
+                    return PM_ERR_NOMEM;
+                p->prev[p->nnum] = prev;
+                p->num[p->nnum++] = i;
+            }
+            prev_num = 1;
+            prev_sep = 0;
+        } else {
+            prev_num = prev_sep = 0;
+        }
+        /* last characters: only from the first number on (this one included) */
+        if (p->nnum && p->lasts.n)
+            last_char_at(p, cp, i);
+        prev = cp;
+        i += cl;
+    }
+    return 0;
+}
+
+/* For every number of the line, the targets one of whose units follows it. */
+static int units_near(prefilter *p, const char *ln, size_t len)
+{
+    if (pm_grow((void **)&p->amask, &p->capamask, p->nnum * p->words + 1, sizeof(uint64_t)))
+        return PM_ERR_NOMEM;
+    memset(p->amask, 0, p->nnum * p->words * sizeof(uint64_t));
+    memset(p->linemask, 0, p->words * sizeof(uint64_t));
+    const unsigned char *s = (const unsigned char *)ln;
+    for (size_t k = 0; k < p->nnum; k++) {
+        uint64_t *m = p->amask + k * p->words;
+        size_t at = p->num[k], chars = 0;
+        int in_number = 1;
+        while (at < len && chars <= UNIT_REACH) {
+            size_t cl, start, n;
+            uint32_t cp = utf8_decode(s + at, len - at, &cl);
+            n = keyed_find(&p->units, cp, &start);
+            for (size_t i = start; i < start + n; i++) {
+                const struct entry *e = &p->units.e[i];
+                if (e->n <= len - at && memcmp(ln + at, e->s, e->n) == 0)
+                    m[e->rule / 64] |= (uint64_t)1 << (e->rule % 64);
+            }
+            if (in_number && (num_numeral(ln + at, len - at) || s[at] == '.' || s[at] == ','))
+                ; /* the number itself does not count against the reach */
+            else {
+                in_number = 0;
+                chars++;
+            }
+            at += cl;
+        }
+        for (size_t w = 0; w < p->words; w++)
+            p->linemask[w] |= m[w];
+    }
+    return 0;
+}
+
+int prefilter_line(prefilter *p, const char *ln, size_t len)
+{
+    p->line = ln;
+    p->len = len;
+    if (scan(p, ln, len) || units_near(p, ln, len))
+        return PM_ERR_NOMEM;
+    return 0;
+}
+
+const size_t *prefilter_numbers(const prefilter *p, size_t *n)
+{
+    *n = p->nnum;
+    return p->num;
+}
+
+int prefilter_line_may(const prefilter *p, size_t i)
+{
+    if (p->filtered[i] && !(p->linemask[i / 64] >> (i % 64) & 1))
+        return 0;
+    return !p->plast[i].n || p->lastpos[i] != (size_t)-1;
+}
+
+int prefilter_may(const prefilter *p, size_t i, size_t k)
+{
+    if (p->filtered[i] && !(p->amask[k * p->words + i / 64] >> (i % 64) & 1))
+        return 0;
+    size_t a = p->num[k];
+    if (p->plast[i].n && (p->lastpos[i] == (size_t)-1 || p->lastpos[i] < a))
+        return 0; /* the pattern cannot end in the rest of the line */
+    if (p->blast[i].n && (a == 0 || !in_charset(&p->blast[i], p->prev[k])))
+        return 0; /* the `before` part cannot end right here */
+    return 1;
+}
+
+size_t prefilter_window(const prefilter *p, size_t i, size_t a, int reach)
+{
+    const char *ln = p->line;
+    uint32_t stops = p->bstop[i];
+    size_t w = a;
+    for (int chars = 0; w > 0 && chars < reach; chars++) {
+        size_t at = w;
+        while (at > 0 && (((unsigned char)ln[--at]) & 0xC0) == 0x80)
+            ;
+        unsigned char lead = (unsigned char)ln[at];
+        if (stops && (lead < 0x80 || lead == 0xE2 || lead == 0xE3 || lead == 0xEF)) {
+            /* a character the part cannot contain ends the window (all of STOP_CPS are
+             * ASCII or start with one of these bytes) */
+            size_t cl;
+            int k = stop_index(utf8_decode((const unsigned char *)ln + at, w - at, &cl));
+            if (k >= 0 && (stops >> k & 1))
+                break;
+        }
+        w = at;
+    }
+    return w;
+}

@@ -1,0 +1,48 @@
+/* prefilter.h: where each rule can match in a line, read from its patterns once at
+ * load, so the engine calls PCRE2 only where a match is possible (same rows, less time). */
+#ifndef PM_PREFILTER_H
+#define PM_PREFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "extract/rules.h"
+
+typedef struct prefilter prefilter;
+
+/* Read every rule of r: the unit words of targets, the characters a pattern or a
+ * `before` part must end with, the separators a `before` part cannot contain
+ * (extract/rxscan.h). Rules i with skip[i] != 0 are usually not tried themselves
+ * (the engine copies a twin's matches): the per-line last-character check is left
+ * out for them; skip may be NULL. r must outlive p. NULL when out of memory. Free
+ * with prefilter_free (accepts NULL). */
+prefilter *prefilter_create(const rules *r, const unsigned char *skip);
+void prefilter_free(prefilter *p);
+
+/* Read one line (UTF-8 without its '\n'; it must stay valid until the next call):
+ * where its numbers start and what each number allows. A number starts at a
+ * numeral (num_numeral) not preceded by a numeral, nor by '.' or ',' inside an
+ * Arabic number (4.5, 1,500), nor by the space of a number grouped with spaces
+ * (77 100: a space between digits followed by exactly three digits).
+ * Returns 0 or PM_ERR_NOMEM. */
+int prefilter_line(prefilter *p, const char *ln, size_t len);
+
+/* The line's numbers: the offset where each starts, in order; their count in *n.
+ * Owned by p, valid until the next prefilter_line. */
+const size_t *prefilter_numbers(const prefilter *p, size_t *n);
+
+/* Can rule i match anywhere in the line? 0 when a target has none of its units
+ * near any number, or the pattern none of its last characters after the first. */
+int prefilter_line_may(const prefilter *p, size_t i);
+
+/* Can rule i match at the k-th number of the line? 0 when a target has none of
+ * its units within 16 characters after it, the pattern cannot end in the rest of
+ * the line, or the `before` part cannot end right before the number. */
+int prefilter_may(const prefilter *p, size_t i, size_t k);
+
+/* Where the search for rule i's `before` part starts, for a number at offset a of
+ * the line: `reach` characters back, or just after the last separator the part
+ * cannot contain, whichever is nearer. */
+size_t prefilter_window(const prefilter *p, size_t i, size_t a, int reach);
+
+#endif

@@ -1,0 +1,26 @@
+/* utf8.h: the one UTF-8 decoder the engine's scanners share - header-only, for text
+ * that is valid UTF-8 (the normalised document, rule sources). */
+#ifndef PM_UTF8_H
+#define PM_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The code point at s (avail > 0 bytes there) and its length in *len; a sequence
+ * cut short by avail is read as far as it goes. */
+static inline uint32_t utf8_decode(const unsigned char *s, size_t avail, size_t *len)
+{
+    unsigned c = s[0];
+    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (n > avail)
+        n = avail;
+    *len = n;
+    if (n == 1)
+        return c;
+    uint32_t cp = c & (0x3Fu >> (n - 1));
+    for (size_t i = 1; i < n; i++)
+        cp = cp << 6 | (s[i] & 0x3F);
+    return cp;
+}
+
+#endif

@@ -1,0 +1,104 @@
+/* rxscan_oracle.h: rxscan's answers checked against PCRE2 on a few subjects - shared by
+ * the fuzz target and the regression test (header-only: both are single-file programs). */
+#ifndef PM_RXSCAN_ORACLE_H
+#define PM_RXSCAN_ORACLE_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include <pcre2.h>
+
+#include "extract/rxscan.h"
+
+static uint32_t oracle_cp(const unsigned char *s, size_t *len)
+{
+    if (s[0] < 0x80) {
+        *len = 1;
+        return s[0];
+    }
+    size_t n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+    uint32_t cp = s[0] & (0x3F >> (n - 1));
+    for (size_t i = 1; i < n; i++)
+        cp = cp << 6 | (s[i] & 0x3F);
+    *len = n;
+    return cp;
+}
+
+/* Scan the pattern src[0..size) (any bytes) and check, wherever PCRE2 matches it
+ * at the start of a test subject, that no matched character is one the scan said
+ * it cannot take and that the match ends with one of its last characters (or is
+ * empty only when it may be). NULL when all holds, else msg with what failed. */
+static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t cap)
+{
+    static const char *const subjects[] = {"，第3所学校。", "ab,c d;e:f!g?h", "（由30%提高到41%）", "“二二”《三》",
+                                           "x\t\r\n y", "新建12个，增长5%以上"};
+    static const uint32_t cps[] = {0xFF0C, 0x3002, ' ', ',', ';', ':', '!', '?', 0x3001, 0xFF08, '(', 0xFF09,
+                                   ')', 0x201C, 0x201D, 0x300A, 0x300B, '\t', 'a', 'x'};
+    enum { NC = sizeof cps / sizeof cps[0] };
+    unsigned char may[NC];
+    int crc = rxscan_consumable(src, size, cps, NC, may);
+    uint32_t last[RXSCAN_LAST_MAX];
+    size_t nlast = 0;
+    int nullable = 0;
+    int lrc = rxscan_last(src, size, last, &nlast, &nullable);
+    int sens = rxscan_start_sensitive(src, size);
+    if ((crc != 0 && crc != -1) || (lrc != 0 && lrc != -1) || nlast > RXSCAN_LAST_MAX || (sens != 0 && sens != 1)) {
+        snprintf(msg, cap, "return codes out of range");
+        return msg;
+    }
+    int ec;
+    PCRE2_SIZE eo;
+    /* as the rule loader compiles: UTF, no UCP; invalid UTF-8 simply does not compile */
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, size, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+    if (!re)
+        return NULL;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    pcre2_match_context *mc = pcre2_match_context_create(NULL);
+    const char *bad = NULL;
+    if (md && mc) {
+        pcre2_set_match_limit(mc, 10000);
+        pcre2_set_depth_limit(mc, 1000);
+    }
+    for (size_t si = 0; md && mc && !bad && si < sizeof subjects / sizeof subjects[0]; si++) {
+        const char *t = subjects[si];
+        size_t tl = strlen(t);
+        for (size_t at = 0; !bad && at <= tl; at++) {
+            if ((at < tl && ((unsigned char)t[at] & 0xC0) == 0x80) ||
+                pcre2_match(re, (PCRE2_SPTR)t, tl, at, PCRE2_ANCHORED, md, mc) < 0)
+                continue;
+            const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            if (ov[0] != at || ov[1] < ov[0])
+                continue; /* \K moved the start */
+            for (size_t p = ov[0], l; crc == 0 && !bad && p < ov[1]; p += l) {
+                uint32_t cp = oracle_cp((const unsigned char *)t + p, &l);
+                for (size_t k = 0; k < NC; k++)
+                    if (cps[k] == cp && !may[k]) {
+                        snprintf(msg, cap, "matched U+%04X, which the scan said it cannot", (unsigned)cp);
+                        bad = msg;
+                    }
+            }
+            if (bad || lrc != 0)
+                continue;
+            if (ov[1] == ov[0]) {
+                if (!nullable)
+                    bad = msg, snprintf(msg, cap, "matched the empty string, which the scan said it cannot");
+                continue;
+            }
+            size_t p = ov[1] - 1, l;
+            while (p > ov[0] && ((unsigned char)t[p] & 0xC0) == 0x80)
+                p--;
+            uint32_t cp = oracle_cp((const unsigned char *)t + p, &l);
+            int found = 0;
+            for (size_t k = 0; k < nlast && !found; k++)
+                found = last[k] == cp;
+            if (!found)
+                bad = msg, snprintf(msg, cap, "a match ended with U+%04X, not one of its last characters", (unsigned)cp);
+        }
+    }
+    pcre2_match_context_free(mc);
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+    return bad;
+}
+
+#endif
