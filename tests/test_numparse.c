@@ -298,6 +298,19 @@ static void test_roundtrip(void **state)
     }
 }
 
+static void test_numeral(void **state)
+{
+    (void)state;
+    assert_int_equal(num_numeral("3所", 4), 1);
+    assert_int_equal(num_numeral("万人", 6), 3);
+    assert_int_equal(num_numeral("〇", 3), 3);
+    assert_int_equal(num_numeral("廿", 3), 3);
+    assert_int_equal(num_numeral("元", 3), 0);
+    assert_int_equal(num_numeral("万", 2), 0); /* cut short */
+    assert_int_equal(num_numeral("x", 0), 0);
+    assert_int_equal(num_numeral("３", 3), 0); /* full-width: normalised before matching */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_percent),         cmocka_unit_test(test_not_numbers),
         cmocka_unit_test(test_length_limit),    cmocka_unit_test(test_format),
         cmocka_unit_test(test_format_truncates), cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_numeral),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
