@@ -668,12 +668,19 @@ static int last_item(scan *s, tail *t, int depth)
     } else {
         set_add(&t->last, next_cp(s));
     }
-    /* the quantifier; a comment may stand between it and its item: a(?#...)? */
-    while (s->i + 2 < s->n && s->s[s->i] == '(' && s->s[s->i + 1] == '?' && s->s[s->i + 2] == '#') {
-        const unsigned char *e = memchr(s->s + s->i, ')', s->n - s->i);
-        if (!e)
-            return -1;
-        s->i = (size_t)(e - s->s) + 1;
+    /* the quantifier; a comment or a stray \\E (PCRE2 ignores both) may stand between
+     * it and its item: a(?#...)? and a\\E? are a? */
+    for (;;) {
+        if (s->i + 2 < s->n && s->s[s->i] == '(' && s->s[s->i + 1] == '?' && s->s[s->i + 2] == '#') {
+            const unsigned char *e = memchr(s->s + s->i, ')', s->n - s->i);
+            if (!e)
+                return -1;
+            s->i = (size_t)(e - s->s) + 1;
+        } else if (s->i + 1 < s->n && s->s[s->i] == '\\' && s->s[s->i + 1] == 'E') {
+            s->i += 2;
+        } else {
+            break;
+        }
     }
     if (s->i < s->n) {
         unsigned q = s->s[s->i];

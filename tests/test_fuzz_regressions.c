@@ -35,6 +35,7 @@ static const struct {
     {"rxscan-3", PM_OK, "n{00} repeats zero times: the scan read the minimum as non-zero and said it cannot be empty"},
     {"rxscan-4", PM_OK, "[\\QE-\\E-Q]: a quoted character starts a range; the scan read two literals"},
     {"rxscan-5", PM_OK, "i(?#)? is i?: the quantifier after a comment was read as a literal '?'"},
+    {"rxscan-6", PM_OK, "K\\E* is K*: a stray \\E between an item and its quantifier"},
 };
 
 static size_t sink;
