@@ -257,8 +257,9 @@ typedef struct cclass {
     cmember m[64];
 } cclass;
 
-/* Read a class after '['. Returns 0, or -1 when it is malformed or holds \\Q...\\E
- * (a quoted character may start a range: rare, not worth reading). */
+/* Read a class after '['. Returns 0, or -1 when it is malformed or holds \\Q or \\E
+ * (a quoted character may start a range, \\E may stand inside one: rare, not worth
+ * reading). */
 static int read_class(scan *s, cclass *c)
 {
     c->neg = 0;
@@ -284,8 +285,8 @@ static int read_class(scan *s, cclass *c)
             s->i = (size_t)(e - s->s) + 1;
         } else if (ch == '\\') {
             s->i++;
-            if (s->i < s->n && s->s[s->i] == 'Q')
-                return -1;
+            if (s->i < s->n && (s->s[s->i] == 'Q' || s->s[s->i] == 'E'))
+                return -1; /* \E is ignored by PCRE2, so x\E-y is a range: rare, give up */
             m.lo = escape(s, 1);
         } else {
             m.lo = (atom){A_CHAR, next_cp(s), 0, 0};

@@ -36,6 +36,7 @@ static const struct {
     {"rxscan-4", PM_OK, "[\\QE-\\E-Q]: a quoted character starts a range; the scan read two literals"},
     {"rxscan-5", PM_OK, "i(?#)? is i?: the quantifier after a comment was read as a literal '?'"},
     {"rxscan-6", PM_OK, "K\\E* is K*: a stray \\E between an item and its quantifier"},
+    {"rxscan-7", PM_OK, "[\\0\\E-=] is the range NUL to '=': \\E inside a class was read as a member"},
 };
 
 static size_t sink;
