@@ -244,7 +244,7 @@ static atom escape(scan *s, int in_class)
 }
 
 /* A character class as read: its members, each a character, a range, an escape
- * class (\\d ...) or something this scan cannot tell about ([:alpha:], \\p{..}). */
+ * class (\d ...) or something this scan cannot tell about ([:alpha:], \p{..}). */
 typedef struct cmember {
     atom lo;     /* A_CHAR, A_CLASS or A_UNSURE */
     uint32_t hi; /* lo.lo..hi for a range of characters; hi == lo.lo for one */
@@ -257,8 +257,8 @@ typedef struct cclass {
     cmember m[64];
 } cclass;
 
-/* Read a class after '['. Returns 0, or -1 when it is malformed or holds \\Q or \\E
- * (a quoted character may start a range, \\E may stand inside one: rare, not worth
+/* Read a class after '['. Returns 0, or -1 when it is malformed or holds \Q or \E
+ * (a quoted character may start a range, \E may stand inside one: rare, not worth
  * reading). */
 static int read_class(scan *s, cclass *c)
 {
@@ -562,7 +562,7 @@ static void class_chars(int k, cpset *out)
 }
 
 /* A class as a set of characters; "any" for negated classes, escape classes
- * other than \\d \\s \\h \\v, and wide ranges. */
+ * other than \d \s \h \v, and wide ranges. */
 static int class_set(scan *s, cpset *out)
 {
     cclass c;
@@ -669,8 +669,8 @@ static int last_item(scan *s, tail *t, int depth)
     } else {
         set_add(&t->last, next_cp(s));
     }
-    /* the quantifier; a comment or a stray \\E (PCRE2 ignores both) may stand between
-     * it and its item: a(?#...)? and a\\E? are a? */
+    /* the quantifier; a comment or a stray \E (PCRE2 ignores both) may stand between
+     * it and its item: a(?#...)? and a\E? are a? */
     for (;;) {
         if (s->i + 2 < s->n && s->s[s->i] == '(' && s->s[s->i + 1] == '?' && s->s[s->i + 2] == '#') {
             const unsigned char *e = memchr(s->s + s->i, ')', s->n - s->i);
