@@ -81,6 +81,12 @@ static int invert(int m) { return m == UNSURE ? UNSURE : m == YES ? NO : YES; }
 
 static uint32_t fold(uint32_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
+/* The other case of an ASCII letter (x for X, X for x); other characters unchanged. */
+static uint32_t other_case(uint32_t c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c >= 'a' && c <= 'z' ? c - 32 : c;
+}
+
 static int same_char(const scan *s, uint32_t a, uint32_t b)
 {
     return a == b || (s->caseless && fold(a) == fold(b));
@@ -188,6 +194,8 @@ static atom escape(scan *s, int in_class)
         return v < 0 ? (atom){A_GIVEUP, 0, 0, 0} : (atom){A_CHAR, (uint32_t)v, 0, 0};
     }
     case 'g':
+        if (in_class) /* not a reference in a class: cannot tell, and read nothing more */
+            return (atom){A_UNSURE, 0, 0, 0};
         /* \g{N} \gN \g{-N} are back references; \g<..> \g'..' are subroutine calls */
         if (s->i < s->n && (s->s[s->i] == '<' || s->s[s->i] == '\''))
             return (atom){A_GIVEUP, 0, 0, 0};
@@ -202,6 +210,8 @@ static atom escape(scan *s, int in_class)
         }
         return a;
     case 'k': {
+        if (in_class)
+            return (atom){A_UNSURE, 0, 0, 0};
         unsigned open = s->i < s->n ? s->s[s->i] : 0;
         unsigned close = open == '<' ? '>' : open == '{' ? '}' : open == '\'' ? '\'' : 0;
         if (!close)
@@ -324,7 +334,7 @@ static int class_has(const scan *s, const cclass *c, uint32_t cp)
         const cmember *m = &c->m[i];
         int r;
         if (m->lo.kind == A_CHAR)
-            r = (cp >= m->lo.lo && cp <= m->hi) || (s->caseless && fold(cp) >= fold(m->lo.lo) && fold(cp) <= fold(m->hi))
+            r = (cp >= m->lo.lo && cp <= m->hi) || (s->caseless && other_case(cp) >= m->lo.lo && other_case(cp) <= m->hi)
                     ? YES
                     : NO;
         else

@@ -37,6 +37,8 @@ static const struct {
     {"rxscan-5", PM_OK, "i(?#)? is i?: the quantifier after a comment was read as a literal '?'"},
     {"rxscan-6", PM_OK, "K\\E* is K*: a stray \\E between an item and its quantifier"},
     {"rxscan-7", PM_OK, "[\\0\\E-=] is the range NUL to '=': \\E inside a class was read as a member"},
+    {"rxscan-8", PM_OK, "[\\g-X] is a range from g: the scan read \\g- as a back reference and lost it"},
+    {"rxscan-9", PM_OK, "(?i)[NUL-i] takes x through X: caseless ranges were tested on the lower case only"},
 };
 
 static size_t sink;
