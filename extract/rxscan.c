@@ -142,9 +142,20 @@ static int atom_has(const scan *s, const atom *a, uint32_t cp)
     }
 }
 
-/* Parse an escape after the backslash. In a class, \b is a backspace.
+static atom escape_any(scan *s, int in_class);
+
+/* Parse an escape after the backslash. In a class, \b is a backspace and an
+ * escape that would consume nothing elsewhere cannot be told about.
  * Non-consuming escapes (assertions, back references) give A_NONE. */
 static atom escape(scan *s, int in_class)
+{
+    atom a = escape_any(s, in_class);
+    if (in_class && a.kind == A_NONE)
+        a.kind = A_UNSURE;
+    return a;
+}
+
+static atom escape_any(scan *s, int in_class)
 {
     atom a = {A_NONE, 0, 0, 0};
     if (s->i >= s->n)
