@@ -172,8 +172,10 @@ static atom escape_any(scan *s, int in_class)
         return (atom){A_CLASS, 0, (int)c, 0};
     case 'D': case 'S': case 'W': case 'H': case 'V':
         return (atom){A_CLASS, 0, (int)c + 32, 1};
-    case 'N': case 'X': case 'C':
+    case 'N': case 'X':
         return (atom){A_ANY, 0, 0, 0};
+    case 'C': /* one code unit: a match may end inside a character */
+        return (atom){A_GIVEUP, 0, 0, 0};
     case 'R':
         return (atom){A_CLASS, 0, 'v', 0};
     case 'p': case 'P':
@@ -316,6 +318,8 @@ static int read_class(scan *s, cclass *c)
             return -1;
         if (m.lo.kind == A_ANY)
             m.lo.kind = A_UNSURE;
+        if (m.lo.kind != A_CHAR && s->i + 1 < s->n && s->s[s->i] == '-' && s->s[s->i + 1] != ']')
+            return -1; /* x-y where x is not read as one character (\0, \cX, \d...): cannot tell */
         m.hi = m.lo.lo;
         if (m.lo.kind == A_CHAR && s->i + 1 < s->n && s->s[s->i] == '-' && s->s[s->i + 1] != ']') {
             s->i++;

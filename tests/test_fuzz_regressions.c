@@ -39,6 +39,8 @@ static const struct {
     {"rxscan-7", PM_OK, "[\\0\\E-=] is the range NUL to '=': \\E inside a class was read as a member"},
     {"rxscan-8", PM_OK, "[\\g-X] is a range from g: the scan read \\g- as a back reference and lost it"},
     {"rxscan-9", PM_OK, "(?i)[NUL-i] takes x through X: caseless ranges were tested on the lower case only"},
+    {"rxscan-10", PM_OK, "\\C takes one byte of a character: a match can end inside one"},
+    {"rxscan-11", PM_OK, "[^\\0-\\xC-0]: \\0 starts a range; the scan read the range as \\xC-0"},
 };
 
 static size_t sink;
