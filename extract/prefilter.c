@@ -33,8 +33,9 @@ typedef struct keyed {
     struct entry {
         uint32_t cp;
         size_t rule;
-        const char *s; /* the whole word (unit literals), or NULL */
+        const char *s;   /* the whole word (unit literals), or NULL */
         size_t n;
+        uint64_t *rules; /* unit words: every rule with this word (p->words wide) */
     } *e;
     size_t n;
     cpindex *ix;
@@ -45,7 +46,8 @@ struct prefilter {
     const rules *r;
     size_t nrules, words;    /* words: 64-bit words per rule bitset */
     unsigned char *filtered; /* per rule: a target tried only near one of its units */
-    keyed units;             /* the unit words of targets, by first character */
+    keyed units;             /* the unit words of targets, each once, by first character */
+    uint64_t *unitrules;     /* the rule sets of the unit words */
     keyed lasts;             /* the characters patterns must end with */
     charset *plast;          /* per rule: those of its pattern */
     charset *blast;          /* per rule: those its `before` part must end with */
@@ -148,7 +150,36 @@ static int entry_cmp(const void *pa, const void *pb)
     const struct entry *a = pa, *b = pb;
     if (a->cp != b->cp)
         return a->cp < b->cp ? -1 : 1;
+    if (a->s && b->s) { /* unit words: the same word together */
+        int c = a->n != b->n ? (a->n < b->n ? -1 : 1) : memcmp(a->s, b->s, a->n);
+        if (c)
+            return c;
+    }
     return (a->rule > b->rule) - (a->rule < b->rule);
+}
+
+/* Unit words: one entry per distinct word, with the set of rules that have it, so a
+ * word that many rules share (个, 人) is compared once. */
+static int merge_units(prefilter *p)
+{
+    keyed *k = &p->units;
+    if (k->n > 1)
+        qsort(k->e, k->n, sizeof *k->e, entry_cmp);
+    p->unitrules = calloc(k->n * p->words + 1, sizeof(uint64_t));
+    if (!p->unitrules)
+        return -1;
+    size_t out = 0;
+    for (size_t i = 0; i < k->n;) {
+        size_t j = i;
+        uint64_t *m = p->unitrules + out * p->words;
+        for (; j < k->n && k->e[j].n == k->e[i].n && memcmp(k->e[j].s, k->e[i].s, k->e[i].n) == 0; j++)
+            m[k->e[j].rule / 64] |= (uint64_t)1 << (k->e[j].rule % 64);
+        k->e[out] = k->e[i];
+        k->e[out++].rules = m;
+        i = j;
+    }
+    k->n = out;
+    return 0;
 }
 
 /* Sort the entries and index them. */
@@ -207,12 +238,12 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
         for (size_t k = 0; p->filtered[i] && k < ru->nunit_lits; k++) {
             size_t l, n = strlen(ru->unit_lits[k]);
             uint32_t cp = utf8_decode((const unsigned char *)ru->unit_lits[k], n, &l);
-            p->units.e[p->units.n++] = (struct entry){cp, i, ru->unit_lits[k], n};
+            p->units.e[p->units.n++] = (struct entry){cp, i, ru->unit_lits[k], n, NULL};
         }
         for (size_t k = 0; k < p->plast[i].n; k++)
-            p->lasts.e[p->lasts.n++] = (struct entry){p->plast[i].cp[k], i, NULL, 0};
+            p->lasts.e[p->lasts.n++] = (struct entry){p->plast[i].cp[k], i, NULL, 0, NULL};
     }
-    if (keyed_finish(&p->units) || keyed_finish(&p->lasts))
+    if (merge_units(p) || keyed_finish(&p->units) || keyed_finish(&p->lasts))
         goto fail;
     return p;
 fail:
@@ -231,6 +262,7 @@ void prefilter_free(prefilter *p)
     free(p->lastpos);
     free(p->linemask);
     free(p->units.e);
+    free(p->unitrules);
     cpindex_free(p->units.ix);
     free(p->lasts.e);
     cpindex_free(p->lasts.ix);
@@ -334,7 +366,8 @@ static int units_near(prefilter *p, const char *ln, size_t len)
             for (size_t i = start; i < start + n; i++) {
                 const struct entry *e = &p->units.e[i];
                 if (e->n <= len - at && memcmp(ln + at, e->s, e->n) == 0)
-                    m[e->rule / 64] |= (uint64_t)1 << (e->rule % 64);
+                    for (size_t w = 0; w < p->words; w++)
+                        m[w] |= e->rules[w];
             }
             if (in_number && (num_numeral(ln + at, len - at) || s[at] == '.' || s[at] == ','))
                 ; /* the number itself does not count against the reach */
