@@ -12,6 +12,7 @@ typedef struct slot {
 struct cpindex {
     slot *slot;
     uint32_t mask;
+    uint64_t bits[1024]; /* code points < 65536 present: most lookups stop here */
 };
 
 static uint32_t hash(uint32_t cp, uint32_t mask) { return (cp * 2654435761u) >> 12 & mask; }
@@ -34,6 +35,8 @@ cpindex *cpindex_create(const void *base, size_t count, size_t size, size_t cp_o
         size_t j = i + 1;
         while (j < count && memcmp(b + j * size + cp_off, &cp, sizeof cp) == 0)
             j++;
+        if (cp < 65536)
+            ix->bits[cp / 64] |= (uint64_t)1 << (cp % 64);
         uint32_t h = hash(cp, ix->mask);
         while (ix->slot[h].n)
             h = (h + 1) & ix->mask;
@@ -53,7 +56,7 @@ void cpindex_free(cpindex *ix)
 
 size_t cpindex_find(const cpindex *ix, uint32_t cp, size_t *start)
 {
-    if (!ix)
+    if (!ix || (cp < 65536 && !(ix->bits[cp / 64] >> (cp % 64) & 1)))
         return 0;
     for (uint32_t h = hash(cp, ix->mask);; h = (h + 1) & ix->mask) {
         if (!ix->slot[h].n)

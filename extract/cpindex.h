@@ -1,5 +1,5 @@
 /* cpindex.h: code point -> the run of entries with that code point in a table sorted
- * by it; open addressing, one probe where a binary search takes eight. */
+ * by it; a bitmap answers most "none" at once, else one probe of an open-addressing table. */
 #ifndef PM_CPINDEX_H
 #define PM_CPINDEX_H
 

@@ -88,7 +88,6 @@ struct extractor {
     } *dwords;
     size_t ndwords;
     uint64_t dlit;            /* packs whose detect pattern is such a list */
-    uint64_t dfirst[1024];    /* code points < 65536 that start some word */
     cpindex *dix;             /* code point -> its run of dwords */
 };
 
@@ -106,7 +105,7 @@ static int dword_cmp(const void *pa, const void *pb)
 static int build_dwords(extractor *x)
 {
     size_t cap = 0;
-    for (size_t i = 0; i < rules_pack_count(x->r) && i < 64; i++) {
+    for (size_t i = 0; i < rules_pack_count(x->r); i++) { /* at most RULES_MAX_PACKS = 64 */
         const char *src = rules_pack_detect_source(x->r, i);
         if (!src || !*src || strpbrk(src, "\\^$.[](){}?*+") || strstr(src, "||") || *src == '|' ||
             src[strlen(src) - 1] == '|')
@@ -124,8 +123,6 @@ static int build_dwords(extractor *x)
             size_t n = strcspn(q, "|"), cl;
             struct dword *d = &x->dwords[x->ndwords++];
             *d = (struct dword){utf8_decode((const unsigned char *)q, n, &cl), (int)i, order++, q, n};
-            if (d->cp < 65536)
-                x->dfirst[d->cp / 64] |= (uint64_t)1 << (d->cp % 64);
             q += n + (q[n] == '|');
         }
         x->dlit |= (uint64_t)1 << i;
@@ -850,7 +847,7 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
     for (size_t p = 0; x->ndwords && p < lim;) {
         size_t cl;
         uint32_t cp = utf8_decode(u + p, lim - p, &cl);
-        size_t start = 0, nrun = cp < 65536 && !(x->dfirst[cp / 64] >> (cp % 64) & 1) ? 0 : cpindex_find(x->dix, cp, &start);
+        size_t start = 0, nrun = cpindex_find(x->dix, cp, &start);
         if (nrun) {
             uint64_t done = 0;
             for (size_t k = start; k < start + nrun; k++) {
@@ -870,7 +867,7 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
         const pcre2_code *d = rules_pack_detect(x->r, i);
         if (!d)
             continue;
-        for (size_t off = 0; i < 64 && !(x->dlit >> i & 1) && off < lim;) {
+        for (size_t off = 0; !(x->dlit >> i & 1) && off < lim;) {
             if (match(x, d, s, lim, off) <= 0)
                 break;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
@@ -879,7 +876,7 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
             while (off < lim && ((unsigned char)s[off] & 0xC0) == 0x80)
                 off++;
         }
-        if (i < 64 && score[i] > best) {
+        if (score[i] > best) {
             best = score[i];
             besti = (int)i;
         }

@@ -27,8 +27,7 @@ typedef struct charset {
     size_t n;
 } charset;
 
-/* One character-keyed table: entries sorted by code point, an index over them,
- * and a bitmap of the code points below 65536 for the common "no" answer. */
+/* One character-keyed table: entries sorted by code point, and an index over them. */
 typedef struct keyed {
     struct entry {
         uint32_t cp;
@@ -39,7 +38,6 @@ typedef struct keyed {
     } *e;
     size_t n;
     cpindex *ix;
-    uint64_t bits[1024];
 } keyed;
 
 struct prefilter {
@@ -54,7 +52,6 @@ struct prefilter {
     uint32_t *bstop;         /* per rule: the STOP_CPS its `before` cannot contain */
     /* the current line */
     const char *line;
-    size_t len;
     size_t *num, nnum, capnum; /* where its numbers start */
     uint32_t *prev;            /* per number: the character before it (0 at the line start) */
     size_t capprev;
@@ -185,9 +182,6 @@ static int merge_units(prefilter *p)
 /* Sort the entries and index them. */
 static int keyed_finish(keyed *k)
 {
-    for (size_t i = 0; i < k->n; i++)
-        if (k->e[i].cp < 65536)
-            k->bits[k->e[i].cp / 64] |= (uint64_t)1 << (k->e[i].cp % 64);
     if (k->n > 1)
         qsort(k->e, k->n, sizeof *k->e, entry_cmp);
     k->ix = cpindex_create(k->e, k->n, sizeof *k->e, offsetof(struct entry, cp));
@@ -197,8 +191,6 @@ static int keyed_finish(keyed *k)
 /* The entries of k with code point cp: their count, the first in *start. */
 static size_t keyed_find(const keyed *k, uint32_t cp, size_t *start)
 {
-    if (cp < 65536 && !(k->bits[cp / 64] >> (cp % 64) & 1))
-        return 0;
     return cpindex_find(k->ix, cp, start);
 }
 
@@ -386,7 +378,6 @@ static int units_near(prefilter *p, const char *ln, size_t len)
 int prefilter_line(prefilter *p, const char *ln, size_t len)
 {
     p->line = ln;
-    p->len = len;
     if (scan(p, ln, len) || units_near(p, ln, len))
         return PM_ERR_NOMEM;
     return 0;
