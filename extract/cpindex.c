@@ -67,3 +67,9 @@ size_t cpindex_find(const cpindex *ix, uint32_t cp, size_t *start)
         }
     }
 }
+
+const uint64_t *cpindex_bits(const cpindex *ix)
+{
+    static const uint64_t none[1024];
+    return ix ? ix->bits : none;
+}

@@ -18,4 +18,15 @@ void cpindex_free(cpindex *ix);
  * *start. ix may be NULL (no entries). */
 size_t cpindex_find(const cpindex *ix, uint32_t cp, size_t *start);
 
+/* The bitmap of the code points below 65536 that have entries (bit cp of word
+ * cp / 64), for a test inline in a scanner's loop before cpindex_find. Owned by
+ * ix (an all-zero map when ix is NULL). */
+const uint64_t *cpindex_bits(const cpindex *ix);
+
+/* May cp have entries? 0 means surely not; bits from cpindex_bits. */
+static inline int cpindex_maybe(const uint64_t *bits, uint32_t cp)
+{
+    return cp >= 65536 || (bits[cp >> 6] >> (cp & 63) & 1);
+}
+
 #endif

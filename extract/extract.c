@@ -844,9 +844,20 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
      * list that matches there, then on from its end - what PCRE2's search would count */
     size_t next[64] = {0};
     const unsigned char *u = (const unsigned char *)s;
+    const uint64_t *bits = cpindex_bits(x->dix);
     for (size_t p = 0; x->ndwords && p < lim;) {
         size_t cl;
-        uint32_t cp = utf8_decode(u + p, lim - p, &cl);
+        uint32_t cp;
+        if (u[p] >= 0xE0 && u[p] < 0xF0 && p + 2 < lim) { /* most characters: 3 bytes, no word */
+            cp = (uint32_t)(u[p] & 0x0F) << 12 | (uint32_t)(u[p + 1] & 0x3F) << 6 | (u[p + 2] & 0x3F);
+            cl = 3;
+        } else {
+            cp = utf8_decode(u + p, lim - p, &cl);
+        }
+        if (!cpindex_maybe(bits, cp)) {
+            p += cl;
+            continue;
+        }
         size_t start = 0, nrun = cpindex_find(x->dix, cp, &start);
         if (nrun) {
             uint64_t done = 0;
