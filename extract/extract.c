@@ -682,8 +682,7 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     else
         err |= put(b, COL_UNIT, u, ul);
     err |= put(b, COL_TEXT, rc->orig + os, oe - os);
-    snprintf(tmp, sizeof tmp, "%ld", lineno);
-    err |= puts_(b, COL_LINE, tmp);
+    err |= put(b, COL_LINE, tmp, (size_t)num_format((double)lineno, tmp, sizeof tmp));
     err |= put(b, COL_CONTEXT, rc->orig + ocs, oce - ocs);
     if (err)
         return PM_ERR_NOMEM;

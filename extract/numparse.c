@@ -322,11 +322,23 @@ size_t num_numeral(const char *str, size_t avail)
     }
 }
 
+/* Copy d[0..len) to buf as snprintf would (cut to n - 1 bytes, NUL-terminated);
+ * returns len. */
+static int put_digits(char *buf, size_t n, const char *d, size_t len)
+{
+    if (n) {
+        size_t k = len < n - 1 ? len : n - 1;
+        memcpy(buf, d, k);
+        buf[k] = '\0';
+    }
+    return (int)len;
+}
+
 int num_format(double v, char *buf, size_t n)
 {
+    char d[48];
+    size_t k = sizeof d;
     if (v > -1e15 && v < 1e15 && v == (double)(long long)v) { /* whole numbers, most values: no printf */
-        char d[24];
-        size_t k = sizeof d;
         long long i = (long long)v;
         unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
         do {
@@ -335,7 +347,35 @@ int num_format(double v, char *buf, size_t n)
         } while (u);
         if (i < 0)
             d[--k] = '-';
-        return snprintf(buf, n, "%.*s", (int)(sizeof d - k), d + k);
+        return put_digits(buf, n, d + k, sizeof d - k);
+    }
+    /* %.6f without printf when v * 1e6 is far from a rounding tie: |v| < 1e8 keeps
+     * its error under 1/64, so the nearest integer is what %.6f rounds to */
+    double a = v < 0 ? -v : v, r = a * 1e6;
+    if (a < 1e8) {
+        unsigned long long q = (unsigned long long)(r + 0.5);
+        double off = r - (double)q;
+        if (off > -0.25 && off < 0.25) {
+            unsigned long long frac = q % 1000000, whole = q / 1000000;
+            int digits = 6;
+            while (digits && frac % 10 == 0) {
+                frac /= 10;
+                digits--;
+            }
+            for (int j = 0; j < digits; j++) {
+                d[--k] = (char)('0' + frac % 10);
+                frac /= 10;
+            }
+            if (digits)
+                d[--k] = '.';
+            do {
+                d[--k] = (char)('0' + whole % 10);
+                whole /= 10;
+            } while (whole);
+            if (v < 0 && q != 0)
+                d[--k] = '-';
+            return put_digits(buf, n, d + k, sizeof d - k);
+        }
     }
     char tmp[400]; /* %.6f of the largest double fits */
     int len = snprintf(tmp, sizeof tmp, "%.6f", v);

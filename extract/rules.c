@@ -37,6 +37,8 @@ struct rules {
     size_t ndefs, capdefs;
     unit_entry *units;
     size_t nunits, capunits;
+    uint32_t *uix;        /* hash of written unit -> 1 + index of its last entry, 0 empty */
+    size_t uixmask, uixunits; /* uixunits: the units it covers (stale when != nunits) */
     qual_entry *quals;
     size_t nquals, capquals;
     char **packs;
@@ -107,6 +109,7 @@ void rules_free(rules *r)
         free(r->units[i].canon);
     }
     free(r->units);
+    free(r->uix);
     for (size_t i = 0; i < r->nquals; i++) {
         free(r->quals[i].word);
         free(r->quals[i].symbol);
@@ -141,8 +144,47 @@ int rules_pack_index(const rules *r, const char *name, size_t len)
     return -1;
 }
 
+static uint32_t unit_hash(const char *w, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h;
+}
+
+/* Index the units by written form, for the lookup of every row; on failure the
+ * lookup stays a linear search. */
+static void unit_index(rules *r)
+{
+    size_t cap = 16;
+    while (cap < 2 * r->nunits)
+        cap *= 2;
+    uint32_t *ix = calloc(cap, sizeof *ix);
+    if (!ix)
+        return;
+    for (size_t i = 0; i < r->nunits; i++) { /* a later entry for the same word replaces it */
+        size_t h = unit_hash(r->units[i].written, r->units[i].wlen) & (cap - 1);
+        while (ix[h] && !(r->units[ix[h] - 1].wlen == r->units[i].wlen &&
+                          memcmp(r->units[ix[h] - 1].written, r->units[i].written, r->units[i].wlen) == 0))
+            h = (h + 1) & (cap - 1);
+        ix[h] = (uint32_t)i + 1;
+    }
+    free(r->uix);
+    r->uix = ix;
+    r->uixmask = cap - 1;
+    r->uixunits = r->nunits;
+}
+
 static const unit_entry *unit_find(const rules *r, const char *w, size_t len)
 {
+    if (r->uix && r->uixunits == r->nunits) {
+        for (size_t h = unit_hash(w, len) & r->uixmask; r->uix[h]; h = (h + 1) & r->uixmask) {
+            const unit_entry *u = &r->units[r->uix[h] - 1];
+            if (u->wlen == len && memcmp(u->written, w, len) == 0)
+                return u;
+        }
+        return NULL;
+    }
     for (size_t i = r->nunits; i-- > 0;)
         if (r->units[i].wlen == len && memcmp(r->units[i].written, w, len) == 0)
             return &r->units[i];
@@ -1062,6 +1104,8 @@ static int parse_text(rules *r, const char *name, const char *src, size_t len, p
         rc = end_block(&p);
     else if (p.cur)
         rule_free(p.cur);
+    if (rc == 0)
+        unit_index(r);
     free(p.pack);
     free(p.pat);
     free(p.pieces);

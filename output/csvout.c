@@ -131,7 +131,16 @@ static size_t utf8_prefix(const char *s, size_t len, size_t max, int *more)
 
 static int needs_quotes(const char *s, size_t len)
 {
-    /* memchr is vectorised: four passes beat one byte loop on long context cells */
+    /* short cells (most of a row): one byte loop; long ones (context): memchr is
+     * vectorised, and four of its passes beat the loop */
+    if (len <= 64) {
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c <= ',' && (c == ',' || c == '"' || c == '\n' || c == '\r'))
+                return 1;
+        }
+        return 0;
+    }
     return memchr(s, ',', len) || memchr(s, '"', len) || memchr(s, '\n', len) || memchr(s, '\r', len);
 }
 

@@ -139,6 +139,37 @@ static void test_quoting(void **state)
     free(out);
 }
 
+/* Short cells and long ones (context) take different scans: both quote every special. */
+static void test_quoting_long_and_short(void **state)
+{
+    (void)state;
+    static const char special[] = {',', '"', '\n', '\r'};
+    for (size_t len = 2; len <= 131; len += 43) { /* a lone \r would be a formula start */
+        for (size_t k = 0; k < sizeof special; k++) {
+            char cell[140];
+            memset(cell, 'x', len);
+            cell[len - 1] = special[k];
+            cell[len] = '\0';
+            const char *cells[] = {cell, "plain"};
+            char *out = row_text(0, NULL, 0, cells, 2);
+            assert_int_equal(out[0], '"');
+            parsed p;
+            parse(out, strlen(out), &p);
+            assert_int_equal(p.n, 2);
+            assert_string_equal(p.cell[0], cell);
+            parsed_free(&p);
+            free(out);
+        }
+        char cell[140];
+        memset(cell, 'x', len);
+        cell[len] = '\0';
+        const char *cells[] = {cell};
+        char *out = row_text(0, NULL, 0, cells, 1);
+        assert_int_equal(out[0], 'x'); /* nothing special: no quotes */
+        free(out);
+    }
+}
+
 static void test_quoting_chinese_punctuation_and_spaces(void **state)
 {
     (void)state;
@@ -358,6 +389,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quoting),
+        cmocka_unit_test(test_quoting_long_and_short),
         cmocka_unit_test(test_quoting_chinese_punctuation_and_spaces),
         cmocka_unit_test(test_lens_and_null_cells),
         cmocka_unit_test(test_formula_text_columns),

@@ -272,6 +272,14 @@ static void test_format(void **state)
     }
 }
 
+static double pow10_small(int e)
+{
+    double p = 1;
+    while (e-- > 0)
+        p *= 10;
+    return p;
+}
+
 static void test_format_truncates(void **state)
 {
     (void)state;
@@ -281,6 +289,47 @@ static void test_format_truncates(void **state)
     assert_int_equal(num_format(1.5e12, NULL, 0), 13);
     assert_int_equal(num_format(45000, buf, sizeof buf), 5);
     assert_string_equal(buf, "450");
+}
+
+/* What num_format promises: %.6f with trailing zeros and a lone "-0" dropped. */
+static void reference_format(double v, char *out, size_t n)
+{
+    char tmp[400];
+    int len = snprintf(tmp, sizeof tmp, "%.6f", v);
+    if (len > 0 && strchr(tmp, '.')) {
+        while (tmp[len - 1] == '0')
+            tmp[--len] = '\0';
+        if (tmp[len - 1] == '.')
+            tmp[--len] = '\0';
+    }
+    snprintf(out, n, "%s", strcmp(tmp, "-0") == 0 ? "0" : tmp);
+}
+
+/* The printf-free paths agree with %.6f everywhere, ties and edges included. */
+static void test_format_agrees(void **state)
+{
+    (void)state;
+    static const double edge[] = {0.5, 0.0000005, 0.0000015, 0.0000025, -0.0000005, -0.0000004, 1e-7,
+                                  0.1234565, 2.5e-6, 99999999.9999995, 1e8 - 1e-7, 1e8, -1e8 + 0.5,
+                                  30.4, 44.3, 0.045, 1.005, 123456.789, 4503599627370495.5, 1e15 + 0.5};
+    char got[400], want[400];
+    for (size_t k = 0; k < sizeof edge / sizeof edge[0]; k++) {
+        num_format(edge[k], got, sizeof got);
+        reference_format(edge[k], want, sizeof want);
+        assert_string_equal(got, want);
+    }
+    /* values as documents write them: up to 7 decimals, times the unit scales */
+    static const double scale[] = {1, 0.01, 10000, 1e8, 1e-4};
+    uint64_t seed = 88172645463325252ULL;
+    for (int k = 0; k < 200000; k++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        double v = (double)(seed % 100000000) / (double)(1ULL << (seed >> 40) % 24);
+        v = (seed >> 60 & 1 ? -v : v) / pow10_small((int)(seed >> 32) % 8) * scale[(seed >> 20) % 5];
+        num_format(v, got, sizeof got);
+        reference_format(v, want, sizeof want);
+        if (strcmp(got, want) != 0)
+            fail_msg("num_format(%.17g) gave '%s', %%.6f gives '%s'", v, got, want);
+    }
 }
 
 /* Parsed values print back as plain numbers. */
@@ -319,7 +368,8 @@ int main(void)
         cmocka_unit_test(test_digit_by_digit),  cmocka_unit_test(test_multipliers),
         cmocka_unit_test(test_percent),         cmocka_unit_test(test_not_numbers),
         cmocka_unit_test(test_length_limit),    cmocka_unit_test(test_format),
-        cmocka_unit_test(test_format_truncates), cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_format_truncates), cmocka_unit_test(test_format_agrees),
+        cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_numeral),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

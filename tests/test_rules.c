@@ -82,6 +82,15 @@ static void test_unit_map(void **state)
     assert_int_equal(rules_unit_additive(r, "吨"), -1);
     assert_string_equal(rules_qualifier(r, "以上", strlen("以上")), ">=");
     assert_null(rules_qualifier(r, "以下", strlen("以下")));
+    /* a later load redefines a unit: the lookup finds the new meaning, and units
+     * that only the later load has */
+    assert_int_equal(load(r, "unit 名 = 名额\nunit 万吨 = 吨 *10000\n", &e), 0);
+    assert_string_equal(rules_unit_canon(r, "名", strlen("名"), &scale), "名额");
+    assert_string_equal(rules_unit_canon(r, "万吨", strlen("万吨"), &scale), "吨");
+    assert_true(scale == 10000.0);
+    assert_string_equal(rules_unit_canon(r, "万元", strlen("万元"), &scale), "元");
+    assert_null(rules_unit_canon(r, "万", strlen("万"), &scale));
+    assert_true(scale == 1.0);
     rules_free(r);
 }
 
