@@ -50,6 +50,7 @@ struct prefilter {
     charset *plast;          /* per rule: those of its pattern */
     charset *blast;          /* per rule: those its `before` part must end with */
     uint32_t *bstop;         /* per rule: the STOP_CPS its `before` cannot contain */
+    uint64_t (*first)[4];    /* per rule: the bytes its pattern can start with (all ones: any) */
     /* the current line */
     const char *line;
     size_t *num, nnum, capnum; /* where its numbers start */
@@ -127,6 +128,35 @@ static void part_last(const char *src, charset *b)
         b->n = 0;
     else if (b->n > 1)
         qsort(b->cp, b->n, sizeof b->cp[0], u32_cmp);
+}
+
+/* The bytes a match of the pattern can start with, as PCRE2 works them out for its
+ * own start-of-match optimisation (a copy compiled without PCRE2_ANCHORED and
+ * PCRE2_NO_START_OPTIMIZE, then dropped); every byte when it cannot tell. */
+static void part_first(const char *src, uint64_t out[4])
+{
+    memset(out, 0xFF, 4 * sizeof out[0]);
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+    if (!re)
+        return;
+    uint32_t type = 0, cu = 0;
+    const uint8_t *map = NULL;
+    if (pcre2_pattern_info(re, PCRE2_INFO_FIRSTCODETYPE, &type) == 0 && type == 1 &&
+        pcre2_pattern_info(re, PCRE2_INFO_FIRSTCODEUNIT, &cu) == 0 && cu < 256) {
+        /* a caseless first unit is given in one case: an ASCII letter takes both */
+        memset(out, 0, 4 * sizeof out[0]);
+        out[cu / 64] |= (uint64_t)1 << (cu % 64);
+        if ((cu | 0x20) >= 'a' && (cu | 0x20) <= 'z')
+            out[(cu ^ 0x20) / 64] |= (uint64_t)1 << ((cu ^ 0x20) % 64);
+    } else if (type == 0 && pcre2_pattern_info(re, PCRE2_INFO_FIRSTBITMAP, &map) == 0 && map) {
+        memset(out, 0, 4 * sizeof out[0]);
+        for (int b = 0; b < 256; b++)
+            if (map[b / 8] >> (b % 8) & 1)
+                out[b / 64] |= (uint64_t)1 << (b % 64);
+    }
+    pcre2_code_free(re);
 }
 
 static int in_charset(const charset *b, uint32_t cp)
@@ -209,7 +239,8 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
     p->bstop = calloc(p->nrules + 1, sizeof *p->bstop);
     p->lastpos = calloc(p->nrules + 1, sizeof *p->lastpos);
     p->linemask = calloc(p->words + 1, sizeof *p->linemask);
-    if (!p->filtered || !p->plast || !p->blast || !p->bstop || !p->lastpos || !p->linemask)
+    p->first = calloc(p->nrules + 1, sizeof *p->first);
+    if (!p->filtered || !p->plast || !p->blast || !p->bstop || !p->lastpos || !p->linemask || !p->first)
         goto fail;
     for (size_t i = 0; i < p->nrules; i++) {
         const rule *ru = rules_at(r, i);
@@ -217,6 +248,12 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
         nunits += ru->nunit_lits;
         if (!skip || !skip[i]) /* the per-line check costs per rule: only for rules tried */
             part_last(ru->pattern, &p->plast[i]);
+        /* first bytes cost a compile: for the rules tried at most numbers, exclusions
+         * (a target with unit words is tried only near one of them) */
+        if ((!skip || !skip[i]) && ru->kind == RULE_EXCLUDE)
+            part_first(ru->pattern, p->first[i]);
+        else
+            memset(p->first[i], 0xFF, sizeof p->first[i]);
         nlasts += p->plast[i].n;
         part_last(ru->before, &p->blast[i]);
         p->bstop[i] = before_stops(ru);
@@ -251,6 +288,7 @@ void prefilter_free(prefilter *p)
     free(p->plast);
     free(p->blast);
     free(p->bstop);
+    free(p->first);
     free(p->lastpos);
     free(p->linemask);
     free(p->units.e);
@@ -401,6 +439,9 @@ int prefilter_may(const prefilter *p, size_t i, size_t k)
     if (p->filtered[i] && !(p->amask[k * p->words + i / 64] >> (i % 64) & 1))
         return 0;
     size_t a = p->num[k];
+    unsigned char b = (unsigned char)p->line[a];
+    if (!(p->first[i][b / 64] >> (b % 64) & 1))
+        return 0; /* no match starts with this byte */
     if (p->plast[i].n && (p->lastpos[i] == (size_t)-1 || p->lastpos[i] < a))
         return 0; /* the pattern cannot end in the rest of the line */
     if (p->blast[i].n && (a == 0 || !in_charset(&p->blast[i], p->prev[k])))

@@ -82,7 +82,9 @@ static const char checks_src[] = "pack t\n"
                                  "  pattern \\d+[^》]{0,20}》\n"
                                  "exclude ordinal\n"
                                  "  before 第\n"
-                                 "  pattern \\d+\n";
+                                 "  pattern \\d+\n"
+                                 "exclude year\n"
+                                 "  pattern (?:19|20)\\d\\d年|[一二三]{2}年\n";
 
 static int may(prefilter *p, const char *ln, size_t ri, size_t k)
 {
@@ -108,6 +110,11 @@ static void test_checks(void **state)
     assert_true(may(p, "第3届", 2, 0));
     assert_false(may(p, "共3届", 2, 0));
     assert_false(may(p, "3届", 2, 0));
+    /* first bytes: a year starts with 1, 2 or the first byte of 一二三 */
+    assert_true(may(p, "2021年", 3, 0));
+    assert_true(may(p, "1999年", 3, 0));
+    assert_false(may(p, "3021年", 3, 0));
+    assert_true(may(p, "二〇二一年", 3, 0));
     prefilter_free(p);
     rules_free(r);
 }
