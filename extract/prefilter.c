@@ -385,14 +385,16 @@ static int units_near(prefilter *p, const char *ln, size_t len)
     memset(p->amask, 0, p->nnum * p->words * sizeof(uint64_t));
     memset(p->linemask, 0, p->words * sizeof(uint64_t));
     const unsigned char *s = (const unsigned char *)ln;
+    const uint64_t *bits = cpindex_bits(p->units.ix);
     for (size_t k = 0; k < p->nnum; k++) {
         uint64_t *m = p->amask + k * p->words;
         size_t at = p->num[k], chars = 0;
         int in_number = 1;
         while (at < len && chars <= UNIT_REACH) {
-            size_t cl, start, n;
+            size_t cl, start = 0, n = 0;
             uint32_t cp = utf8_decode(s + at, len - at, &cl);
-            n = keyed_find(&p->units, cp, &start);
+            if (cpindex_maybe(bits, cp))
+                n = keyed_find(&p->units, cp, &start);
             for (size_t i = start; i < start + n; i++) {
                 const struct entry *e = &p->units.e[i];
                 if (e->n <= len - at && memcmp(ln + at, e->s, e->n) == 0)

@@ -16,8 +16,6 @@ struct csvout {
     size_t nnumeric;
     char *cell;             /* scratch: apostrophe + (cut) text + mark */
     size_t cellcap;
-    char *quoted;           /* scratch: csv_write output */
-    size_t quotedcap;
     char *row;              /* the row being written, sent with one fwrite */
     size_t rowlen, rowcap;
 };
@@ -40,7 +38,6 @@ void csvout_free(csvout *w)
         return;
     free(w->numeric);
     free(w->cell);
-    free(w->quoted);
     free(w->row);
     free(w);
 }
@@ -149,17 +146,8 @@ static int is_formula_start(char c)
     return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
-/* Append n bytes to the row buffer. Returns 0 or -1. */
-static int append(csvout *w, const char *s, size_t n)
-{
-    if (reserve(&w->row, &w->rowcap, w->rowlen + n) != 0)
-        return -1;
-    memcpy(w->row + w->rowlen, s, n);
-    w->rowlen += n;
-    return 0;
-}
-
-/* Add one cell to the row: neutralise, cut, quote. Returns 0 or -1 (out of memory). */
+/* Add one cell to the row: neutralise, cut, quote; at least one byte stays free
+ * after it, for the comma or newline. Returns 0 or -1 (out of memory). */
 static int write_cell(csvout *w, const char *s, size_t len, int numeric)
 {
     static const char mark[] = CSVOUT_CUT_MARK;
@@ -200,15 +188,19 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
     }
 
     if (celllen == 0)
+        return reserve(&w->row, &w->rowcap, w->rowlen + 1);
+    if (!needs_quotes(cell, celllen)) {
+        if (reserve(&w->row, &w->rowcap, w->rowlen + celllen + 1) != 0)
+            return -1;
+        memcpy(w->row + w->rowlen, cell, celllen);
+        w->rowlen += celllen;
         return 0;
-    if (!needs_quotes(cell, celllen))
-        return append(w, cell, celllen);
-
-    size_t need = csv_write(NULL, 0, cell, celllen);
-    if (reserve(&w->quoted, &w->quotedcap, need) != 0)
+    }
+    /* quoted: at most twice the cell (every byte a quote) and the two quotes */
+    if (reserve(&w->row, &w->rowcap, w->rowlen + 2 * celllen + 3) != 0)
         return -1;
-    size_t got = csv_write(w->quoted, w->quotedcap, cell, celllen);
-    return append(w, w->quoted, got);
+    w->rowlen += csv_write(w->row + w->rowlen, w->rowcap - w->rowlen, cell, celllen);
+    return 0;
 }
 
 int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n)
@@ -224,17 +216,31 @@ int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n
         if (fwrite("\xEF\xBB\xBF", 1, 3, w->fp) != 3)
             return -1;
     }
-    w->rowlen = 0;
+    /* room for the whole row at once, mostly: each cell quoted, quotes doubled, an
+     * apostrophe, its comma; and the newline (write_cell grows it when a cut cell
+     * needs more) */
+    size_t need = 1;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && append(w, ",", 1) != 0)
-            return -1;
+        const char *s = cells ? cells[i] : NULL;
+        size_t len = s ? (lens ? lens[i] : strlen(s)) : 0;
+        if (len > CSVOUT_CELL_MAX)
+            len = CSVOUT_CELL_MAX; /* a longer one is cut, and reserves on its own */
+        need += 2 * len + 4;
+    }
+    w->rowlen = 0;
+    if (reserve(&w->row, &w->rowcap, need) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            w->row[w->rowlen++] = ','; /* each cell leaves a byte free (write_cell) */
         const char *s = cells ? cells[i] : NULL;
         size_t len = s ? (lens ? lens[i] : strlen(s)) : 0;
         int numeric = i < w->nnumeric && w->numeric[i];
         if (write_cell(w, s, len, numeric) != 0)
             return -1;
     }
-    if (append(w, "\n", 1) != 0 || fwrite(w->row, 1, w->rowlen, w->fp) != w->rowlen || ferror(w->fp))
+    w->row[w->rowlen++] = '\n'; /* the last cell left its free byte, or need did */
+    if (fwrite(w->row, 1, w->rowlen, w->fp) != w->rowlen || ferror(w->fp))
         return -1;
     w->rows++;
     return 0;
