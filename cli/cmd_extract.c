@@ -197,6 +197,10 @@ static int quiet;
 
 /* One document's result, kept until its turn to be written. */
 typedef struct docres {
+    char *csv;      /* CSV mode: the rows formatted by the worker (open_memstream) */
+    size_t csvlen;
+    FILE *cf;
+    csvout *cw;     /* formats into cf; NULL: rows are kept as cells below */
     char *rows;     /* per row, COL_COUNT cells of (size_t len, bytes) */
     size_t rlen, rcap, nrows;
     char *msgs;     /* what to print on stderr, in order */
@@ -213,6 +217,9 @@ typedef struct batch {
     const char *packs;
     extract_opts base;
     const manifest *mf;
+    int csv;                        /* rows become CSV on the workers (not --summary) */
+    unsigned csvflags;              /* the writer's flags, without the byte-order mark */
+    const unsigned char *numeric;   /* COL_COUNT flags: numeric columns */
     docres *slot;
     size_t window;    /* documents extracted ahead of the writer, at most */
     size_t next;      /* next document to take */
@@ -225,6 +232,12 @@ typedef struct batch {
 static int put_row(void *ctx, const pm_row *row)
 {
     docres *d = ctx;
+    if (d->cw) { /* formatted here, on the worker: the writer only copies bytes */
+        if (csvout_row(d->cw, row->cell, row->len, COL_COUNT) != 0)
+            return PM_ERR_NOMEM; /* a memory stream fails only for memory */
+        d->nrows++;
+        return 0;
+    }
     size_t need = 0;
     for (int i = 0; i < COL_COUNT; i++)
         need += sizeof(size_t) + row->len[i];
@@ -270,6 +283,17 @@ static void run_doc(batch *b, extractor *x, size_t i, docres *d)
         return;
     }
     d->bytes = n;
+    if (b->csv && (d->cf = open_memstream(&d->csv, &d->csvlen)) != NULL) {
+        if ((d->cw = csvout_create(d->cf, b->csvflags)) != NULL) {
+            csvout_set_numeric(d->cw, b->numeric, COL_COUNT);
+        } else { /* no memory for it: the rows are kept as cells, written by the writer */
+            fclose(d->cf);
+            d->cf = NULL;
+            free(d->csv);
+            d->csv = NULL;
+            d->csvlen = 0;
+        }
+    }
     extract_opts o = b->base;
     o.warn = put_warning;
     o.warn_ctx = d;
@@ -312,6 +336,15 @@ static void *worker(void *arg)
             run_doc(b, x, i, d);
         else
             d->failed = 1;
+        csvout_free(d->cw);
+        d->cw = NULL;
+        if (d->cf && fclose(d->cf) != 0) { /* the rows did not all fit in memory */
+            if (d->mf)
+                fprintf(d->mf, "planmetrics: %s: out of memory\n", b->files->v[i]);
+            d->failed = 1;
+            d->nrows = d->csvlen = 0;
+        }
+        d->cf = NULL;
         if (d->mf) {
             fclose(d->mf);
             d->mf = NULL;
@@ -391,8 +424,10 @@ static int run_batch(batch *b, size_t jobs, sink *s, progress *pg)
         }
         if (d->failed)
             rc = EXIT_INPUT;
+        if (d->csv && !s->write_failed && csvout_rows_raw(s->w, d->csv, d->csvlen, d->nrows) != 0)
+            s->write_failed = 1;
         const char *p = d->rows;
-        for (size_t k = 0; k < d->nrows && !s->write_failed && !s->summary_failed; k++) {
+        for (size_t k = 0; !d->csv && k < d->nrows && !s->write_failed && !s->summary_failed; k++) {
             const char *cell[COL_COUNT];
             size_t len[COL_COUNT];
             for (int c = 0; c < COL_COUNT; c++) {
@@ -416,6 +451,7 @@ static int run_batch(batch *b, size_t jobs, sink *s, progress *pg)
         pg->done_mb += (double)d->bytes / 1e6;
         progress_show(pg, i + 1);
         free(d->rows);
+        free(d->csv);
         free(d->msgs);
         memset(d, 0, sizeof *d);
         pthread_mutex_lock(&b->mu);
@@ -433,6 +469,7 @@ static int run_batch(batch *b, size_t jobs, sink *s, progress *pg)
         pthread_join(t[i], NULL);
     for (size_t i = 0; i < b->window; i++) {
         free(b->slot[i].rows);
+        free(b->slot[i].csv);
         if (b->slot[i].mf)
             fclose(b->slot[i].mf);
         free(b->slot[i].msgs);
@@ -634,7 +671,8 @@ int cmd_extract(int argc, char **argv)
     }
     if ((size_t)jobs > files.n && files.n > 0)
         jobs = (long)files.n;
-    batch b = {.files = &files, .r = r, .packs = packs, .mf = &mf};
+    batch b = {.files = &files, .r = r, .packs = packs, .mf = &mf, .csv = !sum, .csvflags = flags & ~(unsigned)CSVOUT_BOM,
+               .numeric = numeric};
     b.base = (extract_opts){.city = city, .year = year, .encoding = encoding, .max_seconds = timeout};
     if (!s.write_failed && files.n)
         rc = run_batch(&b, (size_t)jobs, &s, &pg);

@@ -203,10 +203,9 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
     return 0;
 }
 
-int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n)
+/* Before any bytes of a row: an earlier error, the byte-order mark. 0 or -1. */
+static int start_write(csvout *w)
 {
-    if (!w)
-        return -1;
     if (ferror(w->fp)) {
         errno = EIO; /* an earlier row failed; its reason was reported then */
         return -1;
@@ -216,6 +215,27 @@ int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n
         if (fwrite("\xEF\xBB\xBF", 1, 3, w->fp) != 3)
             return -1;
     }
+    return 0;
+}
+
+int csvout_rows_raw(csvout *w, const char *bytes, size_t n, unsigned long nrows)
+{
+    if (!w)
+        return -1;
+    if (n == 0 && nrows == 0)
+        return 0; /* nothing: not even the mark */
+    if (start_write(w) != 0)
+        return -1;
+    if (n && (fwrite(bytes, 1, n, w->fp) != n || ferror(w->fp)))
+        return -1;
+    w->rows += nrows;
+    return 0;
+}
+
+int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n)
+{
+    if (!w || start_write(w) != 0)
+        return -1;
     /* room for the whole row at once, mostly: each cell quoted, quotes doubled, an
      * apostrophe, its comma; and the newline (write_cell grows it when a cut cell
      * needs more) */

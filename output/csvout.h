@@ -37,6 +37,13 @@ void csvout_set_numeric(csvout *w, const unsigned char *numeric, size_t n);
  * reason of the write that failed) or when out of memory. */
 int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n);
 
+/* Write nrows rows formatted by another csvout (one without CSVOUT_BOM, over a
+ * memory stream: a worker thread formats, the writer only copies), bytes[0..n).
+ * The byte-order mark goes first if w has CSVOUT_BOM and has written nothing yet
+ * (nothing at all when n and nrows are 0).
+ * Returns 0, or -1 on a write error as csvout_row. */
+int csvout_rows_raw(csvout *w, const char *bytes, size_t n, unsigned long nrows);
+
 /* Rows written so far (header included). */
 unsigned long csvout_rows(const csvout *w);
 

@@ -342,6 +342,54 @@ static void test_bom(void **state)
     free(out);
 }
 
+/* Rows formatted by one writer (a worker's, over memory) and copied by another:
+ * the same bytes as writing them directly, the mark first, rows counted. */
+static void test_rows_raw(void **state)
+{
+    (void)state;
+    const char *rows[][3] = {{"=1+1", "-3", "a,b"}, {"到2025年", "13.5", "说\"好\""}};
+    unsigned char numeric[3] = {0, 1, 0};
+    sink direct, mem, out;
+    sink_open(&direct);
+    sink_open(&mem);
+    sink_open(&out);
+    csvout *d = csvout_create(direct.fp, CSVOUT_BOM), *m = csvout_create(mem.fp, 0), *o = csvout_create(out.fp, CSVOUT_BOM);
+    csvout_set_numeric(d, numeric, 3);
+    csvout_set_numeric(m, numeric, 3);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(csvout_row(d, rows[i], NULL, 3), 0);
+        assert_int_equal(csvout_row(m, rows[i], NULL, 3), 0);
+    }
+    csvout_free(m);
+    char *formatted = sink_close(&mem);
+    assert_int_equal(csvout_rows_raw(o, "", 0, 0), 0); /* a document without rows: no mark yet */
+    assert_int_equal(csvout_rows(o), 0);
+    assert_int_equal(csvout_rows_raw(o, formatted, strlen(formatted), 2), 0);
+    assert_int_equal(csvout_rows(o), 2);
+    csvout_free(d);
+    csvout_free(o);
+    char *want = sink_close(&direct), *got = sink_close(&out);
+    assert_string_equal(got, want);
+    assert_memory_equal(got, "\xEF\xBB\xBF'=1+1,-3,\"a,b\"\n", 18);
+    free(formatted);
+    free(want);
+    free(got);
+
+    FILE *fp = fopen("/dev/full", "w");
+    if (!fp)
+        skip();
+    csvout *w = csvout_create(fp, 0);
+    static char big[1 << 16];
+    memset(big, 'x', sizeof big);
+    int rc = 0;
+    for (int i = 0; i < 64 && rc == 0; i++)
+        rc = csvout_rows_raw(w, big, sizeof big, 1);
+    assert_int_equal(rc, -1);
+    assert_int_equal(csvout_rows_raw(w, "a\n", 2, 1), -1); /* sticky, as csvout_row */
+    csvout_free(w);
+    fclose(fp);
+}
+
 static void test_write_error(void **state)
 {
     (void)state;
@@ -390,6 +438,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_quoting_long_and_short),
+        cmocka_unit_test(test_rows_raw),
         cmocka_unit_test(test_quoting_chinese_punctuation_and_spaces),
         cmocka_unit_test(test_lens_and_null_cells),
         cmocka_unit_test(test_formula_text_columns),
