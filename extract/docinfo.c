@@ -13,6 +13,7 @@
 struct docinfo {
     pcre2_match_data *md;
     pcre2_code *re_title, *re_city, *re_heading, *re_date, *re_speech, *re_plan;
+    int level_group[MAX_LEVELS]; /* re_heading's group of each level (l1..l4) */
     char section[MAX_LEVELS][HEADING_MAX + 8];
     char path[MAX_LEVELS * (HEADING_MAX + 12)];
     int path_ok; /* path is up to date with section[] */
@@ -53,6 +54,9 @@ docinfo *docinfo_create(void)
         docinfo_free(d);
         return NULL;
     }
+    static const char *lv[MAX_LEVELS] = {"l1", "l2", "l3", "l4"};
+    for (int i = 0; i < MAX_LEVELS; i++)
+        d->level_group[i] = pcre2_substring_number_from_name(d->re_heading, (PCRE2_SPTR)lv[i]);
     return d;
 }
 
@@ -165,16 +169,14 @@ static size_t space_len(const char *p, size_t avail)
 /* If the line is a heading, remember it at its level and clear deeper ones. */
 void docinfo_line(docinfo *x, const char *ln, size_t len, const char *orig, size_t olen)
 {
-    if (len == 0 || match(x, x->re_heading, ln, len, 0) <= 0)
+    int rc = len ? match(x, x->re_heading, ln, len, 0) : 0;
+    if (rc <= 0)
         return;
-    static const char *lv[MAX_LEVELS] = {"l1", "l2", "l3", "l4"};
-    int level = -1;
-    size_t a, b;
-    for (int i = 0; i < MAX_LEVELS; i++)
-        if (named(x, x->re_heading, lv[i], &a, &b) == 0) {
+    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
+    int level = -1; /* the level whose group is set: groups from rc on are not */
+    for (int i = 0; i < MAX_LEVELS && level < 0; i++)
+        if (x->level_group[i] > 0 && x->level_group[i] < rc && ov[2 * x->level_group[i]] != PCRE2_UNSET)
             level = i;
-            break;
-        }
     if (level < 0)
         return;
     /* the heading runs to the first full stop or colon, in the original text */
@@ -204,7 +206,9 @@ void docinfo_line(docinfo *x, const char *ln, size_t len, const char *orig, size
     }
     while (e > s && orig[e - 1] == ' ')
         e--;
-    snprintf(x->section[level], sizeof x->section[level], "%.*s", (int)(e - s), orig + s);
+    size_t n = e - s < sizeof x->section[level] - 1 ? e - s : sizeof x->section[level] - 1;
+    memcpy(x->section[level], orig + s, n);
+    x->section[level][n] = '\0';
     for (int i = level + 1; i < MAX_LEVELS; i++)
         x->section[i][0] = '\0';
     x->path_ok = 0;
