@@ -1,6 +1,7 @@
 /* fuzz_numparse.c: libFuzzer target for num_parse / num_format - arbitrary bytes as a number.
  * Checks the documented contract: used bytes within the input, value untouched on 0, round trip formats. */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             char buf[64];
             int n = num_format(v, buf, sizeof buf);
             if (n < 0)
+                abort();
+            /* the printf-free paths must write what %.6f writes (zeros and "-0" dropped) */
+            char want[400];
+            int wl = snprintf(want, sizeof want, "%.6f", v);
+            if (wl > 0 && strchr(want, '.')) {
+                while (want[wl - 1] == '0')
+                    want[--wl] = '\0';
+                if (want[wl - 1] == '.')
+                    want[--wl] = '\0';
+            }
+            if (strcmp(want, "-0") == 0)
+                strcpy(want, "0");
+            if ((size_t)n < sizeof buf && strcmp(buf, want) != 0)
                 abort();
             char small[4];
             (void)num_format(v, small, sizeof small);
