@@ -60,6 +60,7 @@ struct prefilter {
     size_t capamask;
     uint64_t *linemask;        /* their union */
     size_t *lastpos;           /* per rule: where its last characters last start, (size_t)-1 none */
+    uint64_t hot[1024];        /* 3-byte code points scan must look at: numerals, last characters */
 };
 
 /* Index of cp in STOP_CPS, or -1. Called for every character a `before` window
@@ -224,6 +225,19 @@ static size_t keyed_find(const keyed *k, uint32_t cp, size_t *start)
     return cpindex_find(k->ix, cp, start);
 }
 
+/* Is the 3-byte character cp a Chinese numeral (the non-ASCII ones of num_numeral)? */
+static int numeral_cp(uint32_t cp)
+{
+    switch (cp) {
+    case 0x3007: case 0x4E00: case 0x4E03: case 0x4E07: case 0x4E09: case 0x4E24: case 0x4E5D:
+    case 0x4E8C: case 0x4E94: case 0x4EBF: case 0x516B: case 0x516D: case 0x5341: case 0x5343:
+    case 0x5345: case 0x56DB: case 0x5EFF: case 0x767E: case 0x96F6:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 prefilter *prefilter_create(const rules *r, const unsigned char *skip)
 {
     prefilter *p = calloc(1, sizeof *p);
@@ -274,6 +288,10 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
     }
     if (merge_units(p) || keyed_finish(&p->units) || keyed_finish(&p->lasts))
         goto fail;
+    memcpy(p->hot, cpindex_bits(p->lasts.ix), sizeof p->hot);
+    for (uint32_t cp = 0x800; cp < 0x10000; cp++)
+        if (numeral_cp(cp))
+            p->hot[cp / 64] |= (uint64_t)1 << (cp % 64);
     return p;
 fail:
     prefilter_free(p);
@@ -310,19 +328,6 @@ static void last_char_at(prefilter *p, uint32_t cp, size_t i)
         p->lastpos[p->lasts.e[k].rule] = i;
 }
 
-/* Is the 3-byte character cp a Chinese numeral (the non-ASCII ones of num_numeral)? */
-static int numeral_cp(uint32_t cp)
-{
-    switch (cp) {
-    case 0x3007: case 0x4E00: case 0x4E03: case 0x4E07: case 0x4E09: case 0x4E24: case 0x4E5D:
-    case 0x4E8C: case 0x4E94: case 0x4EBF: case 0x516B: case 0x516D: case 0x5341: case 0x5343:
-    case 0x5345: case 0x56DB: case 0x5EFF: case 0x767E: case 0x96F6:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 /* One pass over the line: where numbers start, the character before each, and
  * the last characters of patterns from the first number on. */
 static int scan(prefilter *p, const char *ln, size_t len)
@@ -342,6 +347,12 @@ static int scan(prefilter *p, const char *ln, size_t len)
         } else if (c >= 0xE0 && c < 0xF0 && i + 2 < len) {
             cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
             cl = 3;
+            if (!(p->hot[cp / 64] >> (cp % 64) & 1)) { /* most characters: no numeral, no last one */
+                prev_num = prev_sep = 0;
+                prev = cp;
+                i += 3;
+                continue;
+            }
         } else {
             cp = utf8_decode(s + i, len - i, &cl);
         }
