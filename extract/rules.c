@@ -944,7 +944,13 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             q++;
         if (q == cs)
             return perr(p, col + (long)(cs - v), "'unit' needs a canonical unit after '='");
-        unit_entry u = {dupv(v, (size_t)(eq - v)), (size_t)(eq - v), dupv(cs, (size_t)(q - cs)), 1.0, 1};
+        unit_entry u = {dupv(v, (size_t)(eq - v)), 0, dupv(cs, (size_t)(q - cs)), 1.0, 1};
+        if (!u.written || !u.canon) {
+            free(u.written);
+            free(u.canon);
+            return PM_ERR_NOMEM;
+        }
+        u.wlen = strlen(u.written); /* not eq - v: strndup stops at a NUL byte of the file */
         while (q < end) {
             while (q < end && *q == ' ')
                 q++;
@@ -995,10 +1001,14 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             return perr(p, col + (long)(sym - v), "qualifier symbol must be one of = >= <= ~");
         if (pm_grow((void **)&p->r->quals, &p->r->capquals, p->r->nquals + 1, sizeof(qual_entry)))
             return PM_ERR_NOMEM;
-        p->r->quals[p->r->nquals].word = dupv(v, (size_t)(sp - v));
-        p->r->quals[p->r->nquals].wlen = (size_t)(sp - v);
-        p->r->quals[p->r->nquals].symbol = dupv(sym, sl);
-        p->r->nquals++;
+        qual_entry qe = {dupv(v, (size_t)(sp - v)), 0, dupv(sym, sl)};
+        if (!qe.word || !qe.symbol) {
+            free(qe.word);
+            free(qe.symbol);
+            return PM_ERR_NOMEM;
+        }
+        qe.wlen = strlen(qe.word); /* not sp - v: strndup stops at a NUL byte of the file */
+        p->r->quals[p->r->nquals++] = qe;
         return 0;
     }
     /* keys inside a rule block */
