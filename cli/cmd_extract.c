@@ -220,6 +220,8 @@ typedef struct batch {
     int csv;                        /* rows become CSV on the workers (not --summary) */
     unsigned csvflags;              /* the writer's flags, without the byte-order mark */
     const unsigned char *numeric;   /* COL_COUNT flags: numeric columns */
+    extractor *spare;               /* the caller's extractor, packs set: a worker takes
+                                     * and frees it; what is left the caller frees */
     docres *slot;
     size_t window;    /* documents extracted ahead of the writer, at most */
     size_t next;      /* next document to take */
@@ -318,8 +320,11 @@ static void run_doc(batch *b, extractor *x, size_t i, docres *d)
 static void *worker(void *arg)
 {
     batch *b = arg;
-    extractor *x = extractor_create(b->r);
-    if (x)
+    pthread_mutex_lock(&b->mu); /* the caller's extractor goes to the first worker */
+    extractor *x = b->spare;
+    b->spare = NULL;
+    pthread_mutex_unlock(&b->mu);
+    if (!x && (x = extractor_create(b->r)) != NULL)
         extractor_set_packs(x, b->packs, NULL); /* validated by the caller */
     for (;;) {
         pthread_mutex_lock(&b->mu);
@@ -672,10 +677,11 @@ int cmd_extract(int argc, char **argv)
     if ((size_t)jobs > files.n && files.n > 0)
         jobs = (long)files.n;
     batch b = {.files = &files, .r = r, .packs = packs, .mf = &mf, .csv = !sum, .csvflags = flags & ~(unsigned)CSVOUT_BOM,
-               .numeric = numeric};
+               .numeric = numeric, .spare = x};
     b.base = (extract_opts){.city = city, .year = year, .encoding = encoding, .max_seconds = timeout};
     if (!s.write_failed && files.n)
         rc = run_batch(&b, (size_t)jobs, &s, &pg);
+    x = b.spare; /* NULL when a worker took it */
     if (s.write_failed) {
         cli_errorf("%s: cannot write: %s", out ? out : "standard output", cli_strerror(errno ? errno : EIO));
         outfile_abort(of);

@@ -272,21 +272,19 @@ static int add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE *
     return 0;
 }
 
-static void limit_warning(extractor *x, const rule *ru, int rc, extract_warn_fn warn, void *wctx, const char *file,
-                          long lineno)
+/* Rule ru (index idx) gave up at the current line with PCRE2 error rc: tell the
+ * line's warning callback, once per rule and document (a pathological rule must not
+ * flood stderr). */
+static void limit_warning(extractor *x, const rule *ru, size_t idx, int rc)
 {
-    /* once per rule and document: a pathological rule must not flood stderr */
-    size_t idx = 0;
-    while (idx < rules_count(x->r) && rules_at(x->r, idx) != ru)
-        idx++;
-    if (!warn || idx >= 8 * sizeof x->warned || (x->warned[idx / 64] >> (idx % 64) & 1))
+    if (!x->warn || idx >= 8 * sizeof x->warned || (x->warned[idx / 64] >> (idx % 64) & 1))
         return;
     x->warned[idx / 64] |= (uint64_t)1 << (idx % 64);
     char msg[300];
     PCRE2_UCHAR em[120];
     pcre2_get_error_message(rc, em, sizeof em);
     snprintf(msg, sizeof msg, "rule '%s' (%s:%ld) skipped here: %s", ru->id, ru->file, ru->line, (char *)em);
-    warn(wctx, file, lineno, msg);
+    x->warn(x->wctx, x->file, x->lineno, msg);
 }
 
 
@@ -299,7 +297,7 @@ static int match_before(extractor *x, const rule *ru, size_t idx, size_t a, cand
     int rc = match(x, ru->before_code, ln, a, w);
     if (rc < 0) {
         if (rc != PCRE2_ERROR_NOMATCH)
-            limit_warning(x, ru, rc, x->warn, x->wctx, x->file, x->lineno);
+            limit_warning(x, ru, idx, rc);
         return 0;
     }
     const PCRE2_SIZE *bov = pcre2_get_ovector_pointer(x->md);
@@ -319,7 +317,7 @@ static int try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t k
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc < 0) {
-        limit_warning(x, ru, rc, x->warn, x->wctx, x->file, x->lineno);
+        limit_warning(x, ru, idx, rc);
         return 0;
     }
     /* only the pairs this pattern has: rc is one more than the highest group set */
@@ -846,14 +844,8 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
     const uint64_t *bits = cpindex_bits(x->dix);
     for (size_t p = 0; x->ndwords && p < lim;) {
         size_t cl;
-        uint32_t cp;
-        if (u[p] >= 0xE0 && u[p] < 0xF0 && p + 2 < lim) { /* most characters: 3 bytes, no word */
-            cp = (uint32_t)(u[p] & 0x0F) << 12 | (uint32_t)(u[p + 1] & 0x3F) << 6 | (u[p + 2] & 0x3F);
-            cl = 3;
-        } else {
-            cp = utf8_decode(u + p, lim - p, &cl);
-        }
-        if (!cpindex_maybe(bits, cp)) {
+        uint32_t cp = utf8_decode(u + p, lim - p, &cl);
+        if (!cpindex_maybe(bits, cp)) { /* most characters start no word */
             p += cl;
             continue;
         }

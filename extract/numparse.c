@@ -322,6 +322,16 @@ size_t num_numeral(const char *str, size_t avail)
     }
 }
 
+/* Write u in decimal backwards, ending just before end; returns where it starts. */
+static char *put_udec(char *end, unsigned long long u)
+{
+    do {
+        *--end = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    return end;
+}
+
 /* Copy d[0..len) to buf as snprintf would (cut to n - 1 bytes, NUL-terminated);
  * returns len. */
 static int put_digits(char *buf, size_t n, const char *d, size_t len)
@@ -336,18 +346,13 @@ static int put_digits(char *buf, size_t n, const char *d, size_t len)
 
 int num_format(double v, char *buf, size_t n)
 {
-    char d[48];
-    size_t k = sizeof d;
+    char d[48], *end = d + sizeof d, *p;
     if (v > -1e15 && v < 1e15 && v == (double)(long long)v) { /* whole numbers, most values: no printf */
         long long i = (long long)v;
-        unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
-        do {
-            d[--k] = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
+        p = put_udec(end, i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i);
         if (i < 0)
-            d[--k] = '-';
-        return put_digits(buf, n, d + k, sizeof d - k);
+            *--p = '-';
+        return put_digits(buf, n, p, (size_t)(end - p));
     }
     /* %.6f without printf when v * 1e6 is far from a rounding tie: |v| < 1e8 keeps
      * its error under 1/64, so the nearest integer is what %.6f rounds to */
@@ -356,25 +361,24 @@ int num_format(double v, char *buf, size_t n)
         unsigned long long q = (unsigned long long)(r + 0.5);
         double off = r - (double)q;
         if (off > -0.25 && off < 0.25) {
-            unsigned long long frac = q % 1000000, whole = q / 1000000;
+            unsigned long long frac = q % 1000000;
             int digits = 6;
             while (digits && frac % 10 == 0) {
                 frac /= 10;
                 digits--;
             }
-            for (int j = 0; j < digits; j++) {
-                d[--k] = (char)('0' + frac % 10);
-                frac /= 10;
+            p = end;
+            if (digits) { /* the kept decimals, with their leading zeros */
+                char *f = put_udec(end, frac);
+                while (f > end - digits)
+                    *--f = '0';
+                p = f;
+                *--p = '.';
             }
-            if (digits)
-                d[--k] = '.';
-            do {
-                d[--k] = (char)('0' + whole % 10);
-                whole /= 10;
-            } while (whole);
+            p = put_udec(p, q / 1000000);
             if (v < 0 && q != 0)
-                d[--k] = '-';
-            return put_digits(buf, n, d + k, sizeof d - k);
+                *--p = '-';
+            return put_digits(buf, n, p, (size_t)(end - p));
         }
     }
     char tmp[400]; /* %.6f of the largest double fits */

@@ -186,8 +186,8 @@ static int entry_cmp(const void *pa, const void *pb)
     return (a->rule > b->rule) - (a->rule < b->rule);
 }
 
-/* Unit words: one entry per distinct word, with the set of rules that have it, so a
- * word that many rules share (个, 人) is compared once. */
+/* Unit words: sorted, then one entry per distinct word with the set of rules that
+ * have it, so a word that many rules share (个, 人) is compared once. */
 static int merge_units(prefilter *p)
 {
     keyed *k = &p->units;
@@ -210,11 +210,9 @@ static int merge_units(prefilter *p)
     return 0;
 }
 
-/* Sort the entries and index them. */
-static int keyed_finish(keyed *k)
+/* Index the entries (sorted by entry_cmp). */
+static int keyed_index(keyed *k)
 {
-    if (k->n > 1)
-        qsort(k->e, k->n, sizeof *k->e, entry_cmp);
     k->ix = cpindex_create(k->e, k->n, sizeof *k->e, offsetof(struct entry, cp));
     return k->ix ? 0 : -1;
 }
@@ -223,19 +221,6 @@ static int keyed_finish(keyed *k)
 static size_t keyed_find(const keyed *k, uint32_t cp, size_t *start)
 {
     return cpindex_find(k->ix, cp, start);
-}
-
-/* Is the 3-byte character cp a Chinese numeral (the non-ASCII ones of num_numeral)? */
-static int numeral_cp(uint32_t cp)
-{
-    switch (cp) {
-    case 0x3007: case 0x4E00: case 0x4E03: case 0x4E07: case 0x4E09: case 0x4E24: case 0x4E5D:
-    case 0x4E8C: case 0x4E94: case 0x4EBF: case 0x516B: case 0x516D: case 0x5341: case 0x5343:
-    case 0x5345: case 0x56DB: case 0x5EFF: case 0x767E: case 0x96F6:
-        return 1;
-    default:
-        return 0;
-    }
 }
 
 prefilter *prefilter_create(const rules *r, const unsigned char *skip)
@@ -286,12 +271,16 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
         for (size_t k = 0; k < p->plast[i].n; k++)
             p->lasts.e[p->lasts.n++] = (struct entry){p->plast[i].cp[k], i, NULL, 0, NULL};
     }
-    if (merge_units(p) || keyed_finish(&p->units) || keyed_finish(&p->lasts))
+    if (p->lasts.n > 1)
+        qsort(p->lasts.e, p->lasts.n, sizeof *p->lasts.e, entry_cmp);
+    if (merge_units(p) || keyed_index(&p->units) || keyed_index(&p->lasts))
         goto fail;
     memcpy(p->hot, cpindex_bits(p->lasts.ix), sizeof p->hot);
-    for (uint32_t cp = 0x800; cp < 0x10000; cp++)
-        if (numeral_cp(cp))
+    for (uint32_t cp = 0x800; cp < 0x10000; cp++) { /* and num_numeral's 3-byte numerals */
+        char u[3] = {(char)(0xE0 | cp >> 12), (char)(0x80 | (cp >> 6 & 0x3F)), (char)(0x80 | (cp & 0x3F))};
+        if (num_numeral(u, 3))
             p->hot[cp / 64] |= (uint64_t)1 << (cp % 64);
+    }
     return p;
 fail:
     prefilter_free(p);
@@ -340,21 +329,12 @@ static int scan(prefilter *p, const char *ln, size_t len)
     for (size_t i = 0; i < len;) {
         unsigned char c = s[i];
         size_t cl;
-        uint32_t cp;
-        if (c < 0x80) {
-            cp = c;
-            cl = 1;
-        } else if (c >= 0xE0 && c < 0xF0 && i + 2 < len) {
-            cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
-            cl = 3;
-            if (!(p->hot[cp / 64] >> (cp % 64) & 1)) { /* most characters: no numeral, no last one */
-                prev_num = prev_sep = 0;
-                prev = cp;
-                i += 3;
-                continue;
-            }
-        } else {
-            cp = utf8_decode(s + i, len - i, &cl);
+        uint32_t cp = utf8_decode(s + i, len - i, &cl);
+        if (cp < 65536 && c >= 0x80 && !(p->hot[cp / 64] >> (cp % 64) & 1)) {
+            prev_num = prev_sep = 0; /* most characters: no numeral, no last one */
+            prev = cp;
+            i += cl;
+            continue;
         }
         if (c < 0x80 && (c < '0' || c > '9')) {
             int after_digit = i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9';
@@ -366,7 +346,7 @@ static int scan(prefilter *p, const char *ln, size_t len)
                 prev_sep = k - i == 4 && (k == len || s[k] < '0' || s[k] > '9');
             }
             prev_num = 0;
-        } else if (cl == 3 ? numeral_cp(cp) : num_numeral(ln + i, len - i) != 0) {
+        } else if (num_numeral(ln + i, len - i) != 0) {
             if (!prev_num && !prev_sep) {
                 if (pm_grow((void **)&p->num, &p->capnum, p->nnum + 1, sizeof(size_t)) ||
                     pm_grow((void **)&p->prev, &p->capprev, p->nnum + 1, sizeof(uint32_t)))

@@ -434,6 +434,15 @@ static int lit_add(litset *l, const char *s, size_t n)
     return 0;
 }
 
+/* Skip a class starting at p[0] == '[' to just after its ']'; NULL if unclosed. */
+static const char *skip_class(const char *p)
+{
+    for (p++; *p && *p != ']'; p++)
+        if (*p == '\\' && p[1])
+            p++;
+    return *p ? p + 1 : NULL;
+}
+
 /* Skip a group starting at p[0] == '(' to just after its ')'; NULL if unbalanced. */
 static const char *skip_group(const char *p)
 {
@@ -442,11 +451,9 @@ static const char *skip_group(const char *p)
         if (*p == '\\' && p[1])
             p++;
         else if (*p == '[') { /* a class may hold ')' */
-            for (p++; *p && *p != ']'; p++)
-                if (*p == '\\' && p[1])
-                    p++;
-            if (!*p)
+            if (!(p = skip_class(p)))
                 return NULL;
+            p--; /* the loop steps past the ] again */
         } else if (*p == '(')
             depth++;
         else if (*p == ')' && --depth == 0)
@@ -490,13 +497,7 @@ static int body_literals(const char *p, const char *end, litset *l)
                 const char *r = q;
                 while (r < end && *r != '|') {
                     if (*r == '(' || *r == '[') {
-                        const char *g = *r == '(' ? skip_group(r) : NULL;
-                        if (*r == '[') { /* skip a class */
-                            for (g = r + 1; g < end && *g != ']'; g++)
-                                if (*g == '\\' && g + 1 < end)
-                                    g++;
-                            g = g < end ? g + 1 : NULL;
-                        }
+                        const char *g = *r == '(' ? skip_group(r) : skip_class(r);
                         if (!g || g > end)
                             return -1;
                         r = g;
@@ -720,8 +721,6 @@ static int add_example(parser *p, const char *v, size_t n, long col, int negativ
     return 0;
 }
 
-static char *dupv(const char *v, size_t n) { return strndup(v, n); }
-
 static int load_file(rules *r, const char *path, pm_error *err);
 
 /* include FILE: load another rule file first (path relative to this file's
@@ -774,7 +773,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         if (vlen == 0)
             return perr(p, col, "'pack' needs a name");
         free(p->pack);
-        p->pack = dupv(v, vlen);
+        p->pack = strndup(v, vlen);
         p->pack_index = rules_pack_index(p->r, v, vlen);
         if (p->pack_index >= 0)
             return 0;
@@ -920,7 +919,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             free(b.s);
             return PM_ERR_NOMEM;
         }
-        p->r->defs[p->r->ndefs].name = dupv(v, i);
+        p->r->defs[p->r->ndefs].name = strndup(v, i);
         p->r->defs[p->r->ndefs].pattern = b.s ? b.s : strdup("");
         p->r->ndefs++;
         return 0;
@@ -944,7 +943,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             q++;
         if (q == cs)
             return perr(p, col + (long)(cs - v), "'unit' needs a canonical unit after '='");
-        unit_entry u = {dupv(v, (size_t)(eq - v)), 0, dupv(cs, (size_t)(q - cs)), 1.0, 1};
+        unit_entry u = {strndup(v, (size_t)(eq - v)), 0, strndup(cs, (size_t)(q - cs)), 1.0, 1};
         if (!u.written || !u.canon) {
             free(u.written);
             free(u.canon);
@@ -1001,7 +1000,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             return perr(p, col + (long)(sym - v), "qualifier symbol must be one of = >= <= ~");
         if (pm_grow((void **)&p->r->quals, &p->r->capquals, p->r->nquals + 1, sizeof(qual_entry)))
             return PM_ERR_NOMEM;
-        qual_entry qe = {dupv(v, (size_t)(sp - v)), 0, dupv(sym, sl)};
+        qual_entry qe = {strndup(v, (size_t)(sp - v)), 0, strndup(sym, sl)};
         if (!qe.word || !qe.symbol) {
             free(qe.word);
             free(qe.symbol);
@@ -1024,14 +1023,14 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
     rule *ru = p->cur;
     if (KEY("category")) {
         free(ru->category);
-        ru->category = dupv(v, vlen);
+        ru->category = strndup(v, vlen);
         return 0;
     }
     if (KEY("role")) {
         if (!((vlen == 6 && !memcmp(v, "target", 6)) || (vlen == 8 && !memcmp(v, "baseline", 8))))
             return perr(p, col, "role must be 'target' or 'baseline'");
         free(ru->role);
-        ru->role = dupv(v, vlen);
+        ru->role = strndup(v, vlen);
         return 0;
     }
     if (KEY("priority")) {

@@ -11,6 +11,10 @@
 static inline uint32_t utf8_decode(const unsigned char *s, size_t avail, size_t *len)
 {
     unsigned c = s[0];
+    if (c >= 0xE0 && c < 0xF0 && avail >= 3) { /* most of a Chinese text: no loop */
+        *len = 3;
+        return (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+    }
     size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
     if (n > avail)
         n = avail;

@@ -244,7 +244,7 @@ summary *summary_create(const char *by, const char *role, pm_error *err)
         p = e + 1;
     }
     if (s->unit_k == (size_t)-1) {
-        if (!(s->keyname[s->nkey] = strndup("unit", 4)))
+        if (!(s->keyname[s->nkey] = strdup("unit")))
             goto nomem;
         s->unit_k = s->nkey++;
     }
@@ -903,11 +903,6 @@ static char **table_row(table *t)
     return row;
 }
 
-static char *str_dup(const char *s)
-{
-    return strndup(s, strlen(s));
-}
-
 static char *num_dup(double v)
 {
     if (!isfinite(v))
@@ -916,14 +911,14 @@ static char *num_dup(double v)
     int n = num_format(v, buf, sizeof buf);
     if (n < 0 || (size_t)n >= sizeof buf)
         return NULL;
-    return str_dup(buf);
+    return strdup(buf);
 }
 
 static char *count_dup(size_t v)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%zu", v);
-    return str_dup(buf);
+    return strdup(buf);
 }
 
 /* A value the cell must hold: false when allocation failed. */
@@ -980,7 +975,7 @@ static double group_sum(const group *g)
 static int key_cells(const summary *s, const group *g, char **row)
 {
     for (size_t k = 0; k < s->nkey; k++)
-        if (!SET(&row[k], str_dup(g->fld[k])))
+        if (!SET(&row[k], strdup(g->fld[k])))
             return -1;
     return 0;
 }
@@ -994,10 +989,10 @@ static int build_stats(summary *s, group **gs, size_t ng, table *t)
     if (table_init(t, s->nkey + NSTAT) != 0)
         return -1;
     for (size_t k = 0; k < s->nkey; k++)
-        if (!SET(&t->head[k], str_dup(s->keyname[k])))
+        if (!SET(&t->head[k], strdup(s->keyname[k])))
             return -1;
     for (size_t c = 0; c < NSTAT; c++) {
-        if (!SET(&t->head[s->nkey + c], str_dup(stat_cols[c])))
+        if (!SET(&t->head[s->nkey + c], strdup(stat_cols[c])))
             return -1;
         t->numeric[s->nkey + c] = 1;
     }
@@ -1063,7 +1058,7 @@ static char *bin_label(double lo, double hi, int last)
     num_format(lo, a, sizeof a);
     num_format(hi, b, sizeof b);
     snprintf(out, sizeof out, "[%s,%s%c", a, b, last ? ']' : ')');
-    return str_dup(out);
+    return strdup(out);
 }
 
 static const char *const hist_cols[] = {"bin", "lo", "hi", "count"};
@@ -1073,10 +1068,10 @@ static int build_hist(summary *s, group **gs, size_t ng, table *t)
     if (table_init(t, s->nkey + 4) != 0)
         return -1;
     for (size_t k = 0; k < s->nkey; k++)
-        if (!SET(&t->head[k], str_dup(s->keyname[k])))
+        if (!SET(&t->head[k], strdup(s->keyname[k])))
             return -1;
     for (size_t c = 0; c < 4; c++) {
-        if (!SET(&t->head[s->nkey + c], str_dup(hist_cols[c])))
+        if (!SET(&t->head[s->nkey + c], strdup(hist_cols[c])))
             return -1;
         t->numeric[s->nkey + c] = c > 0;
     }
@@ -1087,8 +1082,8 @@ static int build_hist(summary *s, group **gs, size_t ng, table *t)
             nonpos++;
         if (nonpos) {
             char **row = table_row(t);
-            if (!row || key_cells(s, g, row) != 0 || !SET(&row[s->nkey], str_dup("<=0")) ||
-                !SET(&row[s->nkey + 2], str_dup("0")) || !SET(&row[s->nkey + 3], count_dup(nonpos)))
+            if (!row || key_cells(s, g, row) != 0 || !SET(&row[s->nkey], strdup("<=0")) ||
+                !SET(&row[s->nkey + 2], strdup("0")) || !SET(&row[s->nkey + 3], count_dup(nonpos)))
                 return -1;
         }
         if (nonpos == g->n)
@@ -1224,18 +1219,18 @@ static int build_pivot(summary *s, group **gs, size_t ng, table *t)
             has[nrow * npc + c] = 1;
         }
     }
-    if (table_init(t, npc + 1) != 0 || !SET(&t->head[0], str_dup(s->keyname[rk])))
+    if (table_init(t, npc + 1) != 0 || !SET(&t->head[0], strdup(s->keyname[rk])))
         goto out;
     for (size_t c = 0; c < npc; c++) {
         char buf[1024];
         snprintf(buf, sizeof buf, "%s (%s)", pc[c].col ? pc[c].col : "total", pc[c].unit);
-        if (!SET(&t->head[c + 1], str_dup(buf)))
+        if (!SET(&t->head[c + 1], strdup(buf)))
             goto out;
         t->numeric[c + 1] = 1;
     }
     for (size_t r = 0; r <= nrow && nrow; r++) {
         char **row = table_row(t);
-        if (!row || !SET(&row[0], str_dup(r < nrow ? rows[r] : "total")))
+        if (!row || !SET(&row[0], strdup(r < nrow ? rows[r] : "total")))
             goto out;
         for (size_t c = 0; c < npc; c++)
             if (has[r * npc + c] && !SET(&row[c + 1], num_dup(val[r * npc + c])))
