@@ -2,6 +2,7 @@
  * Format: see README "Rule files"; every pattern is compiled (and JIT-compiled) at load. */
 #include "extract/rules.h"
 #include "extract/grow.h"
+#include "extract/rxscan.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -388,9 +389,20 @@ static int compile_part(parser *p, int which, const char *prefix, const char *su
     if (rc == 0) {
         int ec;
         PCRE2_SIZE eo;
-        *out = pcre2_compile((PCRE2_SPTR)b.s, b.n, PCRE2_UTF | PCRE2_DUPNAMES | options,
-                             &ec, &eo, NULL);
-        if (!*out) {
+        /* PCRE2 gets the guarded twin of the text; the text itself is what errors,
+         * the prefilter and listings read */
+        char *g = NULL;
+        size_t gn = 0;
+        if (!(options & PCRE2_ANCHORED) && rxscan_guard(b.s, b.n, &g, &gn) < 0)
+            rc = PM_ERR_NOMEM;
+        *out = g ? pcre2_compile((PCRE2_SPTR)g, gn, PCRE2_UTF | PCRE2_DUPNAMES | options, &ec, &eo, NULL) : NULL;
+        free(g);
+        if (!*out)
+            *out = pcre2_compile((PCRE2_SPTR)b.s, b.n, PCRE2_UTF | PCRE2_DUPNAMES | options, &ec, &eo, NULL);
+        if (rc) {
+            pcre2_code_free(*out);
+            *out = NULL;
+        } else if (!*out) {
             char msg[256];
             pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
             size_t at = eo < b.n ? eo : b.n - 1;

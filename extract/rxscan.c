@@ -2,6 +2,7 @@
  * consuming atoms can take. Anything unusual gives up and answers "may consume". */
 #include "extract/rxscan.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Membership answers: no, yes, or cannot tell (counts as yes in the end). */
@@ -280,6 +281,25 @@ typedef struct cclass {
     cmember m[64];
 } cclass;
 
+/* When s[i..) is "[:", "[." or "[=" and PCRE2 reads a POSIX item there ([:alpha:]),
+ * the index after its closing ":]"; else 0 and the '[' is an ordinary member. The
+ * rule is PCRE2's: a ']' or another "[:" before the ":]" means no item. */
+static size_t posix_end(const unsigned char *s, size_t i, size_t n)
+{
+    if (i + 1 >= n || s[i] != '[' || (s[i + 1] != ':' && s[i + 1] != '.' && s[i + 1] != '='))
+        return 0;
+    unsigned char term = s[i + 1];
+    for (size_t p = i + 2; p + 2 <= n; p++) {
+        if (s[p] == '\\' && (s[p + 1] == ']' || s[p + 1] == '\\'))
+            p++;
+        else if ((s[p] == '[' && s[p + 1] == term) || s[p] == ']')
+            return 0;
+        else if (s[p] == term && s[p + 1] == ']')
+            return p + 2;
+    }
+    return 0;
+}
+
 /* Read a class after '['. Returns 0, or -1 when it is malformed or holds \Q or \E
  * (a quoted character may start a range, \E may stand inside one: rare, not worth
  * reading). */
@@ -301,11 +321,9 @@ static int read_class(scan *s, cclass *c)
             return 0;
         }
         cmember m = {{A_UNSURE, 0, 0, 0}, 0};
-        if (ch == '[' && s->i + 1 < s->n && (s->s[s->i + 1] == ':' || s->s[s->i + 1] == '.' || s->s[s->i + 1] == '=')) {
-            const unsigned char *e = memchr(s->s + s->i + 2, ']', s->n - s->i - 2);
-            if (!e)
-                return -1;
-            s->i = (size_t)(e - s->s) + 1;
+        size_t pe = ch == '[' ? posix_end(s->s, s->i, s->n) : 0;
+        if (pe) {
+            s->i = pe;
         } else if (ch == '\\') {
             s->i++;
             if (s->i < s->n && (s->s[s->i] == 'Q' || s->s[s->i] == 'E'))
@@ -779,5 +797,221 @@ int rxscan_last(const char *src, size_t len, uint32_t *cps, size_t *n, int *null
     *nullable = t.nullable;
     memcpy(cps, t.last.cp, t.last.n * sizeof *cps);
     *n = t.last.n;
+    return 0;
+}
+
+/* ---- first-character guards ---------------------------------------------- */
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* A byte that can start or continue a plain word: not ASCII whitespace, control
+ * or one of the characters that mean something outside a class. */
+static int word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c > ' ' && c != 0x7F && !strchr("\\^$.[]|()?*+{}#", c));
+}
+
+/* Skip a class whose '[' is at src[i]; the index after its ']', or 0 when it is
+ * unclosed or quotes with \Q (the scan then gives up). */
+static size_t guard_skip_class(const char *src, size_t len, size_t i)
+{
+    i++;
+    if (i < len && src[i] == '^')
+        i++;
+    if (i < len && src[i] == ']') /* a leading ] is a member */
+        i++;
+    while (i < len && src[i] != ']') {
+        if (src[i] == '\\') {
+            if (i + 1 < len && (src[i + 1] == 'Q' || src[i + 1] == 'E'))
+                return 0;
+            i += 2;
+        } else if (src[i] == '[' && posix_end((const unsigned char *)src, i, len)) {
+            i = posix_end((const unsigned char *)src, i, len);
+        } else {
+            i++;
+        }
+    }
+    return i < len ? i + 1 : 0;
+}
+
+/* The length of a group opener at src[i] == '(' whose body may be guarded:
+ * (  (?:  (?<name>  (?P<name>  (?'name'. 0 for any other (lookarounds, options,
+ * comments, conditionals, branch resets, verbs). */
+static size_t guard_opener(const char *src, size_t len, size_t i)
+{
+    if (i + 1 >= len || src[i + 1] == '*')
+        return 0;
+    if (src[i + 1] != '?')
+        return 1;
+    if (i + 2 < len && src[i + 2] == ':')
+        return 3;
+    size_t j = i + 2;
+    char close = '>';
+    if (j < len && src[j] == 'P')
+        j++;
+    if (j < len && src[j] == '\'')
+        close = '\'';
+    else if (j >= len || src[j] != '<')
+        return 0;
+    j++;
+    if (j >= len || !(src[j] == '_' || (src[j] >= 'A' && src[j] <= 'Z') || (src[j] >= 'a' && src[j] <= 'z')))
+        return 0; /* (?<= and (?<! are lookbehinds */
+    while (j < len && (src[j] == '_' || (src[j] >= 'A' && src[j] <= 'Z') || (src[j] >= 'a' && src[j] <= 'z') ||
+                       (src[j] >= '0' && src[j] <= '9')))
+        j++;
+    return j < len && src[j] == close ? j + 1 - i : 0;
+}
+
+/* When src[b..) is plain words separated by '|' up to a ')', at least
+ * RXSCAN_GUARD_MIN of them and none empty: the index of that ')', else 0. */
+static size_t guard_body(const char *src, size_t len, size_t b, size_t *nwords)
+{
+    size_t i = b, words = 0;
+    for (;;) {
+        size_t w = i;
+        while (i < len && word_byte((unsigned char)src[i]))
+            i++;
+        if (i == w)
+            return 0;
+        words++;
+        if (i < len && src[i] == '|') {
+            i++;
+            continue;
+        }
+        if (i < len && src[i] == ')' && words >= RXSCAN_GUARD_MIN) {
+            *nwords = words;
+            return i;
+        }
+        return 0;
+    }
+}
+
+/* Does the pattern turn on extended mode anywhere ((?x), (?xx), (?^x), (?i-x: ...)?
+ * Then whitespace and # change meaning and the scan stays out. */
+static int guard_extended(const char *src, size_t len)
+{
+    for (size_t i = 0; i + 2 < len; i++) {
+        if (src[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (src[i] != '(' || src[i + 1] != '?')
+            continue;
+        for (size_t j = i + 2; j < len && (src[j] == '^' || src[j] == '-' || (src[j] >= 'a' && src[j] <= 'z') ||
+                                           (src[j] >= 'A' && src[j] <= 'Z'));
+             j++)
+            if (src[j] == 'x')
+                return 1;
+    }
+    return 0;
+}
+
+int rxscan_guard(const char *src, size_t len, char **out, size_t *outlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    if (guard_extended(src, len))
+        return 0;
+    char *o = NULL;
+    size_t on = 0, cap = 0;
+    int guarded = 0;
+    for (size_t i = 0; i < len;) {
+        size_t from = i, op = 0, end = 0, nwords = 0;
+        if (src[i] == '\\') {
+            if (i + 1 < len && src[i + 1] == 'Q') { /* quoted up to \E: copied as it is */
+                const char *e = NULL;
+                for (size_t j = i + 2; j + 1 < len && !e; j++)
+                    if (src[j] == '\\' && src[j + 1] == 'E')
+                        e = src + j;
+                i = e ? (size_t)(e - src) + 2 : len;
+            } else {
+                i += i + 2 < len && src[i + 1] == 'c' ? 3 : 2; /* \c takes the next character */
+            }
+        } else if (src[i] == '[') {
+            if (!(i = guard_skip_class(src, len, i)))
+                goto giveup;
+        } else if (src[i] == '(' && i + 2 < len && src[i + 1] == '?' && src[i + 2] == '#') {
+            const char *e = memchr(src + i, ')', len - i);
+            i = e ? (size_t)(e - src) + 1 : len;
+        } else if (src[i] == '(' && (op = guard_opener(src, len, i)) &&
+                   (end = guard_body(src, len, i + op, &nwords))) {
+            i = end + 1;
+        } else {
+            i++;
+        }
+        if (i > len)
+            i = len;
+        /* room for the copy and, for a guarded group, (?=[...])(?:...) with a
+         * first character (at most 4 bytes, 2 when escaped) per word */
+        size_t need = on + (i - from) + (end ? 12 + 4 * nwords : 0) + 1;
+        if (need > cap) {
+            size_t nc = cap ? cap : 256;
+            while (nc < need)
+                nc *= 2;
+            char *no = realloc(o, nc);
+            if (!no) {
+                free(o);
+                return -1;
+            }
+            o = no;
+            cap = nc;
+        }
+        if (!end) {
+            memcpy(o + on, src + from, i - from);
+            on += i - from;
+            continue;
+        }
+        /* (opener (?=[first characters]) (?: words ) ): each first character once, in
+         * code point order (packed UTF-8 bytes sort the same way) */
+        uint32_t *fc = malloc(nwords * sizeof *fc);
+        if (!fc) {
+            free(o);
+            return -1;
+        }
+        size_t nfc = 0;
+        for (size_t w = from + op; w < end; w++) {
+            unsigned char c = (unsigned char)src[w];
+            size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            uint32_t packed = 0;
+            for (size_t q = 0; q < 4; q++)
+                packed = packed << 8 | (q < k && w + q < end ? (unsigned char)src[w + q] : 0);
+            fc[nfc++] = packed;
+            while (w < end && src[w] != '|')
+                w++;
+        }
+        qsort(fc, nfc, sizeof *fc, cmp_u32);
+        memcpy(o + on, src + from, op);
+        on += op;
+        memcpy(o + on, "(?=[", 4);
+        on += 4;
+        for (size_t q = 0; q < nfc; q++) {
+            if (q && fc[q] == fc[q - 1])
+                continue;
+            if (fc[q] >> 24 == '-') /* the only word character that means something in a class */
+                o[on++] = '\\';
+            for (int sh = 24; sh >= 0 && (fc[q] >> sh & 0xFF); sh -= 8)
+                o[on++] = (char)(fc[q] >> sh & 0xFF);
+        }
+        free(fc);
+        memcpy(o + on, "])(?:", 5);
+        on += 5;
+        memcpy(o + on, src + from + op, end - (from + op));
+        on += end - (from + op);
+        memcpy(o + on, "))", 2);
+        on += 2;
+        guarded = 1;
+    }
+    if (!guarded)
+        goto giveup;
+    o[on] = '\0';
+    *out = o;
+    *outlen = on;
+    return 1;
+giveup:
+    free(o);
     return 0;
 }

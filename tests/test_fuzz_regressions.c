@@ -42,6 +42,7 @@ static const struct {
     {"rxscan-9", PM_OK, "(?i)[NUL-i] takes x through X: caseless ranges were tested on the lower case only"},
     {"rxscan-10", PM_OK, "\\C takes one byte of a character: a match can end inside one"},
     {"rxscan-11", PM_OK, "[^\\0-\\xC-0]: \\0 starts a range; the scan read the range as \\xC-0"},
+    {"rxscan-12", PM_OK, "[.]: a ] before the .] means no POSIX item, so [ and . are members and the class ends there"},
 };
 
 static size_t sink;

@@ -291,6 +291,160 @@ static void test_shipped_last(void **state)
     rules_free(r);
 }
 
+/* pattern, then the guarded pattern (NULL: rxscan_guard leaves it) */
+struct gcase {
+    const char *pat;
+    const char *want;
+};
+
+static const struct gcase GCASES[] = {
+    {"(?:a|b|c|d)", "(?:(?=[abcd])(?:a|b|c|d))"},
+    {"x(?<unit>个|家|户|个人)y", "x(?<unit>(?=[个家户])(?:个|家|户|个人))y"},
+    {"(新建|扩建|改建|新增)", "((?=[扩改新])(?:新建|扩建|改建|新增))"},
+    {"(?P<v>aa|ab|b-|-c)", "(?P<v>(?=[\\-ab])(?:aa|ab|b-|-c))"},
+    {"(?'v'aa|bb|cc|dd)", "(?'v'(?=[abcd])(?:aa|bb|cc|dd))"},
+    /* nested: the inner plain group is guarded, the outer one is not plain */
+    {"(?:(?:甲|乙|丙|丁)年|戊)", "(?:(?:(?=[丁丙乙甲])(?:甲|乙|丙|丁))年|戊)"},
+    {"(?!(?:约|近|超|逾))\\d", "(?!(?:(?=[约超近逾])(?:约|近|超|逾)))\\d"},
+    /* left alone */
+    {"(?:a|b|c)", NULL},              /* fewer than RXSCAN_GUARD_MIN words */
+    {"(?:a|b|c|d|)", NULL},           /* an empty word matches anywhere */
+    {"(?:a|b+|c|d)", NULL},           /* not plain words */
+    {"(?:a|b|c|\\d)", NULL},
+    {"(?<=a|b|c|d)x", NULL},          /* lookbehinds, lookaheads, resets */
+    {"(?=a|b|c|d)x", NULL},
+    {"(?|a|b|c|d)", NULL},
+    {"[(?:a|b|c|d)]", NULL},          /* inside a class */
+    {"[]()?:a|b|c|d]", NULL},
+    {"\\Q(?:a|b|c|d)\\E", NULL},      /* quoted */
+    {"\\((?:a|b|c|d\\)", NULL},
+    {"(?#(?:a|b|c|d))x", NULL},       /* a comment */
+    {"(?x)(?:a|b|c|d)", NULL},        /* extended mode: whitespace and # mean something */
+    {"(?i-x:(?:a|b|c|d))", NULL},
+    {"(?:a b|c|d|e)", NULL},
+    {"[a-", NULL},                    /* malformed: PCRE2 reports it */
+};
+
+static void test_guard(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof GCASES / sizeof GCASES[0]; i++) {
+        const struct gcase *c = &GCASES[i];
+        char *out;
+        size_t n;
+        int rc = rxscan_guard(c->pat, strlen(c->pat), &out, &n);
+        if (!c->want) {
+            if (rc != 0 || out)
+                fail_msg("pattern '%s': want it left alone, got '%s'", c->pat, out ? out : "");
+            continue;
+        }
+        if (rc != 1 || !out || strlen(out) != n || strcmp(out, c->want) != 0)
+            fail_msg("pattern '%s': want '%s', got '%s'", c->pat, c->want, out ? out : "(none)");
+        free(out);
+    }
+}
+
+/* Compile src as the engine does, or NULL. */
+static pcre2_code *compile_src(const char *src, size_t n)
+{
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, n, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+    if (re)
+        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    return re;
+}
+
+/* The guard keeps the meaning: for every shipped pattern and `before` part that gets a
+ * guard, the guarded pattern gives the same result and the same groups as the source,
+ * starting at every character of every example and of the bundled example plans, and
+ * (as `before` parts are matched) ending at every character. */
+static void test_shipped_guard(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error err = {0};
+    assert_int_equal(rules_load(r, "../rules", &err), 0);
+    /* the texts: every example, then the lines of the example plans */
+    const char **texts = NULL;
+    size_t ntexts = 0;
+    char *plans[3] = {NULL, NULL, NULL};
+    const char *names[3] = {"../examples/linjiang-edu-2025.txt", "../examples/nanshan-health-2025.txt",
+                            "../examples/yunxi-edu-2024.txt"};
+    for (size_t i = 0; i < rules_count(r); i++)
+        for (size_t e = 0; e < rules_at(r, i)->nexamples; e++) {
+            texts = realloc(texts, (ntexts + 1) * sizeof *texts);
+            assert_non_null(texts);
+            texts[ntexts++] = rules_at(r, i)->examples[e].text;
+        }
+    for (int f = 0; f < 3; f++) {
+        FILE *fp = fopen(names[f], "rb");
+        assert_non_null(fp);
+        plans[f] = calloc(1, 1 << 20);
+        assert_non_null(plans[f]);
+        size_t got = fread(plans[f], 1, (1 << 20) - 1, fp);
+        fclose(fp);
+        plans[f][got] = '\0';
+        for (char *line = strtok(plans[f], "\n"); line; line = strtok(NULL, "\n")) {
+            texts = realloc(texts, (ntexts + 1) * sizeof *texts);
+            assert_non_null(texts);
+            texts[ntexts++] = line;
+        }
+    }
+    pcre2_match_data *m1 = pcre2_match_data_create(64, NULL), *m2 = pcre2_match_data_create(64, NULL);
+    size_t guarded = 0, matches = 0;
+    for (size_t i = 0; i < rules_count(r); i++) {
+        const rule *ru = rules_at(r, i);
+        for (int part = 0; part < 2; part++) {
+            const char *src = part ? ru->before : ru->pattern;
+            char *g;
+            size_t gn;
+            if (!src || rxscan_guard(src, strlen(src), &g, &gn) != 1)
+                continue;
+            guarded++;
+            pcre2_code *a = compile_src(src, strlen(src)), *b = compile_src(g, gn);
+            assert_non_null(a);
+            if (!b)
+                fail_msg("rule '%s': the guarded %s does not compile: %s", ru->id, part ? "before" : "pattern", g);
+            for (size_t t = 0; t < ntexts; t++) {
+                const char *s = texts[t];
+                size_t len = strlen(s);
+                for (size_t at = 0; at <= len; at++) {
+                    if (at < len && ((unsigned char)s[at] & 0xC0) == 0x80)
+                        continue;
+                    /* starting at `at` (a pattern) and ending there (a `before` part) */
+                    for (int end = 0; end < 2; end++) {
+                        size_t n = end ? at : len, from = end ? 0 : at;
+                        int r1 = pcre2_match(a, (PCRE2_SPTR)s, n, from, 0, m1, NULL);
+                        int r2 = pcre2_match(b, (PCRE2_SPTR)s, n, from, 0, m2, NULL);
+                        if (r1 != r2)
+                            fail_msg("rule '%s' %s: %d against %d in '%s' at %zu", ru->id,
+                                     part ? "before" : "pattern", r1, r2, s, at);
+                        if (r1 > 0) {
+                            matches++;
+                            if (memcmp(pcre2_get_ovector_pointer(m1), pcre2_get_ovector_pointer(m2),
+                                       2 * (size_t)r1 * sizeof(PCRE2_SIZE)) != 0)
+                                fail_msg("rule '%s' %s: other groups in '%s' at %zu", ru->id,
+                                         part ? "before" : "pattern", s, at);
+                        }
+                    }
+                }
+            }
+            pcre2_code_free(a);
+            pcre2_code_free(b);
+            free(g);
+        }
+    }
+    assert_true(guarded > 50);
+    assert_true(matches > 1000);
+    pcre2_match_data_free(m1);
+    pcre2_match_data_free(m2);
+    for (int f = 0; f < 3; f++)
+        free(plans[f]);
+    free(texts);
+    rules_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +453,8 @@ int main(void)
         cmocka_unit_test(test_shipped_befores),
         cmocka_unit_test(test_last),
         cmocka_unit_test(test_shipped_last),
+        cmocka_unit_test(test_guard),
+        cmocka_unit_test(test_shipped_guard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

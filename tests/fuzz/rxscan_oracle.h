@@ -4,6 +4,7 @@
 #define PM_RXSCAN_ORACLE_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <pcre2.h>
@@ -95,6 +96,36 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
                 bad = msg, snprintf(msg, cap, "a match ended with U+%04X, not one of its last characters", (unsigned)cp);
         }
     }
+    /* the guarded twin (rxscan_guard) compiles and matches exactly as the source does,
+     * from every start of every subject */
+    char *g = NULL;
+    size_t gn = 0;
+    pcre2_code *gre = NULL;
+    pcre2_match_data *gmd = NULL;
+    if (!bad && md && mc && rxscan_guard(src, size, &g, &gn) == 1) {
+        gre = pcre2_compile((PCRE2_SPTR)g, gn, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+        gmd = pcre2_match_data_create(pcre2_get_ovector_count(md), NULL);
+        if (!gre)
+            bad = msg, snprintf(msg, cap, "the guarded pattern does not compile");
+    }
+    for (size_t si = 0; gre && gmd && !bad && si < sizeof subjects / sizeof subjects[0]; si++) {
+        const char *t = subjects[si];
+        size_t tl = strlen(t);
+        for (size_t at = 0; !bad && at <= tl; at++) {
+            if (at < tl && ((unsigned char)t[at] & 0xC0) == 0x80)
+                continue;
+            int r1 = pcre2_match(re, (PCRE2_SPTR)t, tl, at, 0, md, mc);
+            int r2 = pcre2_match(gre, (PCRE2_SPTR)t, tl, at, 0, gmd, mc);
+            if ((r1 < 0 && r1 != PCRE2_ERROR_NOMATCH) || (r2 < 0 && r2 != PCRE2_ERROR_NOMATCH))
+                continue; /* a limit: the two may take different numbers of steps */
+            if (r1 != r2 || (r1 > 0 && memcmp(pcre2_get_ovector_pointer(md), pcre2_get_ovector_pointer(gmd),
+                                              2 * (size_t)r1 * sizeof(PCRE2_SIZE)) != 0))
+                bad = msg, snprintf(msg, cap, "the guarded pattern matches otherwise at %zu of subject %zu", at, si);
+        }
+    }
+    pcre2_match_data_free(gmd);
+    pcre2_code_free(gre);
+    free(g);
     pcre2_match_context_free(mc);
     pcre2_match_data_free(md);
     pcre2_code_free(re);
