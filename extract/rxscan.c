@@ -866,27 +866,58 @@ static size_t guard_opener(const char *src, size_t len, size_t i)
     return j < len && src[j] == close ? j + 1 - i : 0;
 }
 
-/* When src[b..) is plain words separated by '|' up to a ')', at least
- * RXSCAN_GUARD_MIN of them and none empty: the index of that ')', else 0. */
+/* From src[i], inside an alternative: the index of the '|' or ')' that ends it at
+ * this level, or 0 when the scan gives up (\Q quoting, a malformed class) or the
+ * pattern ends first. */
+static size_t guard_alt_end(const char *src, size_t len, size_t i)
+{
+    int depth = 0;
+    while (i < len && !(depth == 0 && (src[i] == '|' || src[i] == ')'))) {
+        if (src[i] == '\\') {
+            if (i + 1 < len && src[i + 1] == 'Q')
+                return 0;
+            i += i + 2 < len && src[i + 1] == 'c' ? 3 : 2; /* \c takes the next character */
+        } else if (src[i] == '[') {
+            if (!(i = guard_skip_class(src, len, i)))
+                return 0;
+        } else if (src[i] == '(' && i + 2 < len && src[i + 1] == '?' && src[i + 2] == '#') {
+            const char *e = memchr(src + i, ')', len - i); /* a comment holds no groups */
+            if (!e)
+                return 0;
+            i = (size_t)(e - src) + 1;
+        } else {
+            depth += src[i] == '(' ? 1 : src[i] == ')' ? -1 : 0;
+            i++;
+        }
+    }
+    return i < len ? i : 0;
+}
+
+/* When src[b..) up to a ')' is an alternation of at least RXSCAN_GUARD_MIN
+ * alternatives that each start with a literal character that must be there (not
+ * followed by ?, * or {): the index of that ')', else 0. The first characters
+ * are those of src[b] and of each byte after a '|' that guard_alt_end stops at. */
 static size_t guard_body(const char *src, size_t len, size_t b, size_t *nwords)
 {
     size_t i = b, words = 0;
     for (;;) {
-        size_t w = i;
-        while (i < len && word_byte((unsigned char)src[i]))
-            i++;
-        if (i == w)
+        if (i >= len || !word_byte((unsigned char)src[i]))
+            return 0;
+        unsigned char c = (unsigned char)src[i];
+        i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (i >= len || src[i] == '?' || src[i] == '*' || src[i] == '{')
+            return 0; /* the first character may be missing */
+        if (!(i = guard_alt_end(src, len, i)))
             return 0;
         words++;
-        if (i < len && src[i] == '|') {
+        if (src[i] == '|') {
             i++;
             continue;
         }
-        if (i < len && src[i] == ')' && words >= RXSCAN_GUARD_MIN) {
-            *nwords = words;
-            return i;
-        }
-        return 0;
+        if (words < RXSCAN_GUARD_MIN)
+            return 0;
+        *nwords = words;
+        return i;
     }
 }
 
@@ -916,6 +947,9 @@ int rxscan_guard(const char *src, size_t len, char **out, size_t *outlen)
     *outlen = 0;
     if (guard_extended(src, len))
         return 0;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (src[i] == '(' && src[i + 1] == '*')
+            return 0; /* verbs: a (*MARK:NAME) name may hold ( and |, a guard in it breaks it */
     char *o = NULL;
     size_t on = 0, cap = 0;
     int guarded = 0;
@@ -980,8 +1014,7 @@ int rxscan_guard(const char *src, size_t len, char **out, size_t *outlen)
             for (size_t q = 0; q < 4; q++)
                 packed = packed << 8 | (q < k && w + q < end ? (unsigned char)src[w + q] : 0);
             fc[nfc++] = packed;
-            while (w < end && src[w] != '|')
-                w++;
+            w = guard_alt_end(src, len, w + k); /* guard_body found it: not 0 */
         }
         qsort(fc, nfc, sizeof *fc, cmp_u32);
         memcpy(o + on, src + from, op);

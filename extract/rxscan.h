@@ -31,13 +31,14 @@ int rxscan_start_sensitive(const char *src, size_t len);
 int rxscan_last(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable);
 
 /* The same pattern with a first-character guard on every group that is an alternation
- * of at least RXSCAN_GUARD_MIN plain words - (?:新建|扩建|...) becomes
- * (?:(?=[新扩...])(?:新建|扩建|...)) - so that PCRE2 turns a position away with one
- * class test instead of trying each word. It matches what the source matches, with the
- * same groups. Plain words: characters other than whitespace and \^$.[]|()?*+{}#.
+ * of at least RXSCAN_GUARD_MIN alternatives each starting with a literal character that
+ * must be there - (?:新建|扩建|增加(?!值)|...) becomes (?:(?=[新扩增...])(?:新建|...)) -
+ * so that PCRE2 turns a position away with one class test instead of trying each
+ * alternative. It matches what the source matches, with the same groups. Literal
+ * characters: other than whitespace and \\^$.[]|()?*+{}#, not followed by ?, * or {.
  * Returns 1 and a malloc'd NUL-terminated copy in *out (its length in *outlen; the
  * caller frees it), 0 when there is nothing to guard or the scan cannot tell (extended
- * mode, a malformed class), -1 when out of memory. */
+ * mode, (*VERB)s, a malformed class), -1 when out of memory. */
 #define RXSCAN_GUARD_MIN 4
 int rxscan_guard(const char *src, size_t len, char **out, size_t *outlen);
 

@@ -309,7 +309,14 @@ static const struct gcase GCASES[] = {
     /* left alone */
     {"(?:a|b|c)", NULL},              /* fewer than RXSCAN_GUARD_MIN words */
     {"(?:a|b|c|d|)", NULL},           /* an empty word matches anywhere */
-    {"(?:a|b+|c|d)", NULL},           /* not plain words */
+    /* alternatives that start with a literal that must be there */
+    {"(?:a|b+|c|d)", "(?:(?=[abcd])(?:a|b+|c|d))"},
+    {"(?:增加(?!值)|增长|下降|提高)", "(?:(?=[下增提])(?:增加(?!值)|增长|下降|提高))"},
+    {"(?:x(?:1|2)|y[|]|z\\)|w(?#|)v)", "(?:(?=[wxyz])(?:x(?:1|2)|y[|]|z\\)|w(?#|)v))"},
+    {"(?:a?|b|c|d)", NULL},           /* a first character that may be missing */
+    {"(?:a*b|b|c|d)", NULL},
+    {"(?:a{2}|b|c|d)", NULL},
+    {"(?:a|b|c|(?:d))", NULL},        /* one that starts with a group */
     {"(?:a|b|c|\\d)", NULL},
     {"(?<=a|b|c|d)x", NULL},          /* lookbehinds, lookaheads, resets */
     {"(?=a|b|c|d)x", NULL},
@@ -320,8 +327,9 @@ static const struct gcase GCASES[] = {
     {"\\((?:a|b|c|d\\)", NULL},
     {"(?#(?:a|b|c|d))x", NULL},       /* a comment */
     {"(?x)(?:a|b|c|d)", NULL},        /* extended mode: whitespace and # mean something */
+    {"(*:x(?:a|b|c|d))y", NULL},      /* verbs: a mark name may hold anything but ) */
     {"(?i-x:(?:a|b|c|d))", NULL},
-    {"(?:a b|c|d|e)", NULL},
+    {"(?:a b|c|d|e)", "(?:(?=[acde])(?:a b|c|d|e))"},
     {"[a-", NULL},                    /* malformed: PCRE2 reports it */
 };
 
