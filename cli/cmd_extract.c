@@ -197,10 +197,9 @@ static int quiet;
 
 /* One document's result, kept until its turn to be written. */
 typedef struct docres {
-    char *csv;      /* CSV mode: the rows formatted by the worker (open_memstream) */
+    char *csv;      /* CSV mode: the rows formatted by the worker (csvout_take) */
     size_t csvlen;
-    FILE *cf;
-    csvout *cw;     /* formats into cf; NULL: rows are kept as cells below */
+    csvout *cw;     /* formats in memory; NULL: rows are kept as cells below */
     char *rows;     /* per row, COL_COUNT cells of (size_t len, bytes) */
     size_t rlen, rcap, nrows;
     char *msgs;     /* what to print on stderr, in order */
@@ -236,7 +235,7 @@ static int put_row(void *ctx, const pm_row *row)
     docres *d = ctx;
     if (d->cw) { /* formatted here, on the worker: the writer only copies bytes */
         if (csvout_row(d->cw, row->cell, row->len, COL_COUNT) != 0)
-            return PM_ERR_NOMEM; /* a memory stream fails only for memory */
+            return PM_ERR_NOMEM; /* in memory it fails only for memory */
         d->nrows++;
         return 0;
     }
@@ -285,17 +284,9 @@ static void run_doc(batch *b, extractor *x, size_t i, docres *d)
         return;
     }
     d->bytes = n;
-    if (b->csv && (d->cf = open_memstream(&d->csv, &d->csvlen)) != NULL) {
-        if ((d->cw = csvout_create(d->cf, b->csvflags)) != NULL) {
-            csvout_set_numeric(d->cw, b->numeric, COL_COUNT);
-        } else { /* no memory for it: the rows are kept as cells, written by the writer */
-            fclose(d->cf);
-            d->cf = NULL;
-            free(d->csv);
-            d->csv = NULL;
-            d->csvlen = 0;
-        }
-    }
+    /* no memory for a csvout: the rows are kept as cells, written by the writer */
+    if (b->csv && (d->cw = csvout_create_mem(b->csvflags)) != NULL)
+        csvout_set_numeric(d->cw, b->numeric, COL_COUNT);
     extract_opts o = b->base;
     o.warn = put_warning;
     o.warn_ctx = d;
@@ -341,15 +332,19 @@ static void *worker(void *arg)
             run_doc(b, x, i, d);
         else
             d->failed = 1;
+        if (d->cw) { /* formatted: the bytes, even none, stand for the rows */
+            d->csv = csvout_take(d->cw, &d->csvlen);
+            if (!d->csv)
+                d->csv = calloc(1, 1);
+            if (!d->csv) {
+                if (d->mf)
+                    fprintf(d->mf, "planmetrics: %s: out of memory\n", b->files->v[i]);
+                d->failed = 1;
+                d->nrows = 0;
+            }
+        }
         csvout_free(d->cw);
         d->cw = NULL;
-        if (d->cf && fclose(d->cf) != 0) { /* the rows did not all fit in memory */
-            if (d->mf)
-                fprintf(d->mf, "planmetrics: %s: out of memory\n", b->files->v[i]);
-            d->failed = 1;
-            d->nrows = d->csvlen = 0;
-        }
-        d->cf = NULL;
         if (d->mf) {
             fclose(d->mf);
             d->mf = NULL;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 struct csvout {
-    FILE *fp;
+    FILE *fp;               /* NULL: rows stay in row (csvout_create_mem) */
     unsigned flags;
     unsigned long rows;
     int bom_done;
@@ -16,7 +16,8 @@ struct csvout {
     size_t nnumeric;
     char *cell;             /* scratch: apostrophe + (cut) text + mark */
     size_t cellcap;
-    char *row;              /* the row being written, sent with one fwrite */
+    char *row;              /* the row being written, sent with one fwrite; in memory,
+                             * every row so far */
     size_t rowlen, rowcap;
 };
 
@@ -30,6 +31,26 @@ csvout *csvout_create(FILE *fp, unsigned flags)
     w->fp = fp;
     w->flags = flags;
     return w;
+}
+
+csvout *csvout_create_mem(unsigned flags)
+{
+    csvout *w = calloc(1, sizeof *w);
+    if (w)
+        w->flags = flags & ~(unsigned)CSVOUT_BOM;
+    return w;
+}
+
+char *csvout_take(csvout *w, size_t *n)
+{
+    *n = 0;
+    if (!w || w->fp || !w->rowlen)
+        return NULL;
+    char *s = w->row;
+    *n = w->rowlen;
+    w->row = NULL;
+    w->rowlen = w->rowcap = 0;
+    return s;
 }
 
 void csvout_free(csvout *w)
@@ -206,6 +227,8 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
 /* Before any bytes of a row: an earlier error, the byte-order mark. 0 or -1. */
 static int start_write(csvout *w)
 {
+    if (!w->fp)
+        return 0;
     if (ferror(w->fp)) {
         errno = EIO; /* an earlier row failed; its reason was reported then */
         return -1;
@@ -226,8 +249,15 @@ int csvout_rows_raw(csvout *w, const char *bytes, size_t n, unsigned long nrows)
         return 0; /* nothing: not even the mark */
     if (start_write(w) != 0)
         return -1;
-    if (n && (fwrite(bytes, 1, n, w->fp) != n || ferror(w->fp)))
+    if (!w->fp) { /* in memory: after the rows so far */
+        if (reserve(&w->row, &w->rowcap, w->rowlen + n) != 0)
+            return -1;
+        if (n)
+            memcpy(w->row + w->rowlen, bytes, n);
+        w->rowlen += n;
+    } else if (n && (fwrite(bytes, 1, n, w->fp) != n || ferror(w->fp))) {
         return -1;
+    }
     w->rows += nrows;
     return 0;
 }
@@ -247,8 +277,9 @@ int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n
             len = CSVOUT_CELL_MAX; /* a longer one is cut, and reserves on its own */
         need += 2 * len + 4;
     }
-    w->rowlen = 0;
-    if (reserve(&w->row, &w->rowcap, need) != 0)
+    size_t start = w->fp ? 0 : w->rowlen; /* in memory, after the rows so far */
+    w->rowlen = start;
+    if (reserve(&w->row, &w->rowcap, start + need) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
@@ -256,11 +287,13 @@ int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n
         const char *s = cells ? cells[i] : NULL;
         size_t len = s ? (lens ? lens[i] : strlen(s)) : 0;
         int numeric = i < w->nnumeric && w->numeric[i];
-        if (write_cell(w, s, len, numeric) != 0)
+        if (write_cell(w, s, len, numeric) != 0) {
+            w->rowlen = start;
             return -1;
+        }
     }
     w->row[w->rowlen++] = '\n'; /* the last cell left its free byte, or need did */
-    if (fwrite(w->row, 1, w->rowlen, w->fp) != w->rowlen || ferror(w->fp))
+    if (w->fp && (fwrite(w->row, 1, w->rowlen, w->fp) != w->rowlen || ferror(w->fp)))
         return -1;
     w->rows++;
     return 0;

@@ -24,6 +24,14 @@ enum {
 csvout *csvout_create(FILE *fp, unsigned flags);
 void csvout_free(csvout *w);
 
+/* Format into memory instead (a worker thread formats, the writer copies the bytes
+ * with csvout_rows_raw). CSVOUT_BOM is ignored: the mark is the writer's. */
+csvout *csvout_create_mem(unsigned flags);
+
+/* A memory csvout's rows so far: a malloc'd buffer the caller frees (NULL, *n 0
+ * when there are none); w starts again empty. NULL for a stream csvout. */
+char *csvout_take(csvout *w, size_t *n);
+
 /* Declare which columns are numeric (never neutralised): numeric[i] != 0.
  * n must match the cells of later rows. The array is copied. */
 void csvout_set_numeric(csvout *w, const unsigned char *numeric, size_t n);
@@ -34,11 +42,12 @@ void csvout_set_numeric(csvout *w, const unsigned char *numeric, size_t n);
  * numeric columns are written as they are. A cell is quoted only when it needs
  * it (comma, double quote, CR or LF; quotes doubled). Rows end with "\n".
  * Returns 0, or -1 on a write error (ferror on the stream; errno holds the
- * reason of the write that failed) or when out of memory. */
+ * reason of the write that failed) or when out of memory (a memory csvout then
+ * keeps the rows before this one). */
 int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n);
 
-/* Write nrows rows formatted by another csvout (one without CSVOUT_BOM, over a
- * memory stream: a worker thread formats, the writer only copies), bytes[0..n).
+/* Write nrows rows formatted by another csvout (csvout_create_mem: a worker thread
+ * formats, the writer only copies), bytes[0..n).
  * The byte-order mark goes first if w has CSVOUT_BOM and has written nothing yet
  * (nothing at all when n and nrows are 0).
  * Returns 0, or -1 on a write error as csvout_row. */

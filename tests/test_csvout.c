@@ -347,30 +347,52 @@ static void test_bom(void **state)
 static void test_rows_raw(void **state)
 {
     (void)state;
-    const char *rows[][3] = {{"=1+1", "-3", "a,b"}, {"到2025年", "13.5", "说\"好\""}};
+    /* the second row holds a cell over the limit: cut, and the memory buffer grows */
+    static char longcell[CSVOUT_CELL_MAX + 100];
+    memset(longcell, 'y', sizeof longcell - 1);
+    const char *rows[][3] = {{"=1+1", "-3", "a,b"}, {"到2025年", longcell, "说\"好\""}, {"x", "1", "y"}};
     unsigned char numeric[3] = {0, 1, 0};
-    sink direct, mem, out;
+    sink direct, out;
     sink_open(&direct);
-    sink_open(&mem);
     sink_open(&out);
-    csvout *d = csvout_create(direct.fp, CSVOUT_BOM), *m = csvout_create(mem.fp, 0), *o = csvout_create(out.fp, CSVOUT_BOM);
+    /* the memory csvout ignores the mark: it is the writer's */
+    csvout *d = csvout_create(direct.fp, CSVOUT_BOM), *m = csvout_create_mem(CSVOUT_BOM),
+           *o = csvout_create(out.fp, CSVOUT_BOM);
+    assert_non_null(m);
     csvout_set_numeric(d, numeric, 3);
     csvout_set_numeric(m, numeric, 3);
-    for (int i = 0; i < 2; i++) {
+    size_t n = 1;
+    assert_null(csvout_take(m, &n)); /* nothing yet */
+    assert_int_equal(n, 0);
+    for (int i = 0; i < 3; i++) {
         assert_int_equal(csvout_row(d, rows[i], NULL, 3), 0);
         assert_int_equal(csvout_row(m, rows[i], NULL, 3), 0);
     }
+    char *formatted = csvout_take(m, &n);
+    assert_non_null(formatted);
+    size_t none = 1;
+    assert_null(csvout_take(m, &none)); /* taken: m starts again empty */
+    assert_null(csvout_take(d, &none)); /* a stream csvout keeps nothing */
+    assert_int_equal(none, 0);
+    /* rows_raw into a memory csvout appends, as a row would */
+    assert_int_equal(csvout_row(m, rows[0], NULL, 3), 0);
+    assert_int_equal(csvout_rows_raw(m, "z\n", 2, 1), 0);
+    size_t n2;
+    char *again = csvout_take(m, &n2);
+    assert_int_equal(n2, 17);
+    assert_memory_equal(again, "'=1+1,-3,\"a,b\"\nz\n", 17);
+    free(again);
     csvout_free(m);
-    char *formatted = sink_close(&mem);
     assert_int_equal(csvout_rows_raw(o, "", 0, 0), 0); /* a document without rows: no mark yet */
     assert_int_equal(csvout_rows(o), 0);
-    assert_int_equal(csvout_rows_raw(o, formatted, strlen(formatted), 2), 0);
-    assert_int_equal(csvout_rows(o), 2);
+    assert_int_equal(csvout_rows_raw(o, formatted, n, 3), 0);
+    assert_int_equal(csvout_rows(o), 3);
     csvout_free(d);
     csvout_free(o);
     char *want = sink_close(&direct), *got = sink_close(&out);
     assert_string_equal(got, want);
     assert_memory_equal(got, "\xEF\xBB\xBF'=1+1,-3,\"a,b\"\n", 18);
+    assert_non_null(strstr(got, CSVOUT_CUT_MARK));
     free(formatted);
     free(want);
     free(got);
