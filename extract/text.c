@@ -421,6 +421,25 @@ static int norm_pass(text *t, size_t *two_byte, size_t *bad_at)
             i = j;
             continue;
         }
+        if (c >= 0xE3 && c <= 0xE9) { /* a run of Chinese characters that stay as they are */
+            size_t j = i;
+            while (n - j >= 3) {
+                unsigned b0 = s[j], b1 = s[j + 1], b2 = s[j + 2];
+                if (b0 < 0xE3 || b0 > 0xE9 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80)
+                    break;
+                /* below T2S_BMP_LO (punctuation, the ideographic space) k wraps: slow path */
+                uint32_t k = ((uint32_t)(b0 & 0x0F) << 12 | (uint32_t)(b1 & 0x3F) << 6 | (b2 & 0x3F)) - T2S_BMP_LO;
+                if (k >= T2S_BMP_HI - T2S_BMP_LO || (t2s_bmp_bits[k >> 5] >> (k & 31) & 1u))
+                    break;
+                j += 3;
+            }
+            if (j > i) {
+                memcpy(d + o, s + i, j - i);
+                o += j - i;
+                i = j;
+                continue;
+            }
+        }
         if (c >= 0xE0 && c <= 0xEF) { /* 3 bytes: CJK, punctuation, full-width */
             if (n - i < 3)
                 goto bad;

@@ -313,6 +313,33 @@ static void test_traditional_utf8(void **state)
     text_free(t);
 }
 
+/* Runs of Chinese characters are copied whole until a character needs a change: a
+ * traditional one, one below U+3400 (punctuation, the ideographic space), a full-width
+ * form, or the end of the text - at the start, middle and end of a run. */
+static void test_runs(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *norm;
+    } cases[] = {
+        {"學校建設", "学校建设"},           /* a run starting with a change */
+        {"新建學校", "新建学校"},           /* ending with one */
+        {"新建學校三所", "新建学校三所"},   /* one in the middle */
+        {"\xe4\xb8\x80\xe3\x80\x80\xe4\xba\x8c", "\xe4\xb8\x80 \xe4\xba\x8c"}, /* 一, U+3000, 二 */
+        {"㐀学\xe3\x8f\xbf学", "㐀学\xe3\x8f\xbf学"}, /* U+3400 in the run, U+33FF just below it */
+        {"鿿学３所", "鿿学3所"},             /* U+9FFF, then a full-width digit */
+        {"学位，新增", "学位，新增"},
+    };
+    text *t = text_create();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        load_ok(t, cases[i].in, strlen(cases[i].in), NULL, NULL);
+        assert_norm(t, cases[i].norm);
+        assert_orig(t, cases[i].in);
+        check_map(t);
+    }
+    text_free(t);
+}
+
 /* Every table entry converts, through both the bitmap and the binary search path. */
 static void test_t2s_table(void **state)
 {
@@ -786,6 +813,7 @@ int main(void)
         cmocka_unit_test(test_big5_traditional),
         cmocka_unit_test(test_short_legacy_texts),
         cmocka_unit_test(test_traditional_utf8),
+        cmocka_unit_test(test_runs),
         cmocka_unit_test(test_t2s_table),
         cmocka_unit_test(test_fullwidth_offsets),
         cmocka_unit_test(test_spaces),
