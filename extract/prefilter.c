@@ -328,10 +328,22 @@ static int scan(prefilter *p, const char *ln, size_t len)
     uint32_t prev = 0;               /* the previous character (0 at the start) */
     for (size_t i = 0; i < len;) {
         unsigned char c = s[i];
+        if (c >= 0xE0 && c < 0xF0) { /* most characters: 3 bytes, no numeral, no last one */
+            size_t j = i;
+            while (len - j >= 3 && s[j] >= 0xE0 && s[j] < 0xF0 &&
+                   !(p->hot[(s[j] & 0x0Fu) << 6 | (s[j + 1] & 0x3Fu)] >> (s[j + 2] & 0x3F) & 1))
+                j += 3;
+            if (j > i) {
+                prev_num = prev_sep = 0;
+                prev = (uint32_t)(s[j - 3] & 0x0F) << 12 | (uint32_t)(s[j - 2] & 0x3F) << 6 | (s[j - 1] & 0x3F);
+                i = j;
+                continue;
+            }
+        }
         size_t cl;
         uint32_t cp = utf8_decode(s + i, len - i, &cl);
         if (cp < 65536 && c >= 0x80 && !(p->hot[cp / 64] >> (cp % 64) & 1)) {
-            prev_num = prev_sep = 0; /* most characters: no numeral, no last one */
+            prev_num = prev_sep = 0; /* other characters outside the hot set */
             prev = cp;
             i += cl;
             continue;
