@@ -8,6 +8,10 @@
 #                           0 = no limit, always BENCH_MB.
 #              BENCH_SEED   corpus seed (default 1)
 #              BENCH_FEED   xargs: pass the files by xargs even if extract has --files-from
+#              BENCH_DOCS   a directory of your own documents (*.txt, recursively): extract (default
+#                           -j and -j 1) and grep are timed on them as well, the list of files
+#                           repeated up to BENCH_DOCS_MB (default 50) - real plans are far sparser
+#                           in targets than the synthetic corpus, and their speed differs
 # shellcheck disable=SC2016,SC2034,SC2046,SC2059,SC2154  # NAME_s etc. are set by eval
 set -eu
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
@@ -187,6 +191,32 @@ else
 fi
 if [ $HAVE_J = 1 ]; then measure_j; fi
 
+# ---- BENCH_DOCS: the user's documents, their list repeated up to BENCH_DOCS_MB -----------------
+if [ -n "${BENCH_DOCS-}" ]; then
+    find "$BENCH_DOCS" -type f -name '*.txt' | sort >"$T/dlist0"
+    dbytes=$(tr '\n' '\000' <"$T/dlist0" | xargs -0 cat | wc -c)
+    if [ "$dbytes" -eq 0 ]; then
+        echo "bench: BENCH_DOCS: no .txt files with text under '$BENCH_DOCS'" >&2
+        exit 2
+    fi
+    reps=$(awk "BEGIN { r = int(${BENCH_DOCS_MB:-50} * 1048576 / $dbytes + 0.999); print r < 1 ? 1 : r }")
+    : >"$T/dlist"
+    i=0
+    while [ $i -lt "$reps" ]; do
+        cat "$T/dlist0" >>"$T/dlist"
+        i=$((i + 1))
+    done
+    D_FILES=$(wc -l <"$T/dlist")
+    D_MB=$(calc "$dbytes * $reps / 1048576")
+    timed dgrep sh -c 'tr "\n" "\000" <"$1" | LC_ALL=C xargs -0 grep -c "[0-9]" >/dev/null' sh "$T/dlist"
+    timed dx sh "$SELF" --extract "$FEED" "$T/dlist" "$T/d.csv"
+    dx_rows=$(rows "$T/d.csv")
+    if [ $HAVE_J = 1 ]; then
+        timed dj1 sh "$SELF" --extract "$FEED" "$T/dlist" "$T/d.csv" -j 1
+    fi
+    rm -f "$T/d.csv"
+fi
+
 # ---- report ---------------------------------------------------------------------------------
 mb() { calc "$1 / 1024"; }
 FMT='%-32s %8s %8s %8s %10s %8s\n'
@@ -237,4 +267,16 @@ fi
 echo "extract / grep time: $(calc "$x1_s / $grep_s")"
 for n in x1 x4 sum grep; do warn $n; done
 if [ $HAVE_J = 1 ]; then for n in j1 j2; do warn $n; done; fi
+if [ -n "${BENCH_DOCS-}" ]; then
+    echo
+    echo "your documents: $BENCH_DOCS, $(wc -l <"$T/dlist0") files listed $reps times: $D_FILES files, $D_MB MB"
+    printf "$FMT" run "wall s" "cpu s" "MB/s" "rows/s" "peak MB"
+    line dx "extract ($NRULES1 rules$X1_NOTE)" "$dx_rows" "$D_MB"
+    [ $HAVE_J = 1 ] && line dj1 "extract -j 1" "$dx_rows" "$D_MB"
+    printf "$FMT" "grep -c '[0-9]' (LC_ALL=C)" "$dgrep_s" "$dgrep_cpu" "$(calc "$D_MB / $dgrep_s")" - \
+        "$(mb "$dgrep_kb")"
+    echo "rows: $dx_rows ($(calc "$dx_rows / $D_MB") per MB); extract / grep time: $(calc "$dx_s / $dgrep_s")"
+    for n in dx dgrep; do warn $n; done
+    [ $HAVE_J = 1 ] && warn dj1
+fi
 echo "total bench time: $(elapsed) s"
