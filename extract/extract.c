@@ -843,9 +843,15 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     const uint64_t *bits = cpindex_bits(x->dix);
     for (size_t p = 0; x->ndwords && p < lim;) {
+        /* most characters are 3 bytes and start no word: skip them in a tight loop */
+        while (lim - p >= 3 && u[p] >= 0xE0 && u[p] < 0xF0 &&
+               !(bits[(u[p] & 0x0Fu) << 6 | (u[p + 1] & 0x3Fu)] >> (u[p + 2] & 0x3F) & 1))
+            p += 3;
+        if (p >= lim)
+            break;
         size_t cl;
         uint32_t cp = utf8_decode(u + p, lim - p, &cl);
-        if (!cpindex_maybe(bits, cp)) { /* most characters start no word */
+        if (!cpindex_maybe(bits, cp)) { /* other characters that start no word */
             p += cl;
             continue;
         }
