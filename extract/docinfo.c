@@ -7,6 +7,8 @@
 #include <string.h>
 #include <pcre2.h>
 
+#include "extract/utf8.h"
+
 #define MAX_LEVELS 4
 #define HEADING_MAX 90 /* bytes of a heading kept in `section` */
 
@@ -198,8 +200,7 @@ void docinfo_line(docinfo *x, const char *ln, size_t len, const char *orig, size
             break;
         if (orig[e] == '\r' || orig[e] == ':' || (stop_at_comma && orig[e] == ','))
             break;
-        unsigned char c = (unsigned char)orig[e];
-        size_t cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        size_t cl = utf8_len((unsigned char)orig[e]);
         if (e + cl - s > HEADING_MAX)
             break;
         e += cl;

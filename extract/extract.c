@@ -568,7 +568,7 @@ static void sentence(const char *ln, size_t len, size_t s, size_t e, size_t *cs,
             break;
         }
         unsigned char c = (unsigned char)ln[b];
-        b += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        b += utf8_len(c);
     }
     if (b > len)
         b = len;
@@ -843,10 +843,7 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     const uint64_t *bits = cpindex_bits(x->dix);
     for (size_t p = 0; x->ndwords && p < lim;) {
-        /* most characters are 3 bytes and start no word: skip them in a tight loop */
-        while (lim - p >= 3 && u[p] >= 0xE0 && u[p] < 0xF0 &&
-               !(bits[(u[p] & 0x0Fu) << 6 | (u[p + 1] & 0x3Fu)] >> (u[p + 2] & 0x3F) & 1))
-            p += 3;
+        p = cpindex_skip3(bits, u, p, lim); /* most characters are 3 bytes and start no word */
         if (p >= lim)
             break;
         size_t cl;

@@ -329,10 +329,7 @@ static int scan(prefilter *p, const char *ln, size_t len)
     for (size_t i = 0; i < len;) {
         unsigned char c = s[i];
         if (c >= 0xE0 && c < 0xF0) { /* most characters: 3 bytes, no numeral, no last one */
-            size_t j = i;
-            while (len - j >= 3 && s[j] >= 0xE0 && s[j] < 0xF0 &&
-                   !(p->hot[(s[j] & 0x0Fu) << 6 | (s[j + 1] & 0x3Fu)] >> (s[j + 2] & 0x3F) & 1))
-                j += 3;
+            size_t j = cpindex_skip3(p->hot, s, i, len);
             if (j > i) {
                 prev_num = prev_sep = 0;
                 prev = (uint32_t)(s[j - 3] & 0x0F) << 12 | (uint32_t)(s[j - 2] & 0x3F) << 6 | (s[j - 1] & 0x3F);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "extract/utf8.h"
+
 /* Membership answers: no, yes, or cannot tell (counts as yes in the end). */
 enum { NO = 0, YES = 1, UNSURE = 2 };
 
@@ -22,13 +24,8 @@ static uint32_t next_cp(scan *s)
 {
     if (s->i >= s->n)
         return (uint32_t)-1;
-    unsigned c = s->s[s->i];
-    size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (s->i + k > s->n)
-        k = s->n - s->i;
-    uint32_t cp = k == 1 ? c : c & (0x3Fu >> (k - 1));
-    for (size_t j = 1; j < k; j++)
-        cp = cp << 6 | (s->s[s->i + j] & 0x3F);
+    size_t k;
+    uint32_t cp = utf8_decode(s->s + s->i, s->n - s->i, &k);
     s->i += k;
     return cp;
 }
@@ -866,6 +863,31 @@ static size_t guard_opener(const char *src, size_t len, size_t i)
     return j < len && src[j] == close ? j + 1 - i : 0;
 }
 
+/* The index after the item at src[i] that holds no group syntax of its own: an
+ * escape (\c takes one byte more), a \Q...\E quote, a class or a (?#...) comment
+ * (each up to its end, or the pattern's end when unclosed), else the one byte.
+ * 0 when a class cannot be read. */
+static size_t guard_step(const char *src, size_t len, size_t i)
+{
+    if (src[i] == '\\' && i + 1 < len && src[i + 1] == 'Q') {
+        for (size_t j = i + 2; j + 1 < len; j++)
+            if (src[j] == '\\' && src[j + 1] == 'E')
+                return j + 2;
+        return len;
+    }
+    if (src[i] == '\\') {
+        size_t k = i + 2 < len && src[i + 1] == 'c' ? 3 : 2;
+        return i + k < len ? i + k : len;
+    }
+    if (src[i] == '[')
+        return guard_skip_class(src, len, i);
+    if (src[i] == '(' && i + 2 < len && src[i + 1] == '?' && src[i + 2] == '#') {
+        const char *e = memchr(src + i, ')', len - i);
+        return e ? (size_t)(e - src) + 1 : len;
+    }
+    return i + 1;
+}
+
 /* From src[i], inside an alternative: the index of the '|' or ')' that ends it at
  * this level, or 0 when the scan gives up (\Q quoting, a malformed class) or the
  * pattern ends first. */
@@ -873,22 +895,14 @@ static size_t guard_alt_end(const char *src, size_t len, size_t i)
 {
     int depth = 0;
     while (i < len && !(depth == 0 && (src[i] == '|' || src[i] == ')'))) {
-        if (src[i] == '\\') {
-            if (i + 1 < len && src[i + 1] == 'Q')
-                return 0;
-            i += i + 2 < len && src[i + 1] == 'c' ? 3 : 2; /* \c takes the next character */
-        } else if (src[i] == '[') {
-            if (!(i = guard_skip_class(src, len, i)))
-                return 0;
-        } else if (src[i] == '(' && i + 2 < len && src[i + 1] == '?' && src[i + 2] == '#') {
-            const char *e = memchr(src + i, ')', len - i); /* a comment holds no groups */
-            if (!e)
-                return 0;
-            i = (size_t)(e - src) + 1;
-        } else {
+        if (src[i] == '\\' && i + 1 < len && src[i + 1] == 'Q')
+            return 0;
+        size_t next = guard_step(src, len, i);
+        if (!next)
+            return 0;
+        if (next == i + 1)
             depth += src[i] == '(' ? 1 : src[i] == ')' ? -1 : 0;
-            i++;
-        }
+        i = next;
     }
     return i < len ? i : 0;
 }
@@ -903,8 +917,7 @@ static size_t guard_body(const char *src, size_t len, size_t b, size_t *nwords)
     for (;;) {
         if (i >= len || !word_byte((unsigned char)src[i]))
             return 0;
-        unsigned char c = (unsigned char)src[i];
-        i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        i += utf8_len((unsigned char)src[i]);
         if (i >= len || src[i] == '?' || src[i] == '*' || src[i] == '{')
             return 0; /* the first character may be missing */
         if (!(i = guard_alt_end(src, len, i)))
@@ -955,30 +968,10 @@ int rxscan_guard(const char *src, size_t len, char **out, size_t *outlen)
     int guarded = 0;
     for (size_t i = 0; i < len;) {
         size_t from = i, op = 0, end = 0, nwords = 0;
-        if (src[i] == '\\') {
-            if (i + 1 < len && src[i + 1] == 'Q') { /* quoted up to \E: copied as it is */
-                const char *e = NULL;
-                for (size_t j = i + 2; j + 1 < len && !e; j++)
-                    if (src[j] == '\\' && src[j + 1] == 'E')
-                        e = src + j;
-                i = e ? (size_t)(e - src) + 2 : len;
-            } else {
-                i += i + 2 < len && src[i + 1] == 'c' ? 3 : 2; /* \c takes the next character */
-            }
-        } else if (src[i] == '[') {
-            if (!(i = guard_skip_class(src, len, i)))
-                goto giveup;
-        } else if (src[i] == '(' && i + 2 < len && src[i + 1] == '?' && src[i + 2] == '#') {
-            const char *e = memchr(src + i, ')', len - i);
-            i = e ? (size_t)(e - src) + 1 : len;
-        } else if (src[i] == '(' && (op = guard_opener(src, len, i)) &&
-                   (end = guard_body(src, len, i + op, &nwords))) {
+        if (src[i] == '(' && (op = guard_opener(src, len, i)) && (end = guard_body(src, len, i + op, &nwords)))
             i = end + 1;
-        } else {
-            i++;
-        }
-        if (i > len)
-            i = len;
+        else if (!(i = guard_step(src, len, i)))
+            goto giveup; /* a class beyond the scan */
         /* room for the copy and, for a guarded group, (?=[...])(?:...) with a
          * first character (at most 4 bytes, 2 when escaped) per word */
         size_t need = on + (i - from) + (end ? 12 + 4 * nwords : 0) + 1;
@@ -1008,8 +1001,7 @@ int rxscan_guard(const char *src, size_t len, char **out, size_t *outlen)
         }
         size_t nfc = 0;
         for (size_t w = from + op; w < end; w++) {
-            unsigned char c = (unsigned char)src[w];
-            size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            size_t k = utf8_len((unsigned char)src[w]);
             uint32_t packed = 0;
             for (size_t q = 0; q < 4; q++)
                 packed = packed << 8 | (q < k && w + q < end ? (unsigned char)src[w + q] : 0);

@@ -6,6 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Bytes of the sequence that lead byte c starts (1 for ASCII and stray bytes). */
+static inline size_t utf8_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
 /* The code point at s (avail > 0 bytes there) and its length in *len; a sequence
  * cut short by avail is read as far as it goes. */
 static inline uint32_t utf8_decode(const unsigned char *s, size_t avail, size_t *len)
@@ -15,7 +21,7 @@ static inline uint32_t utf8_decode(const unsigned char *s, size_t avail, size_t 
         *len = 3;
         return (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
     }
-    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    size_t n = utf8_len((unsigned char)c);
     if (n > avail)
         n = avail;
     *len = n;
