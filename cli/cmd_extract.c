@@ -197,7 +197,8 @@ static int quiet;
 
 /* One document's result, kept until its turn to be written. */
 typedef struct docres {
-    char *csv;      /* CSV mode: the rows formatted by the worker (csvout_take) */
+    int formatted;  /* the rows are csv[0..csvlen) (csvout_take; NULL when none), not cells */
+    char *csv;
     size_t csvlen;
     csvout *cw;     /* formats in memory; NULL: rows are kept as cells below */
     char *rows;     /* per row, COL_COUNT cells of (size_t len, bytes) */
@@ -334,14 +335,7 @@ static void *worker(void *arg)
             d->failed = 1;
         if (d->cw) { /* formatted: the bytes, even none, stand for the rows */
             d->csv = csvout_take(d->cw, &d->csvlen);
-            if (!d->csv)
-                d->csv = calloc(1, 1);
-            if (!d->csv) {
-                if (d->mf)
-                    fprintf(d->mf, "planmetrics: %s: out of memory\n", b->files->v[i]);
-                d->failed = 1;
-                d->nrows = 0;
-            }
+            d->formatted = 1;
         }
         csvout_free(d->cw);
         d->cw = NULL;
@@ -424,10 +418,10 @@ static int run_batch(batch *b, size_t jobs, sink *s, progress *pg)
         }
         if (d->failed)
             rc = EXIT_INPUT;
-        if (d->csv && !s->write_failed && csvout_rows_raw(s->w, d->csv, d->csvlen, d->nrows) != 0)
+        if (d->formatted && !s->write_failed && csvout_rows_raw(s->w, d->csv, d->csvlen, d->nrows) != 0)
             s->write_failed = 1;
         const char *p = d->rows;
-        for (size_t k = 0; !d->csv && k < d->nrows && !s->write_failed && !s->summary_failed; k++) {
+        for (size_t k = 0; !d->formatted && k < d->nrows && !s->write_failed && !s->summary_failed; k++) {
             const char *cell[COL_COUNT];
             size_t len[COL_COUNT];
             for (int c = 0; c < COL_COUNT; c++) {
