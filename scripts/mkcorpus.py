@@ -3,7 +3,7 @@
 # own example plans, with numbers, multipliers, numerals, cities and years varied so rows differ.
 """usage: mkcorpus.py [--mb N] [--seed S] [--out DIR]
 
-Sources: examples/*.txt and tests/packs/*/*.txt of the repository this script lives in.
+Sources: examples/*.txt, tests/packs/*/*.txt and tests/plans/*.txt of the repository this script lives in.
 Every file takes one source plan: its head (breadcrumbs, title, date line) once, then the
 body again and again until the file reaches its size, each copy with fresh numbers.
 The same --seed gives the same corpus byte for byte. The output directory is printed.
@@ -151,6 +151,7 @@ def source_city(text):
 def load_sources():
     paths = sorted(glob.glob(os.path.join(ROOT, "examples", "*.txt")))
     paths += sorted(glob.glob(os.path.join(ROOT, "tests", "packs", "*", "*.txt")))
+    paths += sorted(glob.glob(os.path.join(ROOT, "tests", "plans", "*.txt")))
     sources = []
     for p in paths:
         with open(p, "rb") as f:
@@ -210,7 +211,7 @@ def main():
 
     sources = load_sources()
     if not sources:
-        sys.exit("mkcorpus: no example plans found under examples/ or tests/packs/")
+        sys.exit("mkcorpus: no example plans found under examples/, tests/packs/ or tests/plans/")
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         out = args.out
