@@ -25,6 +25,7 @@ const char *const extract_columns[COL_COUNT] = {
 #define DEPTH_LIMIT 10000
 #define HEAP_LIMIT_KB 20000
 #define CONTEXT_MAX 600  /* bytes of context kept on each side of a match */
+#define DPAIR_BITS 65536 /* the pair filter of pack detection: a power of two */
 
 /* A match of one rule, before overlaps are resolved. Offsets are in the line. */
 typedef struct cand {
@@ -89,7 +90,17 @@ struct extractor {
     size_t ndwords;
     uint64_t dlit;            /* packs whose detect pattern is such a list */
     cpindex *dix;             /* code point -> its run of dwords */
+    /* Words of two or more characters by their first two: a bit per hash of the pair
+     * (DPAIR_BITS). A first character of a one-character word is in dsolo, and
+     * passes without its pair. Both are 0 for a pair no word starts with. */
+    uint64_t dpair[DPAIR_BITS / 64];
+    uint64_t dsolo[65536 / 64];
 };
+
+static unsigned dpair_hash(uint32_t a, uint32_t b)
+{
+    return (a * 2654435761u ^ b * 40503u) >> 7 & (DPAIR_BITS - 1);
+}
 
 static int dword_cmp(const void *pa, const void *pb)
 {
@@ -123,6 +134,14 @@ static int build_dwords(extractor *x)
             size_t n = strcspn(q, "|"), cl;
             struct dword *d = &x->dwords[x->ndwords++];
             *d = (struct dword){utf8_decode((const unsigned char *)q, n, &cl), (int)i, order++, q, n};
+            size_t cl2;
+            if (cl < n) {
+                uint32_t cp2 = utf8_decode((const unsigned char *)q + cl, n - cl, &cl2);
+                unsigned h = dpair_hash(d->cp, cp2);
+                x->dpair[h / 64] |= (uint64_t)1 << (h % 64);
+            } else if (d->cp < 65536) {
+                x->dsolo[d->cp / 64] |= (uint64_t)1 << (d->cp % 64);
+            }
             q += n + (q[n] == '|');
         }
         x->dlit |= (uint64_t)1 << i;
@@ -851,6 +870,15 @@ static uint64_t detect_packs(extractor *x, const char *s, size_t n)
         if (!cpindex_maybe(bits, cp)) { /* other characters that start no word */
             p += cl;
             continue;
+        }
+        if (cp < 65536 && !(x->dsolo[cp / 64] >> (cp % 64) & 1)) {
+            /* no word is this one character: one bit tells whether one starts with the pair */
+            size_t cl2;
+            unsigned h = p + cl < lim ? dpair_hash(cp, utf8_decode(u + p + cl, lim - p - cl, &cl2)) : 0;
+            if (p + cl >= lim || !(x->dpair[h / 64] >> (h % 64) & 1)) {
+                p += cl;
+                continue;
+            }
         }
         size_t start = 0, nrun = cpindex_find(x->dix, cp, &start);
         if (nrun) {

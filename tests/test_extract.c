@@ -301,6 +301,10 @@ static void test_detect_word_lists(void **state)
         {"甲甲乙丙乙，3所", "A"},
         /* b: 乙 three times, a: none */
         {"乙，乙，乙，3所", "B"},
+        /* b: 丙丙丙 once; the text ends inside another (丙丙), which does not count */
+        {"丙丙丙，3所，丙丙", "B"},
+        /* a: 乙丙 at the very end, 甲 once; b: 乙 */
+        {"3所，甲，乙丙", "A"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int as_regex = 0; as_regex < 2; as_regex++) {
