@@ -220,6 +220,13 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
     /* quoted: at most twice the cell (every byte a quote) and the two quotes */
     if (reserve(&w->row, &w->rowcap, w->rowlen + 2 * celllen + 3) != 0)
         return -1;
+    if (!memchr(cell, '"', celllen)) { /* most quoted cells (a comma inside): what csv_write writes */
+        w->row[w->rowlen] = '"';
+        memcpy(w->row + w->rowlen + 1, cell, celllen);
+        w->row[w->rowlen + 1 + celllen] = '"';
+        w->rowlen += celllen + 2;
+        return 0;
+    }
     w->rowlen += csv_write(w->row + w->rowlen, w->rowcap - w->rowlen, cell, celllen);
     return 0;
 }
