@@ -26,6 +26,9 @@ struct text {
     map_run *runs;
     size_t nruns, runcap;
     char enc[64];
+    /* Characters with lead byte 0xE3..0xE9 that normalisation leaves as they are:
+     * bit (b2 ^ 0x80) of keep3[(b0 - 0xE3) << 6 | (b1 ^ 0x80)] (set at create) */
+    uint64_t keep3[7 * 64];
 };
 
 /* At most this many bad-byte warnings per document; one more says "too many". */
@@ -71,7 +74,18 @@ static long count_lines(const char *s, size_t n)
 
 text *text_create(void)
 {
-    return calloc(1, sizeof(text));
+    text *t = calloc(1, sizeof(text));
+    if (!t)
+        return NULL;
+    /* what norm_pass's slow path would copy unchanged: a code point in
+     * [T2S_BMP_LO, T2S_BMP_HI) without a simplified form (below it: punctuation
+     * and spaces, which the slow path looks at) */
+    for (uint32_t cp = T2S_BMP_LO; cp < T2S_BMP_HI; cp++) {
+        uint32_t k = cp - T2S_BMP_LO;
+        if (!(t2s_bmp_bits[k >> 5] >> (k & 31) & 1u))
+            t->keep3[((cp >> 12) - 3) << 6 | (cp >> 6 & 0x3F)] |= (uint64_t)1 << (cp & 0x3F);
+    }
+    return t;
 }
 
 static void text_reset(text *t)
@@ -79,7 +93,10 @@ static void text_reset(text *t)
     free(t->orig);
     free(t->norm);
     free(t->runs);
-    memset(t, 0, sizeof *t);
+    t->orig = t->norm = NULL;
+    t->runs = NULL;
+    t->orig_len = t->norm_len = t->nruns = t->runcap = 0;
+    t->enc[0] = '\0';
 }
 
 void text_free(text *t)
@@ -424,12 +441,10 @@ static int norm_pass(text *t, size_t *two_byte, size_t *bad_at)
         if (c >= 0xE3 && c <= 0xE9) { /* a run of Chinese characters that stay as they are */
             size_t j = i;
             while (n - j >= 3) {
-                unsigned b0 = s[j], b1 = s[j + 1], b2 = s[j + 2];
-                if (b0 < 0xE3 || b0 > 0xE9 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80)
-                    break;
-                /* below T2S_BMP_LO (punctuation, the ideographic space) k wraps: slow path */
-                uint32_t k = ((uint32_t)(b0 & 0x0F) << 12 | (uint32_t)(b1 & 0x3F) << 6 | (b2 & 0x3F)) - T2S_BMP_LO;
-                if (k >= T2S_BMP_HI - T2S_BMP_LO || (t2s_bmp_bits[k >> 5] >> (k & 31) & 1u))
+                /* a lead byte 0xE3..0xE9 and two continuation bytes (both below 0x40
+                 * once flipped) of a character that stays: one bit of keep3 */
+                unsigned r = s[j] - 0xE3u, c1 = s[j + 1] ^ 0x80u, c2 = s[j + 2] ^ 0x80u;
+                if (r >= 7 || (c1 | c2) >= 0x40 || !(t->keep3[r << 6 | c1] >> c2 & 1))
                     break;
                 j += 3;
             }
