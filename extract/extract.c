@@ -242,16 +242,18 @@ static int match(extractor *x, const pcre2_code *re, const char *s, size_t n, si
 
 /* ---- matching ---------------------------------------------------------- */
 
-/* The first set group among gs (0-terminated group numbers). */
-static int first_set(const short *gs, const PCRE2_SIZE *ov, size_t *s, size_t *e)
+/* The last set group among gs (0-terminated group numbers, in pattern order): of a
+ * verb before a noun and one after it (完成农村户厕改造2000户), the one after it. */
+static int last_set(const short *gs, const PCRE2_SIZE *ov, size_t *s, size_t *e)
 {
+    int found = 0;
     for (; *gs; gs++)
         if (ov[2 * *gs] != PCRE2_UNSET) {
             *s = ov[2 * *gs];
             *e = ov[2 * *gs + 1];
-            return 1;
+            found = 1;
         }
-    return 0;
+    return found;
 }
 
 static int add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE *ov, size_t anchor)
@@ -263,7 +265,7 @@ static int add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE *
     c->idx = idx;
     for (int i = 0; i < G_N; i++) {
         c->g[i][0] = c->g[i][1] = (size_t)-1;
-        first_set(ru->groups[0][i], ov, &c->g[i][0], &c->g[i][1]);
+        last_set(ru->groups[0][i], ov, &c->g[i][0], &c->g[i][1]);
     }
     c->anchor = anchor;
     if (c->g[G_VALUE][0] == (size_t)-1)
@@ -322,7 +324,7 @@ static int match_before(extractor *x, const rule *ru, size_t idx, size_t a, cand
     const PCRE2_SIZE *bov = pcre2_get_ovector_pointer(x->md);
     for (int i = 0; c && i < G_N; i++)
         if (c->g[i][0] == (size_t)-1)
-            first_set(ru->groups[1][i], bov, &c->g[i][0], &c->g[i][1]);
+            last_set(ru->groups[1][i], bov, &c->g[i][0], &c->g[i][1]);
     return 1;
 }
 

@@ -11,7 +11,7 @@
 typedef struct rules rules;
 
 /* Named groups a rule may use, in this order. A name may appear up to
- * RULES_MAX_DUP times (in different alternatives). */
+ * RULES_MAX_DUP times; of those set by a match, the last one counts. */
 #define RULE_GROUP_NAMES {"value", "value_max", "unit", "subject", "action", "qual", "qual_after"}
 #define RULES_MAX_DUP 8
 
