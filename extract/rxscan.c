@@ -401,6 +401,23 @@ static size_t quantifier(const scan *s)
     return j < s->n && s->s[j] == '}' && digits ? j + 1 - s->i : 0;
 }
 
+/* (?(DEFINE)...: groups defined to be called, matching nothing where they stand. */
+#define DEFINE_LEN 10
+static int is_define(const unsigned char *p, size_t left)
+{
+    return left >= DEFINE_LEN && memcmp(p, "(?(DEFINE)", DEFINE_LEN) == 0;
+}
+
+/* A subroutine call by name or number: (?&name) (?P>name) (?1) (?-1) (?+1) (?R). */
+static int is_call(const unsigned char *p, size_t left)
+{
+    if (left < 3 || p[0] != '(' || p[1] != '?')
+        return 0;
+    unsigned d = p[2];
+    return d == '&' || d == 'R' || (d >= '0' && d <= '9') ||
+           ((d == '-' || d == '+') && left >= 4 && p[3] >= '0' && p[3] <= '9') || (d == 'P' && left >= 4 && p[3] == '>');
+}
+
 int rxscan_consumable(const char *src, size_t len, const uint32_t *cps, size_t n, unsigned char *may)
 {
     scan st = {(const unsigned char *)src, len, 0, cps, n < 64 ? n : 64, may, 0};
@@ -452,6 +469,17 @@ int rxscan_consumable(const char *src, size_t len, const uint32_t *cps, size_t n
                 if (d == '=' || d == '!' || (d == '<' && left >= 4 && (p[3] == '=' || p[3] == '!'))) {
                     lk = 1;
                     s->i += d == '<' ? 4 : 3;
+                } else if (is_define(p, left)) {
+                    lk = 1; /* definitions match nothing where they stand */
+                    s->i += DEFINE_LEN;
+                } else if (lk && is_call(p, left)) {
+                    /* a call in a lookaround or a definition consumes nothing of a match
+                     * (one anywhere else could consume what its group does: gives up) */
+                    const unsigned char *e = memchr(p, ')', left);
+                    if (!e)
+                        goto giveup;
+                    s->i = (size_t)(e - s->s) + 1;
+                    continue;
                 } else if (d == ':' || d == '|' || d == '>') {
                     s->i += 3;
                 } else if (d == '<' || d == '\'' || (d == 'P' && left >= 4 && p[3] == '<')) {
@@ -633,7 +661,15 @@ static int last_item(scan *s, tail *t, int depth)
     t->last.n = 0;
     t->nullable = 0;
     unsigned c = s->s[s->i];
-    if (c == '(') {
+    if (c == '(' && s->n - s->i >= 3 && is_call(s->s + s->i, s->n - s->i)) {
+        /* a call: it may end with anything, or match nothing */
+        const unsigned char *e = memchr(s->s + s->i, ')', s->n - s->i);
+        if (!e)
+            return -1;
+        s->i = (size_t)(e - s->s) + 1;
+        t->last.all = 1;
+        t->nullable = 1;
+    } else if (c == '(') {
         const unsigned char *p = s->s + s->i;
         size_t left = s->n - s->i;
         int look = 0;
@@ -644,6 +680,9 @@ static int last_item(scan *s, tail *t, int depth)
             if (d == '=' || d == '!' || (d == '<' && left >= 4 && (p[3] == '=' || p[3] == '!'))) {
                 look = 1;
                 s->i += d == '<' ? 4 : 3;
+            } else if (is_define(p, left)) {
+                look = 1; /* matches nothing where it stands: read as a lookaround */
+                s->i += DEFINE_LEN;
             } else if (d == ':' || d == '|' || d == '>') {
                 s->i += 3;
             } else if (d == '<' || d == '\'' || (d == 'P' && left >= 4 && p[3] == '<')) {

@@ -266,6 +266,30 @@ static void test_shipped_packs_load(void **state)
     rules_free(r);
 }
 
+/* Room to grow: every shipped pattern and `before` part, as compiled (guarded), takes at
+ * most three quarters of the 64 KB PCRE2 allows one pattern (with its default link size),
+ * so a rule author who adds words to a shared list does not meet "regular expression is
+ * too large". A bounded repeat of a group is compiled once per repetition: a long word
+ * list checked at every character of a noun belongs in a (?(DEFINE)...) group, called. */
+static void test_shipped_sizes(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    pm_error_clear(&e);
+    assert_int_equal(rules_load(r, "../rules", &e), 0);
+    for (size_t i = 0; i < rules_count(r); i++) {
+        const rule *ru = rules_at(r, i);
+        const pcre2_code *codes[2] = {ru->code, ru->before_code};
+        for (int k = 0; k < 2; k++) {
+            size_t size = 0;
+            if (codes[k] && pcre2_pattern_info(codes[k], PCRE2_INFO_SIZE, &size) == 0 && size > 48 * 1024)
+                fail_msg("rule '%s': the %s compiles to %zu bytes", ru->id, k ? "before part" : "pattern", size);
+        }
+    }
+    rules_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_packs_detect_fallback_reach),
         cmocka_unit_test(test_include_loads_once),
         cmocka_unit_test(test_shipped_packs_load),
+        cmocka_unit_test(test_shipped_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,11 +60,17 @@ static const struct rcase CASES[] = {
     {"(x)\\1\\k<n>", "00000000", 0},
     {"(?#，)y", "00000000", 0},
     {"a{2,3}\\{", "00000010", 0},
+    /* definitions match nothing where they stand; a call in a lookaround consumes nothing */
+    {"(?(DEFINE)(?<v>，|、))(?:(?!(?&v))[a ])+", "00100010", 0},
+    {"(?:(?!(?&v)|(?P>v))a){1,3}(?(DEFINE)(?<v>。))", "00000010", 0},
+    {"(?=(?1)),(?(DEFINE)(a))", "00010000", 0},
     /* beyond the scan: everything may be consumed */
     {"(*COMMIT)x", "11111111", -1},
     {"(?x) a", "11111111", -1},
     {"(?(1)a|b)", "11111111", -1},
     {"(a)(?1)", "11111111", -1},
+    {"(?&v)a(?(DEFINE)(?<v>，))", "11111111", -1},
+    {"(?(DEFINE)(?<v>，))(?:(?&v)|a)", "11111111", -1},
     {"\\g<1>", "11111111", -1},
     {"[abc", "11111111", -1},
 };
@@ -166,6 +172,8 @@ static const struct lcase LCASES[] = {
     {"(?:a|)", "a", 1},
     {"(?:x)\\z", "x", 0},
     {"[0-9]", "0123456789", 0},
+    {"(?:(?!(?&v))[甲乙])+(?(DEFINE)(?<v>丙|丁))", "甲乙", 0},
+    {"(?(DEFINE)(?<v>丙))x(?:(?!(?&v))y)?", "xy", 0},
     /* could end with anything, or beyond the scan */
     {"[^》]", NULL, 0},
     {".", NULL, 0},
@@ -174,6 +182,7 @@ static const struct lcase LCASES[] = {
     {"(?i)a", NULL, 0},
     {"(?(1)a|b)", NULL, 0},
     {"a)", NULL, 0},
+    {"x(?&v)(?(DEFINE)(?<v>丙))", NULL, 0},
     {"[\\x{4e00}-\\x{9fff}]", NULL, 0},
 };
 
