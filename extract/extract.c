@@ -609,6 +609,21 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
+/* Does the subject hold a word: an ASCII letter or digit, or a CJK character (a
+ * subject of punctuation alone, such as the '-' of a range, is no subject)? */
+static int has_word(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t cl;
+        uint32_t cp = utf8_decode(u + i, n - i, &cl);
+        if ((cp < 0x80 && ((cp | 0x20) - 'a' < 26 || cp - '0' < 10)) || (cp >= 0x2E80 && cp < 0xFF00) || cp >= 0x10000)
+            return 1;
+        i += cl ? cl : 1;
+    }
+    return 0;
+}
+
 typedef struct runctx {
     extractor *x;
     const char *file;
@@ -682,6 +697,8 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
         subj = ln + c->g[G_SUBJECT][0];
         sl = c->g[G_SUBJECT][1] - c->g[G_SUBJECT][0];
         trim(&subj, &sl);
+        if (!has_word(subj, sl))
+            sl = 0;
     }
     if (c->g[G_ACTION][0] != (size_t)-1) {
         act = ln + c->g[G_ACTION][0];

@@ -404,6 +404,29 @@ static void test_same_pattern_rules_and_any_unit(void **state)
     assert_string_equal(g.cell[1][COL_UNIT], "x");
 }
 
+/* A subject of punctuation alone (the '-' of an unparsed range) is left empty; one with a
+ * word in it is kept, whatever its script. */
+static void test_subject_needs_a_word(void **state)
+{
+    (void)state;
+    static const char src[] = "pack p\nrule s\n  category C\n  before (?<subject>[^\\d，]{1,6})\n"
+                              "  pattern (?<value>\\d+)(?<unit>名)\n";
+    static const struct { const char *doc, *want; } cases[] = {
+        {"招聘600-800名，", ""},
+        {"，——800名，", ""},
+        {"，教师800名，", "教师"},
+        {"，G网800名，", "G网"},
+        {"，Ab800名，", "Ab"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        got g;
+        run_rules(src, cases[i].doc, &g, NULL, NULL);
+        assert_int_equal(g.n, 1);
+        if (strcmp(g.cell[0][COL_SUBJECT], cases[i].want) != 0)
+            fail_msg("'%s': subject '%s', want '%s'", cases[i].doc, g.cell[0][COL_SUBJECT], cases[i].want);
+    }
+}
+
 typedef struct marks {
     int kinds[16];
     char text[16][64];
@@ -494,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_examples_runner_reports_failures),
         cmocka_unit_test(test_pack_chosen_by_document),
         cmocka_unit_test(test_detect_word_lists),
+        cmocka_unit_test(test_subject_needs_a_word),
         cmocka_unit_test(test_exclusions_after_a_match),
         cmocka_unit_test(test_same_pattern_rules_and_any_unit),
         cmocka_unit_test(test_trace_marks_every_number),
