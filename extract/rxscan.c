@@ -661,7 +661,7 @@ static int last_item(scan *s, tail *t, int depth)
     t->last.n = 0;
     t->nullable = 0;
     unsigned c = s->s[s->i];
-    if (c == '(' && s->n - s->i >= 3 && is_call(s->s + s->i, s->n - s->i)) {
+    if (c == '(' && is_call(s->s + s->i, s->n - s->i)) {
         /* a call: it may end with anything, or match nothing */
         const unsigned char *e = memchr(s->s + s->i, ')', s->n - s->i);
         if (!e)
