@@ -431,6 +431,7 @@ static int collect(extractor *x, const char *ln, size_t len, extract_warn_fn war
  * matched, and which only copy the matches of an earlier twin. */
 static void plan_rules(extractor *x)
 {
+    rules_jit(x->r, x->active);
     x->nscan[0] = x->nscan[1] = x->ncopy[0] = x->ncopy[1] = 0;
     for (size_t i = 0; i < rules_count(x->r); i++) {
         const rule *ru = rules_at(x->r, i), *lead = rules_at(x->r, x->twin[i]);

@@ -1,5 +1,5 @@
 /* rules.c: reading rule packs (plain-text, line-oriented) and compiling their patterns.
- * Format: see README "Rule files"; every pattern is compiled (and JIT-compiled) at load. */
+ * Format: see README "Rule files"; every pattern is compiled at load, JIT-compiled per pack on first use. */
 #include "extract/rules.h"
 #include "extract/grow.h"
 #include "extract/rxscan.h"
@@ -7,7 +7,9 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +33,13 @@ typedef struct qual_entry {
     char *symbol;
 } qual_entry;
 
+/* Which packs are JIT-compiled (rules_jit). The only state that changes after load:
+ * it sits behind a pointer, so a const rules * may be shared by threads. */
+typedef struct jitstate {
+    pthread_mutex_t mu;
+    _Atomic uint64_t done;  /* bit i: every rule of pack i is JIT-compiled */
+} jitstate;
+
 struct rules {
     rule **items;
     size_t n, cap;
@@ -50,14 +59,43 @@ struct rules {
     size_t nfiles;
     int depth;     /* include nesting of the file being loaded */
     int fallback;  /* pack used when no detect pattern matches, -1 for none */
+    jitstate *jit;
 };
 
 rules *rules_create(void)
 {
     rules *r = calloc(1, sizeof(rules));
-    if (r)
-        r->fallback = -1;
+    if (!r)
+        return NULL;
+    r->fallback = -1;
+    if (!(r->jit = calloc(1, sizeof *r->jit)) || pthread_mutex_init(&r->jit->mu, NULL)) {
+        free(r->jit);
+        free(r);
+        return NULL;
+    }
+    atomic_init(&r->jit->done, 0);
     return r;
+}
+
+void rules_jit(const rules *r, uint64_t packs)
+{
+    jitstate *j = r->jit;
+    if ((atomic_load_explicit(&j->done, memory_order_acquire) & packs) == packs)
+        return;
+    pthread_mutex_lock(&j->mu);
+    uint64_t todo = packs & ~atomic_load_explicit(&j->done, memory_order_relaxed);
+    for (size_t i = 0; todo && i < r->n; i++) {
+        const rule *ru = r->items[i];
+        if (todo >> ru->pack_index & 1) {
+            /* a pattern JIT cannot compile is matched by the interpreter; one already
+             * compiled returns at once */
+            pcre2_jit_compile(ru->code, PCRE2_JIT_COMPLETE);
+            if (ru->before_code)
+                pcre2_jit_compile(ru->before_code, PCRE2_JIT_COMPLETE);
+        }
+    }
+    atomic_fetch_or_explicit(&j->done, todo, memory_order_release);
+    pthread_mutex_unlock(&j->mu);
 }
 
 int rules_fallback_pack(const rules *r)
@@ -127,6 +165,9 @@ void rules_free(rules *r)
     for (size_t i = 0; i < r->nfiles; i++)
         free(r->files[i]);
     free(r->files);
+    if (r->jit)
+        pthread_mutex_destroy(&r->jit->mu);
+    free(r->jit);
     free(r);
 }
 
@@ -415,8 +456,7 @@ static int compile_part(parser *p, int which, const char *prefix, const char *su
             p->line = line;
             rc = perr(p, col, "%s", msg);
         } else {
-            pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
-            *text = b.s;
+            *text = b.s; /* JIT compilation waits for rules_jit */
             b.s = NULL;
         }
     }
@@ -639,6 +679,8 @@ static int end_block(parser *p)
         rule_free(ru);
         return rc;
     }
+    /* its pack has a rule that is not JIT-compiled yet */
+    atomic_fetch_and(&p->r->jit->done, ~((uint64_t)1 << ru->pack_index));
     for (size_t i = 0; i < p->r->n; i++)
         if (strcmp(p->r->items[i]->id, ru->id) == 0) {
             rule_free(p->r->items[i]);

@@ -1,5 +1,6 @@
 /* rules.h: rule packs - the plain-text files in rules/ that say what a target looks like.
- * Loading compiles every pattern, so a bad rule fails before any document is read. */
+ * Loading compiles every pattern, so a bad rule fails before any document is read
+ * (JIT compilation waits for the first document of each pack: rules_jit). */
 #ifndef PM_RULES_H
 #define PM_RULES_H
 
@@ -66,6 +67,14 @@ typedef struct rule {
 /* A new empty set. Free with rules_free (accepts NULL). */
 rules *rules_create(void);
 void rules_free(rules *r);
+
+/* Compile the patterns of the packs in `packs` (bit i: pack i) with PCRE2's JIT.
+ * Loading leaves that to the first document that uses a pack, so a run pays only
+ * for the plan types it meets; the extractor calls this before it matches. Each
+ * pack is compiled once (again after a later load adds rules to it). Safe to call
+ * from several threads at once; not while rules_load runs. A pattern that JIT
+ * cannot compile is matched by PCRE2's interpreter. */
+void rules_jit(const rules *r, uint64_t packs);
 
 /* Load a rule file, or every *.rules file of a directory in name order
  * (base.rules first).

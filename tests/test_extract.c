@@ -279,6 +279,40 @@ static void test_pack_chosen_by_document(void **state)
     extractor_free(x);
 }
 
+/* A document JIT-compiles the packs it is matched with (base and the one detected) before
+ * any match, and leaves the other plan types to the documents that need them. */
+static void test_jit_for_the_packs_used(void **state)
+{
+    (void)state;
+    uint32_t jit = 0;
+    if (pcre2_config(PCRE2_CONFIG_JIT, &jit) < 0 || !jit)
+        skip();
+    rules *r = rules_create();
+    pm_error e;
+    pm_error_clear(&e);
+    assert_int_equal(rules_load(r, "../rules", &e), 0);
+    extractor *x = extractor_create(r);
+    assert_non_null(x);
+    got g;
+    memset(&g, 0, sizeof g);
+    static const char doc[] = "南湾市教育局2025年工作要点\n新建学校3所，新增学位2000个。\n";
+    assert_int_equal(extractor_run(x, "doc.txt", doc, strlen(doc), NULL, collect, &g, &e), 0);
+    assert_int_equal(g.n, 2);
+    int base = rules_pack_index(r, "base", 4), edu = rules_pack_index(r, "edu", 3);
+    assert_true(base >= 0 && edu >= 0);
+    for (size_t i = 0; i < rules_count(r); i++) {
+        const rule *ru = rules_at(r, i);
+        size_t size = 0;
+        pcre2_pattern_info(ru->code, PCRE2_INFO_JITSIZE, &size);
+        if (ru->pack_index == base || ru->pack_index == edu)
+            assert_true(size > 0);
+        else
+            assert_int_equal(size, 0);
+    }
+    extractor_free(x);
+    rules_free(r);
+}
+
 /* Two packs whose detect words overlap, written as word lists (counted without
  * PCRE2) or as one group each (counted by PCRE2): the same pack must win. */
 static const char *detect_src(int as_regex)
@@ -516,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_empty_documents),
         cmocka_unit_test(test_examples_runner_reports_failures),
         cmocka_unit_test(test_pack_chosen_by_document),
+        cmocka_unit_test(test_jit_for_the_packs_used),
         cmocka_unit_test(test_detect_word_lists),
         cmocka_unit_test(test_subject_needs_a_word),
         cmocka_unit_test(test_exclusions_after_a_match),

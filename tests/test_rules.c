@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "extract/rules.h"
@@ -294,6 +295,100 @@ static void test_shipped_sizes(void **state)
     rules_free(r);
 }
 
+/* Whether a rule's pattern (and its before part) carry JIT code. */
+static int jitted(const rule *ru)
+{
+    size_t a = 0, b = 0;
+    pcre2_pattern_info(ru->code, PCRE2_INFO_JITSIZE, &a);
+    if (ru->before_code)
+        pcre2_pattern_info(ru->before_code, PCRE2_INFO_JITSIZE, &b);
+    return a > 0 && (!ru->before_code || b > 0);
+}
+
+static int jit_available(void)
+{
+    uint32_t jit = 0;
+    return pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit;
+}
+
+/* Loading compiles every pattern but JIT-compiles none; rules_jit compiles the packs
+ * it is given and no other, and again after a later load adds a rule to such a pack. */
+static void test_jit_per_pack(void **state)
+{
+    (void)state;
+    if (!jit_available())
+        skip();
+    rules *r = load_shipped();
+    int edu = rules_pack_index(r, "edu", 3), gov = rules_pack_index(r, "gov", 3);
+    assert_true(edu >= 0 && gov >= 0);
+    for (size_t i = 0; i < rules_count(r); i++)
+        assert_false(jitted(rules_at(r, i)));
+    rules_jit(r, (uint64_t)1 << edu);
+    size_t nedu = 0;
+    for (size_t i = 0; i < rules_count(r); i++) {
+        const rule *ru = rules_at(r, i);
+        assert_int_equal(jitted(ru), ru->pack_index == edu);
+        nedu += ru->pack_index == edu;
+    }
+    assert_true(nedu > 5);
+
+    pm_error e;
+    pm_error_clear(&e);
+    static const char more[] = "pack edu\nrule extra\n  pattern (?<value>\\d+)(?<unit>所)\n";
+    assert_int_equal(rules_load_string(r, "more.rules", more, strlen(more), &e), 0);
+    const rule *extra = NULL;
+    for (size_t i = 0; i < rules_count(r); i++)
+        if (strcmp(rules_at(r, i)->id, "edu.extra") == 0)
+            extra = rules_at(r, i);
+    assert_non_null(extra);
+    assert_false(jitted(extra));
+    rules_jit(r, (uint64_t)1 << edu);
+    assert_true(jitted(extra));
+    rules_free(r);
+}
+
+struct jit_job {
+    const rules *r;
+    uint64_t packs;
+};
+
+static void *jit_thread(void *arg)
+{
+    const struct jit_job *j = arg;
+    for (int k = 0; k < 50; k++)
+        rules_jit(j->r, j->packs);
+    return NULL;
+}
+
+/* Threads that meet packs at once (as extract's workers do) each get them compiled:
+ * every rule of every pack asked for carries JIT code when they are done. */
+static void test_jit_threads(void **state)
+{
+    (void)state;
+    if (!jit_available())
+        skip();
+    rules *r = load_shipped();
+    size_t np = rules_pack_count(r);
+    assert_true(np >= 3);
+    pthread_t th[4];
+    struct jit_job jobs[4];
+    for (int t = 0; t < 4; t++) {
+        /* overlapping sets: pack 0 for all, then one or two more each */
+        jobs[t] = (struct jit_job){r, 1u | (uint64_t)1 << (1 + t % (np - 1)) | (uint64_t)1 << (1 + (t + 1) % (np - 1))};
+        assert_int_equal(pthread_create(&th[t], NULL, jit_thread, &jobs[t]), 0);
+    }
+    uint64_t all = 0;
+    for (int t = 0; t < 4; t++) {
+        pthread_join(th[t], NULL);
+        all |= jobs[t].packs;
+    }
+    for (size_t i = 0; i < rules_count(r); i++) {
+        const rule *ru = rules_at(r, i);
+        assert_int_equal(jitted(ru), (int)(all >> ru->pack_index & 1));
+    }
+    rules_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +402,8 @@ int main(void)
         cmocka_unit_test(test_include_loads_once),
         cmocka_unit_test(test_shipped_packs_load),
         cmocka_unit_test(test_shipped_sizes),
+        cmocka_unit_test(test_jit_per_pack),
+        cmocka_unit_test(test_jit_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
