@@ -50,8 +50,9 @@ $(B)/tests/%: tests/%.c $(B)/libplanmetrics.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libplanmetrics.a $(TEST_LIBS) $(LDLIBS)
 
-# make check: unit tests, every example of the shipped rule packs, golden end-to-end tests.
-check: all unit rulestest golden
+# make check: unit tests, every example of the shipped rule packs, golden end-to-end tests
+# (and the bench's reference scan is built, so it cannot rot).
+check: all unit rulestest golden $(B)/rulescan
 
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; (cd tests && ../$$t); done
@@ -66,8 +67,12 @@ valgrind: $(BIN)
 	VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --error-exitcode=99 --suppressions=tests/valgrind.supp" \
 	  sh tests/golden/run.sh $(BIN)
 
-bench: all
-	sh scripts/bench.sh
+# the bench's plain regex scan over the same rules (scripts/rulescan.c), for reference
+$(B)/rulescan: scripts/rulescan.c $(B)/libplanmetrics.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libplanmetrics.a $(LDLIBS)
+
+bench: all $(B)/rulescan
+	RULESCAN=$(B)/rulescan sh scripts/bench.sh
 
 # make fuzz: libFuzzer targets tests/fuzz/fuzz_*.c (clang, ASan + UBSan), each run FUZZ_SECONDS
 # on a copy of tests/fuzz/seeds/NAME in build/fuzz/corpus/NAME; crashes go to build/fuzz/artifacts/.

@@ -8,6 +8,8 @@
 #                           0 = no limit, always BENCH_MB.
 #              BENCH_SEED   corpus seed (default 1)
 #              BENCH_FEED   xargs: pass the files by xargs even if extract has --files-from
+#              RULESCAN     the plain regex scan of scripts/rulescan.c, built (make bench builds it):
+#                           timed on a sample against extract with the same rules; unset: skipped
 #              BENCH_DOCS   a directory of your own documents (*.txt, recursively): extract (default
 #                           -j and -j 1) and grep are timed on them as well, the list of files
 #                           repeated up to BENCH_DOCS_MB (default 50) - real plans are far sparser
@@ -163,12 +165,38 @@ measure_j() {
     done
 }
 
+# measure_refs: the plain regex scans over the same rules (scripts/rulescan.c), on the first files
+# of the corpus, against extract with every pack and one thread on the same files: every rule
+# as one regex (before part, then pattern) on about 0.25 MB, the pattern searched first and the
+# before part tried at its matches on about 1 MB.
+HAVE_REFS=0
+measure_refs() {
+    [ -n "${RULESCAN-}" ] && [ -x "$RULESCAN" ] || return 0
+    HAVE_REFS=1
+    for ref in one:262144 pf:1048576; do
+        rname=${ref%%:*} want=${ref#*:}
+        : >"$T/rlist.$rname"
+        got=0
+        while IFS= read -r f && [ "$got" -lt "$want" ]; do
+            echo "$f" >>"$T/rlist.$rname"
+            got=$((got + $(wc -c <"$f")))
+        done <"$T/list"
+        eval "R_${rname}_MB=$(calc "$got / 1048576")"
+        timed "rx_$rname" "$PM" extract -j 1 --pack all --files-from "$T/rlist.$rname" -o "$T/r.csv"
+        eval "rx_${rname}_rows=$(rows "$T/r.csv")"
+        rm -f "$T/r.csv"
+    done
+    timed rs_one sh -c '"$1" "$2" "$3" >"$4"' sh "$RULESCAN" rules "$T/rlist.one" "$T/rs_one.n"
+    timed rs_pf sh -c '"$1" --pattern-first "$2" "$3" >"$4"' sh "$RULESCAN" rules "$T/rlist.pf" "$T/rs_pf.n"
+}
+
 # ---- corpus size: BENCH_MB, or what fits the time budget ------------------------------------
 SIZE_NOTE="as asked"
 if [ "$BUDGET" != 0 ] && gt "$WANT_MB" "$SAMPLE_MB"; then
     echo "bench: timing a $SAMPLE_MB MB sample to choose the corpus size (budget ${BUDGET} s)..." >&2
     make_corpus $SAMPLE_MB
     measure
+    measure_refs
     # seconds per MB for everything that scales with the corpus; -j 1 and -j 2 as 1x each
     per_mb=$(calc "($gen_s + $grep_s + $x1_s + $sum_s + $x4_s + $HAVE_J * 2 * $x1_s) / $MB")
     left=$(calc "($BUDGET - $(elapsed) - 5) * 0.85")  # the load may change: keep 15% spare
@@ -188,6 +216,7 @@ else
     echo "bench: generating $WANT_MB MB..." >&2
     make_corpus "$WANT_MB"
     measure
+    measure_refs
 fi
 if [ $HAVE_J = 1 ]; then measure_j; fi
 
@@ -265,7 +294,20 @@ else
     echo "$J_SKIP"
 fi
 echo "extract / grep time: $(calc "$x1_s / $grep_s")"
+if [ $HAVE_REFS = 1 ]; then
+    echo
+    echo "plain regex scans over the same rules ($NRULES1 rules, every pack; scripts/rulescan.c), one thread,"
+    echo "on the first files of the corpus, against extract --pack all -j 1 on the same files:"
+    printf "$FMT" run "wall s" "cpu s" "MB/s" "matches/s" "peak MB"
+    line rx_one "extract, same files" "$rx_one_rows" "$R_one_MB"
+    line rs_one "every rule as one regex" "$(cat "$T/rs_one.n")" "$R_one_MB"
+    line rx_pf "extract, same files" "$rx_pf_rows" "$R_pf_MB"
+    line rs_pf "pattern first, then before" "$(cat "$T/rs_pf.n")" "$R_pf_MB"
+    echo "plain scan / extract time: one regex a rule $(calc "$rs_one_s / $rx_one_s") ($R_one_MB MB)," \
+        "pattern first $(calc "$rs_pf_s / $rx_pf_s") ($R_pf_MB MB)"
+fi
 for n in x1 x4 sum grep; do warn $n; done
+[ $HAVE_REFS = 1 ] && for n in rx_one rs_one rx_pf rs_pf; do warn $n; done
 if [ $HAVE_J = 1 ]; then for n in j1 j2; do warn $n; done; fi
 if [ -n "${BENCH_DOCS-}" ]; then
     echo
