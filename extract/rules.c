@@ -59,6 +59,8 @@ struct rules {
     size_t nfiles;
     int depth;     /* include nesting of the file being loaded */
     int fallback;  /* pack used when no detect pattern matches, -1 for none */
+    pcre2_code **carry;   /* `carry` patterns, each as (?:...)\z, anchored */
+    size_t ncarry, capcarry;
     jitstate *jit;
 };
 
@@ -165,6 +167,9 @@ void rules_free(rules *r)
     for (size_t i = 0; i < r->nfiles; i++)
         free(r->files[i]);
     free(r->files);
+    for (size_t i = 0; i < r->ncarry; i++)
+        pcre2_code_free(r->carry[i]);
+    free(r->carry);
     if (r->jit)
         pthread_mutex_destroy(&r->jit->mu);
     free(r->jit);
@@ -247,6 +252,14 @@ int rules_unit_additive(const rules *r, const char *unit)
         if (strcmp(r->units[i].canon, unit) == 0)
             return r->units[i].additive;
     return -1;
+}
+
+int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre2_match_data *md)
+{
+    for (size_t i = 0; i < r->ncarry; i++)
+        if (pcre2_match(r->carry[i], (PCRE2_SPTR)line, to, from, PCRE2_NO_UTF_CHECK, md, NULL) >= 0)
+            return 1;
+    return 0;
 }
 
 const char *rules_qualifier(const rules *r, const char *word, size_t len)
@@ -1038,6 +1051,42 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         }
         p->r->units[p->r->nunits++] = u;
         return 0;
+    }
+    if (KEY("carry")) {
+        /* carry PATTERN: what may stand between a row and the one before it that lends
+         * it its subject; compiled as (?:PATTERN)\z, anchored */
+        int rc = end_block(p);
+        if (rc)
+            return rc;
+        if (vlen == 0)
+            return perr(p, col, "'carry' needs a pattern");
+        xbuf b = {0};
+        rc = xput(&b, "(?:", 3, p->line, col, 1);
+        if (rc == 0)
+            rc = expand(p, &b, v, vlen, p->line, col);
+        if (rc == 0)
+            rc = xput(&b, ")\\z", 3, p->line, col + (long)vlen, 1);
+        pcre2_code *c = NULL;
+        if (rc == 0) {
+            int ec;
+            PCRE2_SIZE eo;
+            c = pcre2_compile((PCRE2_SPTR)b.s, b.n, PCRE2_UTF | PCRE2_ANCHORED, &ec, &eo, NULL);
+            if (!c) {
+                char msg[256];
+                pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
+                rc = perr(p, b.col[eo < b.n ? eo : b.n - 1], "%s", msg);
+            } else if (pm_grow((void **)&p->r->carry, &p->r->capcarry, p->r->ncarry + 1, sizeof(pcre2_code *))) {
+                pcre2_code_free(c);
+                rc = PM_ERR_NOMEM;
+            } else {
+                pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* small: at load, not per pack */
+                p->r->carry[p->r->ncarry++] = c;
+            }
+        }
+        free(b.s);
+        free(b.col);
+        free(b.line);
+        return rc;
     }
     if (KEY("qualifier")) {
         int rc = end_block(p);

@@ -97,6 +97,11 @@ const char *rules_unit_canon(const rules *r, const char *written, size_t len, do
 /* Qualifier symbol (= >= <= ~) for a qualifier word (以上, 约 ...), or NULL. */
 const char *rules_qualifier(const rules *r, const char *word, size_t len);
 
+/* Whether line[from..to) is all a link of a `carry` pattern: a row without a subject
+ * whose text starts at `to` then takes the subject of the row whose text ends at
+ * `from`. md: match data of the caller's (its contents are overwritten). */
+int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre2_match_data *md);
+
 /* Whether values of a canonical unit may be summed: 1 yes, 0 no (rates, %),
  * -1 when the unit is not in any loaded unit map. */
 int rules_unit_additive(const rules *r, const char *unit);

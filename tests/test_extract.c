@@ -313,6 +313,26 @@ static void test_jit_for_the_packs_used(void **state)
     rules_free(r);
 }
 
+/* A row without a subject takes the one of the row before it in the same sentence when
+ * only a `carry` link stands between them; not across a sentence, nor over other words,
+ * nor from a row that has none itself. */
+static void test_carry_subject(void **state)
+{
+    (void)state;
+    static const char src[] = "pack t\ncarry [、，](?:增长)?\n"
+                              "rule n\n  before (?<subject>收入|支出)?(?:增长)?\n"
+                              "  pattern (?<value>\\d+)(?<unit>元|%)\n";
+    got g;
+    run_rules(src, "收入312元、增长4%、5%。增长6%，支出9元、其中增长7%。\n增长8%。\n", &g, NULL, "t");
+    assert_int_equal(g.n, 7);
+    static const char *const want[7][2] = {{"312", "收入"}, {"4", "收入"}, {"5", "收入"}, {"6", ""},
+                                           {"9", "支出"}, {"7", ""}, {"8", ""}};
+    for (size_t i = 0; i < 7; i++) {
+        assert_string_equal(g.cell[i][COL_VALUE], want[i][0]);
+        assert_string_equal(g.cell[i][COL_SUBJECT], want[i][1]);
+    }
+}
+
 /* Two packs whose detect words overlap, written as word lists (counted without
  * PCRE2) or as one group each (counted by PCRE2): the same pack must win. */
 static const char *detect_src(int as_regex)
@@ -551,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_examples_runner_reports_failures),
         cmocka_unit_test(test_pack_chosen_by_document),
         cmocka_unit_test(test_jit_for_the_packs_used),
+        cmocka_unit_test(test_carry_subject),
         cmocka_unit_test(test_detect_word_lists),
         cmocka_unit_test(test_subject_needs_a_word),
         cmocka_unit_test(test_exclusions_after_a_match),

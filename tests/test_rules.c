@@ -134,6 +134,9 @@ static const struct {
     {"pack p\nfallback yes\n", 2, 10, "'fallback' takes no value"},
     {"pack p\ndetect (教育\n", 2, 11, "missing closing parenthesis"},
     {"pack p\ninclude no-such.rules\n", 2, 9, "cannot include"},
+    {"pack p\ncarry\n", 2, 6, "'carry' needs a pattern"},
+    {"pack p\ncarry 、|(增长\n", 2, 12, "missing closing parenthesis"},
+    {"pack p\ncarry {LINK}\n", 2, 7, "unknown sub-pattern '{LINK}'"},
 };
 
 static void test_errors(void **state)
@@ -295,6 +298,31 @@ static void test_shipped_sizes(void **state)
     rules_free(r);
 }
 
+/* A `carry` pattern (defines expanded) must match all of the text between two rows;
+ * several `carry` lines are alternatives. */
+static void test_carry(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    assert_int_equal(load(r, "pack p\ndefine SEP 、|，\ncarry (?:{SEP})(?:增长)?\ncarry 和\n", &e), 0);
+    pcre2_match_data *md = pcre2_match_data_create(8, NULL);
+    static const char line[] = "收入312亿元、增长4%和5%，其中增长6%";
+    const char *s312 = strstr(line, "、增长"), *s4 = strstr(line, "4%"), *s5 = strstr(line, "5%");
+    size_t a = (size_t)(s312 - line), b = (size_t)(s4 - line);
+    assert_true(rules_carries(r, line, a, b, md));                         /* 、增长 */
+    assert_true(rules_carries(r, line, a, a + strlen("、"), md));          /* 、 */
+    assert_true(rules_carries(r, line, (size_t)(s5 - line) - strlen("和"), (size_t)(s5 - line), md));
+    assert_false(rules_carries(r, line, a, b - strlen("长"), md));         /* 、增: not all of it */
+    const char *other = strstr(line, "，其中");
+    assert_false(rules_carries(r, line, (size_t)(other - line), (size_t)(strstr(line, "6%") - line), md));
+    rules *none = rules_create();
+    assert_false(rules_carries(none, line, a, b, md));                     /* no carry: never */
+    rules_free(none);
+    pcre2_match_data_free(md);
+    rules_free(r);
+}
+
 /* Whether a rule's pattern (and its before part) carry JIT code. */
 static int jitted(const rule *ru)
 {
@@ -402,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_include_loads_once),
         cmocka_unit_test(test_shipped_packs_load),
         cmocka_unit_test(test_shipped_sizes),
+        cmocka_unit_test(test_carry),
         cmocka_unit_test(test_jit_per_pack),
         cmocka_unit_test(test_jit_threads),
     };
