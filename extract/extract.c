@@ -634,10 +634,10 @@ typedef struct runctx {
     extract_row_fn fn;
     void *ctx;
     rowbuf rb;
-    /* the row emitted last, for `carry`: its line, sentence start, text end (line
+    /* the row emitted last, for `carry`: its line, sentence start, text span (line
      * offsets) and subject (in the normalised text) */
     long plineno;
-    size_t pcs, pend;
+    size_t pcs, pstart, pend;
     const char *psubj;
     size_t psl;
 } runctx;
@@ -711,6 +711,21 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
         act = ln + c->g[G_ACTION][0];
         al = c->g[G_ACTION][1] - c->g[G_ACTION][0];
     }
+    /* a subject that starts inside the row before it starts with that row's unit: it
+     * keeps what follows (10个重点产业产值: 重点产业产值; 百亿元的企业: 企业), and a
+     * link alone is none (95万人和110万人: 和) */
+    if (sl && rc->plineno == lineno && (size_t)(subj - ln) >= rc->pstart && (size_t)(subj - ln) < rc->pend) {
+        size_t cut = rc->pend - (size_t)(subj - ln);
+        subj += cut < sl ? cut : sl;
+        sl -= cut < sl ? cut : sl;
+        if (sl >= 3 && memcmp(subj, "\xE7\x9A\x84", 3) == 0) { /* 的 */
+            subj += 3;
+            sl -= 3;
+        }
+        trim(&subj, &sl);
+        if (!has_word(subj, sl) || rules_carries(x->r, ln, (size_t)(subj - ln), (size_t)(subj - ln) + sl, x->md))
+            sl = 0;
+    }
     /* no subject of its own: the one of the row before it in the sentence, when only a
      * link of a `carry` pattern stands between them (312亿元、增长4.1%) */
     if (sl == 0 && rc->psl && rc->plineno == lineno && rc->pcs == cs && rc->pend <= ts &&
@@ -720,6 +735,7 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     }
     rc->plineno = lineno;
     rc->pcs = cs;
+    rc->pstart = ts;
     rc->pend = te;
     rc->psubj = subj;
     rc->psl = sl;

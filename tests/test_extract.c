@@ -333,6 +333,25 @@ static void test_carry_subject(void **state)
     }
 }
 
+/* A subject that starts inside the row before it loses that row's unit (个重点项目:
+ * 重点项目); what is left of it, when only a link, is no subject, and the row may then
+ * carry the subject of the row before. */
+static void test_subject_after_a_row(void **state)
+{
+    (void)state;
+    static const char src[] = "pack t\ncarry 和\n"
+                              "rule n\n  before (?<subject>[^\\d，。]{1,8})\n"
+                              "  pattern (?<value>\\d+)(?<unit>个|项)\n";
+    got g;
+    run_rules(src, "建成10个重点项目5项，收入12项和44项。\n", &g, NULL, "t");
+    assert_int_equal(g.n, 4);
+    static const char *const want[4][2] = {{"10", "建成"}, {"5", "重点项目"}, {"12", "收入"}, {"44", "收入"}};
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(g.cell[i][COL_VALUE], want[i][0]);
+        assert_string_equal(g.cell[i][COL_SUBJECT], want[i][1]);
+    }
+}
+
 /* Two packs whose detect words overlap, written as word lists (counted without
  * PCRE2) or as one group each (counted by PCRE2): the same pack must win. */
 static const char *detect_src(int as_regex)
@@ -572,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_pack_chosen_by_document),
         cmocka_unit_test(test_jit_for_the_packs_used),
         cmocka_unit_test(test_carry_subject),
+        cmocka_unit_test(test_subject_after_a_row),
         cmocka_unit_test(test_detect_word_lists),
         cmocka_unit_test(test_subject_needs_a_word),
         cmocka_unit_test(test_exclusions_after_a_match),
