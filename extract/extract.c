@@ -712,16 +712,12 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
         al = c->g[G_ACTION][1] - c->g[G_ACTION][0];
     }
     /* a subject that starts inside the row before it starts with that row's unit: it
-     * keeps what follows (10个重点产业产值: 重点产业产值; 百亿元的企业: 企业), and a
-     * link alone is none (95万人和110万人: 和) */
+     * keeps what follows (10个重点产业产值: 重点产业产值), and a link alone is none
+     * (95万人和110万人: 和) */
     if (sl && rc->plineno == lineno && (size_t)(subj - ln) >= rc->pstart && (size_t)(subj - ln) < rc->pend) {
         size_t cut = rc->pend - (size_t)(subj - ln);
         subj += cut < sl ? cut : sl;
         sl -= cut < sl ? cut : sl;
-        if (sl >= 3 && memcmp(subj, "\xE7\x9A\x84", 3) == 0) { /* 的 */
-            subj += 3;
-            sl -= 3;
-        }
         trim(&subj, &sl);
         if (!has_word(subj, sl) || rules_carries(x->r, ln, (size_t)(subj - ln), (size_t)(subj - ln) + sl, x->md))
             sl = 0;
