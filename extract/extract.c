@@ -659,8 +659,12 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     int err = 0;
 
     double v = c->value, vmax = 0, scale = 1.0;
-    const char *u = ln + c->g[G_UNIT][0];
-    size_t ul = c->g[G_UNIT][0] == (size_t)-1 ? 0 : c->g[G_UNIT][1] - c->g[G_UNIT][0];
+    const char *u = "";
+    size_t ul = 0;
+    if (c->g[G_UNIT][0] != (size_t)-1) { /* a rule's unit group may be left unset */
+        u = ln + c->g[G_UNIT][0];
+        ul = c->g[G_UNIT][1] - c->g[G_UNIT][0];
+    }
     const char *canon = rules_unit_canon(x->r, u, ul, &scale);
     v *= scale;
     int has_max = c->g[G_VMAX][0] != (size_t)-1;
