@@ -636,10 +636,12 @@ typedef struct runctx {
     rowbuf rb;
     /* the row emitted last, for `carry`: its line, sentence start, text span (line
      * offsets) and subject (in the normalised text) */
-    long plineno;
-    size_t pcs, pstart, pend;
-    const char *psubj;
-    size_t psl;
+    struct prevrow {
+        long lineno;
+        size_t cs, start, end;
+        const char *subj;
+        size_t sl;
+    } prev;
 } runctx;
 
 static size_t to_orig(runctx *rc, size_t norm_off)
@@ -718,8 +720,9 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     /* a subject that starts inside the row before it starts with that row's unit: it
      * keeps what follows (10个重点产业产值: 重点产业产值), and a link alone is none
      * (95万人和110万人: 和) */
-    if (sl && rc->plineno == lineno && (size_t)(subj - ln) >= rc->pstart && (size_t)(subj - ln) < rc->pend) {
-        size_t cut = rc->pend - (size_t)(subj - ln);
+    const struct prevrow *pr = &rc->prev;
+    if (sl && pr->lineno == lineno && (size_t)(subj - ln) >= pr->start && (size_t)(subj - ln) < pr->end) {
+        size_t cut = pr->end - (size_t)(subj - ln);
         subj += cut < sl ? cut : sl;
         sl -= cut < sl ? cut : sl;
         trim(&subj, &sl);
@@ -728,17 +731,12 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     }
     /* no subject of its own: the one of the row before it in the sentence, when only a
      * link of a `carry` pattern stands between them (312亿元、增长4.1%) */
-    if (sl == 0 && rc->psl && rc->plineno == lineno && rc->pcs == cs && rc->pend <= ts &&
-        rules_carries(x->r, ln, rc->pend, ts, x->md)) {
-        subj = rc->psubj;
-        sl = rc->psl;
+    if (sl == 0 && pr->sl && pr->lineno == lineno && pr->cs == cs && pr->end <= ts &&
+        rules_carries(x->r, ln, pr->end, ts, x->md)) {
+        subj = pr->subj;
+        sl = pr->sl;
     }
-    rc->plineno = lineno;
-    rc->pcs = cs;
-    rc->pstart = ts;
-    rc->pend = te;
-    rc->psubj = subj;
-    rc->psl = sl;
+    rc->prev = (struct prevrow){lineno, cs, ts, te, subj, sl};
     err |= put(b, COL_SUBJECT, subj, sl);
     err |= put(b, COL_ACTION, act, al);
     err |= puts_(b, COL_ROLE, c->ru->role);

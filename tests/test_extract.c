@@ -313,6 +313,16 @@ static void test_jit_for_the_packs_used(void **state)
     rules_free(r);
 }
 
+/* The rows are want[i] = {value, subject}, n of them, in this order. */
+static void expect_subjects(const got *g, const char *const want[][2], size_t n)
+{
+    assert_int_equal(g->n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(g->cell[i][COL_VALUE], want[i][0]);
+        assert_string_equal(g->cell[i][COL_SUBJECT], want[i][1]);
+    }
+}
+
 /* A row without a subject takes the one of the row before it in the same sentence when
  * only a `carry` link stands between them; not across a sentence, nor over other words,
  * nor from a row that has none itself. */
@@ -324,13 +334,9 @@ static void test_carry_subject(void **state)
                               "  pattern (?<value>\\d+)(?<unit>元|%)\n";
     got g;
     run_rules(src, "收入312元、增长4%、5%。增长6%，支出9元、其中增长7%。\n增长8%。\n", &g, NULL, "t");
-    assert_int_equal(g.n, 7);
-    static const char *const want[7][2] = {{"312", "收入"}, {"4", "收入"}, {"5", "收入"}, {"6", ""},
-                                           {"9", "支出"}, {"7", ""}, {"8", ""}};
-    for (size_t i = 0; i < 7; i++) {
-        assert_string_equal(g.cell[i][COL_VALUE], want[i][0]);
-        assert_string_equal(g.cell[i][COL_SUBJECT], want[i][1]);
-    }
+    static const char *const want[][2] = {{"312", "收入"}, {"4", "收入"}, {"5", "收入"}, {"6", ""},
+                                          {"9", "支出"}, {"7", ""}, {"8", ""}};
+    expect_subjects(&g, want, sizeof want / sizeof want[0]);
 }
 
 /* A subject that starts inside the row before it loses that row's unit (个重点项目:
@@ -344,12 +350,8 @@ static void test_subject_after_a_row(void **state)
                               "  pattern (?<value>\\d+)(?<unit>个|项)\n";
     got g;
     run_rules(src, "建成10个重点项目5项，收入12项和44项。\n", &g, NULL, "t");
-    assert_int_equal(g.n, 4);
-    static const char *const want[4][2] = {{"10", "建成"}, {"5", "重点项目"}, {"12", "收入"}, {"44", "收入"}};
-    for (size_t i = 0; i < 4; i++) {
-        assert_string_equal(g.cell[i][COL_VALUE], want[i][0]);
-        assert_string_equal(g.cell[i][COL_SUBJECT], want[i][1]);
-    }
+    static const char *const want[][2] = {{"10", "建成"}, {"5", "重点项目"}, {"12", "收入"}, {"44", "收入"}};
+    expect_subjects(&g, want, sizeof want / sizeof want[0]);
 }
 
 /* Two packs whose detect words overlap, written as word lists (counted without
