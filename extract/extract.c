@@ -721,12 +721,14 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
      * keeps what follows (10个重点产业产值: 重点产业产值), and a link alone is none
      * (95万人和110万人: 和) */
     const struct prevrow *pr = &rc->prev;
-    if (sl && pr->lineno == lineno && (size_t)(subj - ln) >= pr->start && (size_t)(subj - ln) < pr->end) {
-        size_t cut = pr->end - (size_t)(subj - ln);
-        subj += cut < sl ? cut : sl;
-        sl -= cut < sl ? cut : sl;
+    size_t so = sl ? (size_t)(subj - ln) : 0; /* where the subject starts in the line */
+    if (sl && pr->lineno == lineno && so >= pr->start && so < pr->end) {
+        size_t cut = pr->end - so < sl ? pr->end - so : sl;
+        subj += cut;
+        sl -= cut;
         trim(&subj, &sl);
-        if (!has_word(subj, sl) || rules_carries(x->r, ln, (size_t)(subj - ln), (size_t)(subj - ln) + sl, x->md))
+        so = (size_t)(subj - ln);
+        if (!has_word(subj, sl) || rules_carries(x->r, ln, so, so + sl, x->md))
             sl = 0;
     }
     /* no subject of its own: the one of the row before it in the sentence, when only a
