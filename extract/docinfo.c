@@ -168,19 +168,19 @@ static size_t space_len(const char *p, size_t avail)
     return 0;
 }
 
-/* If the line is a heading, remember it at its level and clear deeper ones. */
-void docinfo_line(docinfo *x, const char *ln, size_t len, const char *orig, size_t olen)
+/* If the line is a heading, remember it at its level and clear deeper ones; its level, or -1. */
+int docinfo_line(docinfo *x, const char *ln, size_t len, const char *orig, size_t olen)
 {
     int rc = len ? match(x, x->re_heading, ln, len, 0) : 0;
     if (rc <= 0)
-        return;
+        return -1;
     const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
     int level = -1; /* the level whose group is set: groups from rc on are not */
     for (int i = 0; i < MAX_LEVELS && level < 0; i++)
         if (x->level_group[i] > 0 && x->level_group[i] < rc && ov[2 * x->level_group[i]] != PCRE2_UNSET)
             level = i;
     if (level < 0)
-        return;
+        return -1;
     /* the heading runs to the first full stop or colon, in the original text */
     size_t s = 0, sp;
     while (s < olen && (sp = space_len(orig + s, olen - s)) > 0)
@@ -213,5 +213,6 @@ void docinfo_line(docinfo *x, const char *ln, size_t len, const char *orig, size
     for (int i = level + 1; i < MAX_LEVELS; i++)
         x->section[i][0] = '\0';
     x->path_ok = 0;
+    return level;
 }
 

@@ -21,7 +21,8 @@ void docinfo_title(docinfo *d, const char *s, size_t n, char *city, size_t ncity
  * ln[0..len) and the same line as written, orig[0..olen)). docinfo_section gives
  * the current path, "一、… > （二）…" (owned by d, valid until the next call). */
 void docinfo_reset(docinfo *d);
-void docinfo_line(docinfo *d, const char *ln, size_t len, const char *orig, size_t olen);
+/* Returns the line's heading level (0 outermost), -1 when it is no heading. */
+int docinfo_line(docinfo *d, const char *ln, size_t len, const char *orig, size_t olen);
 const char *docinfo_section(docinfo *d);
 
 #endif

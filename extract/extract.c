@@ -13,13 +13,14 @@
 #include "extract/grow.h"
 #include "extract/numparse.h"
 #include "extract/cpindex.h"
+#include "extract/meaning.h"
 #include "extract/prefilter.h"
 #include "extract/utf8.h"
 #include "extract/text.h"
 
 const char *const extract_columns[COL_COUNT] = {
     "file", "city", "year", "section", "category", "rule", "subject", "action", "role",
-    "value", "value_max", "qualifier", "unit", "text", "line", "context"};
+    "period", "additive", "value", "value_max", "qualifier", "unit", "text", "line", "context"};
 
 #define MATCH_LIMIT 200000   /* backtracking steps of one match attempt */
 #define DEPTH_LIMIT 10000
@@ -52,6 +53,7 @@ struct extractor {
     pcre2_jit_stack *jit;
     text *t;
     docinfo *doc;       /* title and headings */
+    meaning *mean;      /* role, period and additivity of the rows */
     cand *c;
     size_t nc, capc;
     span *ex;
@@ -168,6 +170,7 @@ extractor *extractor_create(const rules *r)
     x->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     x->t = text_create();
     x->doc = docinfo_create();
+    x->mean = meaning_create(r, x->mctx);
     for (int k = 0; k < 2; k++) {
         x->scan[k] = calloc(rules_count(r) + 1, sizeof(size_t));
         x->copy[k] = calloc(rules_count(r) + 1, sizeof(size_t));
@@ -192,7 +195,7 @@ extractor *extractor_create(const rules *r)
     if (copies)
         x->pf = prefilter_create(r, copies);
     free(copies);
-    if (!x->rule || !x->md || !x->mctx || !x->t || !x->doc || !x->twin || !x->pf || !x->scan[0] || !x->scan[1] ||
+    if (!x->rule || !x->md || !x->mctx || !x->t || !x->doc || !x->mean || !x->twin || !x->pf || !x->scan[0] || !x->scan[1] ||
         !x->copy[0] || !x->copy[1] || build_dwords(x)) {
         extractor_free(x);
         return NULL;
@@ -215,6 +218,7 @@ void extractor_free(extractor *x)
     pcre2_jit_stack_free(x->jit);
     text_free(x->t);
     docinfo_free(x->doc);
+    meaning_free(x->mean);
     prefilter_free(x->pf);
     free(x->c);
     free(x->ex);
@@ -738,10 +742,19 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
         subj = pr->subj;
         sl = pr->sl;
     }
+    meaning_in mi = {cs, (pr->lineno == lineno && pr->cs == cs && pr->end <= ts) ? pr->end : cs, ts, c->start, te,
+                     c->ru->role, canon ? rules_unit_additive(x->r, canon) : 1};
+    meaning_row mr;
+    meaning_of(x->mean, &mi, &mr);
     rc->prev = (struct prevrow){lineno, cs, ts, te, subj, sl};
     err |= put(b, COL_SUBJECT, subj, sl);
     err |= put(b, COL_ACTION, act, al);
-    err |= puts_(b, COL_ROLE, c->ru->role);
+    err |= puts_(b, COL_ROLE, mr.role);
+    if (mr.period)
+        err |= put(b, COL_PERIOD, tmp, (size_t)snprintf(tmp, sizeof tmp, "%d", mr.period));
+    else
+        err |= put(b, COL_PERIOD, "", 0);
+    err |= puts_(b, COL_ADDITIVE, mr.additive ? "yes" : "no");
     num_format(v, tmp, sizeof tmp);
     err |= puts_(b, COL_VALUE, tmp);
     if (has_max)
@@ -997,6 +1010,7 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
     r.city = o->city ? o->city : city;
     r.year = o->year ? o->year : year;
     docinfo_reset(x->doc);
+    meaning_reset(x->mean, r.year, r.norm, r.normlen);
     x->active = x->auto_packs ? detect_packs(x, r.norm, r.normlen) : x->fixed;
     x->tracing = o->trace != NULL;
     plan_rules(x);
@@ -1012,7 +1026,9 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
         size_t len = nl ? (size_t)(nl - (r.norm + off)) : r.normlen - off;
         lineno++;
         size_t os = to_orig(&r, off), oe = to_orig(&r, off + len);
-        docinfo_line(x->doc, r.norm + off, len, r.orig + os, oe - os);
+        int level = docinfo_line(x->doc, r.norm + off, len, r.orig + os, oe - os);
+        if (level >= 0)
+            meaning_heading(x->mean, level, r.norm + off, len);
         if (o->max_seconds > 0 && seconds_since(&t0) > o->max_seconds) {
             rc = pm_error_set(err, PM_ERR_LIMIT, file, lineno, 0,
                               "gave up after %g seconds (--timeout); rows before this line were written",
@@ -1022,6 +1038,8 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
         rc = collect(x, r.norm + off, len, o->warn, o->warn_ctx, file, lineno);
         if (rc == 0) {
             size_t k = resolve(x);
+            if (k && meaning_line(x->mean, r.norm + off, len))
+                rc = PM_ERR_NOMEM;
             for (size_t i = 0; i < k && rc == 0; i++)
                 rc = emit(&r, &x->c[i], off, len, lineno);
             if (rc == 0 && o->trace)

@@ -33,6 +33,21 @@ typedef struct qual_entry {
     char *symbol;
 } qual_entry;
 
+/* A year as a `period` key gives it: none, a four-digit year, plan year + n, a named
+ * group of the match (year / since), or `none`: a placeholder (rules_hit year -1). */
+enum { YS_NONE, YS_ABS, YS_REL, YS_GROUP, YS_PLACEHOLDER };
+typedef struct yspec {
+    int mode, n;
+} yspec;
+
+/* One pattern of what a row means (rules_senses). */
+typedef struct sense_entry {
+    int kind;  /* SENSE_* */
+    pcre2_code *code;
+    yspec year, since;
+    int g_year, g_since;  /* group numbers of (?<year>) and (?<since>), 0 none */
+} sense_entry;
+
 /* Which packs are JIT-compiled (rules_jit). The only state that changes after load:
  * it sits behind a pointer, so a const rules * may be shared by threads. */
 typedef struct jitstate {
@@ -61,6 +76,8 @@ struct rules {
     int fallback;  /* pack used when no detect pattern matches, -1 for none */
     pcre2_code **carry;   /* `carry` patterns, each as (?:...)\z, anchored */
     size_t ncarry, capcarry;
+    sense_entry *senses;  /* `section`, `cue`, `period`, `nonadditive` patterns, in load order */
+    size_t nsenses, capsenses;
     jitstate *jit;
 };
 
@@ -170,6 +187,9 @@ void rules_free(rules *r)
     for (size_t i = 0; i < r->ncarry; i++)
         pcre2_code_free(r->carry[i]);
     free(r->carry);
+    for (size_t i = 0; i < r->nsenses; i++)
+        pcre2_code_free(r->senses[i].code);
+    free(r->senses);
     if (r->jit)
         pthread_mutex_destroy(&r->jit->mu);
     free(r->jit);
@@ -260,6 +280,57 @@ int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre
         if (pcre2_match(r->carry[i], (PCRE2_SPTR)line, to, from, PCRE2_NO_UTF_CHECK, md, NULL) >= 0)
             return 1;
     return 0;
+}
+
+static int year_of(const yspec *y, int g, const char *s, const PCRE2_SIZE *ov, int plan_year)
+{
+    switch (y->mode) {
+    case YS_ABS:
+        return y->n;
+    case YS_REL:
+        return plan_year ? plan_year + y->n : 0;
+    case YS_PLACEHOLDER:
+        return -1;
+    case YS_GROUP:
+        if (g > 0 && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] - ov[2 * g] == 4) {
+            int v = 0;
+            for (int i = 0; i < 4; i++) {
+                char c = s[ov[2 * g] + (size_t)i];
+                if (c < '0' || c > '9')
+                    return 0;
+                v = v * 10 + (c - '0');
+            }
+            return v;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+size_t rules_senses(const rules *r, int kind, const char *s, size_t n, int plan_year, rules_hit *out, size_t cap,
+                    pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->nsenses; i++) {
+        const sense_entry *se = &r->senses[i];
+        if (se->kind != kind)
+            continue;
+        size_t at = 0;
+        while (at < n && pcre2_match(se->code, (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md, mctx) >= 0) {
+            const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            if (k < cap) {
+                rules_hit h = {ov[0], ov[1], kind, year_of(&se->year, se->g_year, s, ov, plan_year), 0};
+                h.since = year_of(&se->since, se->g_since, s, ov, plan_year);
+                out[k] = h;
+            }
+            k++;
+            at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+            while (at < n && ((unsigned char)s[at] & 0xC0) == 0x80)
+                at++;
+        }
+    }
+    return k;
 }
 
 const char *rules_qualifier(const rules *r, const char *word, size_t len)
@@ -826,6 +897,149 @@ static int include(parser *p, const char *v, size_t vlen, long col)
 }
 
 /* One "key value" line. key/v point into the line; col is v's column. */
+/* Compile a top-level pattern v[0..vlen) (defines expanded) as (?:PATTERN` suffix`; JIT at
+ * load: these patterns are small and every document uses them. */
+static int compile_top(parser *p, const char *v, size_t vlen, long col, const char *suffix, uint32_t opts,
+                       pcre2_code **out)
+{
+    xbuf b = {0};
+    int rc = xput(&b, "(?:", 3, p->line, col, 1);
+    if (rc == 0)
+        rc = expand(p, &b, v, vlen, p->line, col);
+    if (rc == 0)
+        rc = xput(&b, suffix, strlen(suffix), p->line, col + (long)vlen, 1);
+    if (rc == 0) {
+        int ec;
+        PCRE2_SIZE eo;
+        *out = pcre2_compile((PCRE2_SPTR)b.s, b.n, PCRE2_UTF | PCRE2_DUPNAMES | opts, &ec, &eo, NULL);
+        if (!*out) {
+            char msg[256];
+            pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
+            rc = perr(p, b.col[eo < b.n ? eo : b.n - 1], "%s", msg);
+        } else {
+            pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
+        }
+    }
+    free(b.s);
+    free(b.col);
+    free(b.line);
+    return rc;
+}
+
+/* A year of a `period` key: YYYY, +N or -N (from the plan year), none; -1 when bad. */
+static int parse_yspec(const char *s, size_t n, yspec *y)
+{
+    char tmp[16], *e;
+    if (n == 4 && memcmp(s, "none", 4) == 0) {
+        *y = (yspec){YS_PLACEHOLDER, 0};
+        return 0;
+    }
+    if (n == 0 || n >= sizeof tmp)
+        return -1;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    long v = strtol(tmp, &e, 10);
+    if (*e)
+        return -1;
+    if (tmp[0] == '+' || tmp[0] == '-') {
+        if (v < -100 || v > 100)
+            return -1;
+        *y = (yspec){YS_REL, (int)v};
+        return 0;
+    }
+    if (n != 4 || v < 1900 || v > 2199)
+        return -1;
+    *y = (yspec){YS_ABS, (int)v};
+    return 0;
+}
+
+/* section review|plan PATTERN, cue actual|target|baseline PATTERN,
+ * period PATTERN [=> YEAR [since YEAR]], nonadditive PATTERN */
+static int add_sense(parser *p, const char *key, size_t klen, const char *v, size_t vlen, long col)
+{
+    static const struct { const char *key, *cls; int kind; } kinds[] = {
+        {"section", "review", SENSE_REVIEW}, {"section", "plan", SENSE_PLAN},
+        {"cue", "actual", SENSE_ACTUAL},     {"cue", "target", SENSE_TARGET},
+        {"cue", "baseline", SENSE_BASELINE}, {"period", NULL, SENSE_PERIOD},
+        {"nonadditive", NULL, SENSE_NONADDITIVE},
+    };
+    char kb[16];
+    snprintf(kb, sizeof kb, "%.*s", (int)klen, key);
+    sense_entry se = {.kind = -1};
+    int classed = strcmp(kb, "section") == 0 || strcmp(kb, "cue") == 0;
+    const char *pat = v;
+    size_t plen = vlen;
+    if (classed) {
+        const char *sp = memchr(v, ' ', vlen);
+        size_t cl = sp ? (size_t)(sp - v) : vlen;
+        for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+            if (strcmp(kinds[i].key, kb) == 0 && strlen(kinds[i].cls) == cl && memcmp(kinds[i].cls, v, cl) == 0)
+                se.kind = kinds[i].kind;
+        if (se.kind < 0)
+            return perr(p, col, strcmp(kb, "cue") == 0 ? "'cue' needs 'actual', 'target' or 'baseline' and a pattern"
+                                                       : "'section' needs 'review' or 'plan' and a pattern");
+        pat = sp ? sp + 1 : v + vlen;
+        plen = (size_t)(v + vlen - pat);
+        while (plen && *pat == ' ')
+            pat++, plen--;
+    } else {
+        se.kind = strcmp(kb, "period") == 0 ? SENSE_PERIOD : SENSE_NONADDITIVE;
+    }
+    long pcol = col + (long)(pat - v);
+    if (se.kind == SENSE_PERIOD) {
+        /* the year after " => ": YYYY or +N/-N, then optionally "since YYYY|+N|-N" */
+        se.year.mode = se.since.mode = YS_GROUP;
+        for (size_t i = plen; i-- > 3;)
+            if (memcmp(pat + i - 3, " =>", 3) == 0 && (i == plen || pat[i] == ' ')) {
+                const char *y = pat + i, *end = pat + plen;
+                while (y < end && *y == ' ')
+                    y++;
+                const char *ye = y;
+                while (ye < end && *ye != ' ')
+                    ye++;
+                long ycol = pcol + (long)(y - pat);
+                if (parse_yspec(y, (size_t)(ye - y), &se.year))
+                    return perr(p, ycol, "a period's year must be YYYY, +N, -N (from the plan year) or none");
+                se.since.mode = YS_NONE;
+                const char *sn = ye;
+                while (sn < end && *sn == ' ')
+                    sn++;
+                if (sn < end) {
+                    if ((size_t)(end - sn) < 6 || memcmp(sn, "since ", 6) != 0)
+                        return perr(p, pcol + (long)(sn - pat), "after a period's year only 'since YEAR' may follow");
+                    const char *ss = sn + 6;
+                    while (ss < end && *ss == ' ')
+                        ss++;
+                    if (parse_yspec(ss, (size_t)(end - ss), &se.since) || se.since.mode == YS_PLACEHOLDER)
+                        return perr(p, pcol + (long)(ss - pat), "a period's year must be YYYY, +N or -N (from the plan year)");
+                }
+                plen = i - 3;
+                break;
+            }
+    }
+    if (plen == 0)
+        return perr(p, pcol, "'%s' needs a pattern", kb);
+    int rc = compile_top(p, pat, plen, pcol, ")", 0, &se.code);
+    if (rc)
+        return rc;
+    if (se.kind == SENSE_PERIOD) {
+        se.g_year = group_number(se.code, "year");
+        se.g_since = group_number(se.code, "since");
+        if (se.year.mode == YS_GROUP && se.g_year <= 0) {
+            pcre2_code_free(se.code);
+            return perr(p, pcol, "a period needs a (?<year>...) group or ' => YEAR'");
+        }
+        if (se.since.mode == YS_GROUP && se.g_since <= 0)
+            se.since.mode = YS_NONE;
+    }
+    if (pm_grow((void **)&p->r->senses, &p->r->capsenses, p->r->nsenses + 1, sizeof(sense_entry))) {
+        pcre2_code_free(se.code);
+        return PM_ERR_NOMEM;
+    }
+    p->r->senses[p->r->nsenses++] = se;
+    return 0;
+}
+
 static int handle(parser *p, const char *key, size_t klen, const char *v, size_t vlen, long col)
 {
 #define KEY(s) (klen == sizeof(s) - 1 && memcmp(key, s, klen) == 0)
@@ -1060,33 +1274,19 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             return rc;
         if (vlen == 0)
             return perr(p, col, "'carry' needs a pattern");
-        xbuf b = {0};
-        rc = xput(&b, "(?:", 3, p->line, col, 1);
-        if (rc == 0)
-            rc = expand(p, &b, v, vlen, p->line, col);
-        if (rc == 0)
-            rc = xput(&b, ")\\z", 3, p->line, col + (long)vlen, 1);
         pcre2_code *c = NULL;
-        if (rc == 0) {
-            int ec;
-            PCRE2_SIZE eo;
-            c = pcre2_compile((PCRE2_SPTR)b.s, b.n, PCRE2_UTF | PCRE2_ANCHORED, &ec, &eo, NULL);
-            if (!c) {
-                char msg[256];
-                pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
-                rc = perr(p, b.col[eo < b.n ? eo : b.n - 1], "%s", msg);
-            } else if (pm_grow((void **)&p->r->carry, &p->r->capcarry, p->r->ncarry + 1, sizeof(pcre2_code *))) {
-                pcre2_code_free(c);
-                rc = PM_ERR_NOMEM;
-            } else {
-                pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* small: at load, not per pack */
-                p->r->carry[p->r->ncarry++] = c;
-            }
+        rc = compile_top(p, v, vlen, col, ")\\z", PCRE2_ANCHORED, &c);
+        if (rc == 0 && pm_grow((void **)&p->r->carry, &p->r->capcarry, p->r->ncarry + 1, sizeof(pcre2_code *))) {
+            pcre2_code_free(c);
+            rc = PM_ERR_NOMEM;
         }
-        free(b.s);
-        free(b.col);
-        free(b.line);
+        if (rc == 0)
+            p->r->carry[p->r->ncarry++] = c;
         return rc;
+    }
+    if (KEY("section") || KEY("cue") || KEY("period") || KEY("nonadditive")) {
+        int rc = end_block(p);
+        return rc ? rc : add_sense(p, key, klen, v, vlen, col);
     }
     if (KEY("qualifier")) {
         int rc = end_block(p);
@@ -1130,8 +1330,9 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         return 0;
     }
     if (KEY("role")) {
-        if (!((vlen == 6 && !memcmp(v, "target", 6)) || (vlen == 8 && !memcmp(v, "baseline", 8))))
-            return perr(p, col, "role must be 'target' or 'baseline'");
+        if (!((vlen == 6 && !memcmp(v, "target", 6)) || (vlen == 6 && !memcmp(v, "actual", 6)) ||
+              (vlen == 8 && !memcmp(v, "baseline", 8))))
+            return perr(p, col, "role must be 'target', 'actual' or 'baseline'");
         free(ru->role);
         ru->role = strndup(v, vlen);
         return 0;

@@ -38,7 +38,8 @@ typedef struct rule {
     char *pack;        /* pack name, e.g. edu */
     int pack_index;    /* index of the pack, for rules_pack_name */
     char *category;    /* category column; empty for exclusions */
-    char *role;        /* "target" or "baseline" */
+    char *role;        /* "target", "actual" or "baseline" (key `role`; default target:
+                        * then the row's sentence and section decide, see extract/meaning.h) */
     int kind;          /* RULE_TARGET or RULE_EXCLUDE */
     int priority;      /* larger wins when two rules take the same number */
     char *pattern;     /* the pattern after {NAME} expansion; matched anchored at a number */
@@ -101,6 +102,29 @@ const char *rules_qualifier(const rules *r, const char *word, size_t len);
  * whose text starts at `to` then takes the subject of the row whose text ends at
  * `from`. md: match data of the caller's (its contents are overwritten). */
 int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre2_match_data *md);
+
+/* What a row means: the patterns of the keys `section review|plan`, `cue
+ * actual|target|baseline`, `period` and `nonadditive`, one kind at a time. */
+enum rules_sense {
+    SENSE_REVIEW, SENSE_PLAN,                   /* a heading that starts a review / a plan part */
+    SENSE_ACTUAL, SENSE_TARGET, SENSE_BASELINE, /* a word in a sentence that decides a role */
+    SENSE_PERIOD,                               /* a phrase that names a year */
+    SENSE_NONADDITIVE,                          /* per head, per unit, a size class */
+    SENSE_KINDS
+};
+typedef struct rules_hit {
+    size_t start, end; /* byte offsets of the match */
+    int kind;          /* SENSE_* */
+    int year, since;   /* SENSE_PERIOD: the year named and the first year of a span it names
+                        * (十四五 = 2025 since 2021); 0 when not known; year -1: a
+                        * placeholder (xxxx年, the key's year `none`) */
+} rules_hit;
+/* Every match of the patterns of `kind` in s[0..n) (each pattern scanned left to right,
+ * its matches not overlapping), relative years resolved against plan_year (0: none known).
+ * Writes at most cap hits to out; returns how many there are. md: the caller's match data
+ * (at least 16 pairs; its contents are overwritten); mctx: match limits, or NULL. */
+size_t rules_senses(const rules *r, int kind, const char *s, size_t n, int plan_year, rules_hit *out, size_t cap,
+                    pcre2_match_data *md, pcre2_match_context *mctx);
 
 /* Whether values of a canonical unit may be summed: 1 yes, 0 no (rates, %),
  * -1 when the unit is not in any loaded unit map. */

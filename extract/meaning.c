@@ -1,0 +1,288 @@
+/* meaning.c: a row's role, period and additivity from the `section`, `cue`, `period` and
+ * `nonadditive` patterns of the rule files; the engine holds the order of the decisions only. */
+#include "extract/meaning.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract/grow.h"
+
+#define LEVELS 8
+enum { PART_NONE, PART_REVIEW, PART_PLAN };
+
+typedef struct part {
+    int kind;        /* 0, PART_REVIEW or PART_PLAN */
+    int year, since; /* the year its heading names, 0 none */
+} part;
+
+struct meaning {
+    const rules *r;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    int plan_year;
+    part parts[LEVELS];
+    const char *ln;  /* the line of meaning_line */
+    rules_hit *hits; /* its cues, periods and per-head words, by kind, each in order of end */
+    size_t nhits, cap;
+    size_t first[SENSE_KINDS + 1]; /* hits of kind k: [first[k], first[k+1]) */
+};
+
+meaning *meaning_create(const rules *r, pcre2_match_context *mctx)
+{
+    meaning *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->r = r;
+    m->mctx = mctx;
+    m->md = pcre2_match_data_create(32, NULL);
+    if (!m->md) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void meaning_free(meaning *m)
+{
+    if (!m)
+        return;
+    pcre2_match_data_free(m->md);
+    free(m->hits);
+    free(m);
+}
+
+static int scan(meaning *m, int kind, const char *s, size_t n);
+
+#define HEAD_BYTES 4096
+
+void meaning_reset(meaning *m, const char *year, const char *s, size_t n)
+{
+    memset(m->parts, 0, sizeof m->parts);
+    m->ln = NULL;
+    m->plan_year = 0;
+    if (year && strlen(year) == 4)
+        m->plan_year = atoi(year);
+    size_t head = n < HEAD_BYTES ? n : HEAD_BYTES;
+    while (head < n && ((unsigned char)s[head] & 0xC0) == 0x80)
+        head++;
+    m->nhits = 0;
+    if (scan(m, SENSE_PERIOD, s, head) == 0)
+        for (size_t i = 0; i < m->nhits; i++)
+            if (m->hits[i].year < 0)
+                m->plan_year = 0;
+    m->nhits = 0;
+}
+
+/* The hits of kind in s[0..n), appended to m->hits; -1 on no memory. */
+static int scan(meaning *m, int kind, const char *s, size_t n)
+{
+    size_t k = rules_senses(m->r, kind, s, n, m->plan_year, m->hits + m->nhits, m->cap - m->nhits, m->md, m->mctx);
+    if (m->nhits + k > m->cap) {
+        if (pm_grow((void **)&m->hits, &m->cap, m->nhits + k, sizeof(rules_hit)))
+            return -1;
+        k = rules_senses(m->r, kind, s, n, m->plan_year, m->hits + m->nhits, m->cap - m->nhits, m->md, m->mctx);
+    }
+    m->nhits += k;
+    return 0;
+}
+
+/* The length of a heading's first clause: up to its first full stop, colon, semicolon or
+ * comma (ASCII or full-width); a paragraph that starts with a number (2.开展…，…) is no title. */
+static size_t title_len(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ',' || s[i] == ':' || s[i] == ';')
+            return i;
+        if (i + 3 <= n && (!memcmp(s + i, "\xE3\x80\x82", 3) || !memcmp(s + i, "\xEF\xBC\x9A", 3) ||
+                           !memcmp(s + i, "\xEF\xBC\x9B", 3) || !memcmp(s + i, "\xEF\xBC\x8C", 3)))
+            return i;
+    }
+    return n;
+}
+
+void meaning_heading(meaning *m, int level, const char *ln, size_t len)
+{
+    if (level < 0 || level >= LEVELS)
+        return;
+    for (int i = level; i < LEVELS; i++)
+        m->parts[i] = (part){0, 0, 0};
+    len = title_len(ln, len);
+    part *p = &m->parts[level];
+    m->nhits = 0;
+    if (scan(m, SENSE_REVIEW, ln, len) == 0 && m->nhits)
+        p->kind = PART_REVIEW;
+    m->nhits = 0;
+    if (!p->kind && scan(m, SENSE_PLAN, ln, len) == 0 && m->nhits)
+        p->kind = PART_PLAN;
+    m->nhits = 0;
+    scan(m, SENSE_PERIOD, ln, len);
+    for (size_t i = 0; i < m->nhits; i++)
+        if (m->hits[i].year > 0) { /* the first year it names */
+            p->year = m->hits[i].year;
+            p->since = m->hits[i].since;
+            break;
+        }
+    /* a part about a year before the plan year looks back on it */
+    if (p->year && m->plan_year && p->year < m->plan_year)
+        p->kind = PART_REVIEW;
+    m->nhits = 0;
+    m->ln = NULL;
+}
+
+static int hit_cmp(const void *pa, const void *pb)
+{
+    const rules_hit *a = pa, *b = pb;
+    if (a->end != b->end)
+        return a->end < b->end ? -1 : 1;
+    return a->start > b->start ? -1 : a->start < b->start; /* the longer first */
+}
+
+int meaning_line(meaning *m, const char *ln, size_t len)
+{
+    m->ln = ln;
+    m->nhits = 0;
+    for (int k = 0; k < SENSE_KINDS; k++) {
+        m->first[k] = m->nhits;
+        if (k == SENSE_REVIEW || k == SENSE_PLAN)
+            continue;
+        if (scan(m, k, ln, len))
+            return -1;
+        qsort(m->hits + m->first[k], m->nhits - m->first[k], sizeof(rules_hit), hit_cmp);
+    }
+    m->first[SENSE_KINDS] = m->nhits;
+    return 0;
+}
+
+/* The last hit of kind ending in [from, to] (the longest of those ending last), or NULL. */
+static const rules_hit *nearest(const meaning *m, int kind, size_t from, size_t to)
+{
+    const rules_hit *best = NULL;
+    for (size_t i = m->first[kind]; i < m->first[kind + 1]; i++) {
+        const rules_hit *h = &m->hits[i];
+        if (h->end > to)
+            break;
+        if (h->start >= from && (!best || h->end > best->end))
+            best = h;
+    }
+    return best;
+}
+
+/* The cue nearest before the row: after the row before it, else (target and actual
+ * cues only) earlier in the sentence. Returns SENSE_* or -1. */
+static int cue_of(const meaning *m, const meaning_in *in)
+{
+    static const int kinds[] = {SENSE_ACTUAL, SENSE_TARGET, SENSE_BASELINE};
+    for (int pass = 0; pass < 2; pass++) {
+        size_t from = pass ? in->sentence : in->from;
+        const rules_hit *best = NULL;
+        int kind = -1;
+        for (int i = 0; i < 3; i++) {
+            if (pass && kinds[i] == SENSE_BASELINE)
+                continue;
+            const rules_hit *h = nearest(m, kinds[i], from, in->text);
+            if (h && (!best || h->end > best->end)) {
+                best = h;
+                kind = kinds[i];
+            }
+        }
+        if (kind >= 0 || in->from == in->sentence)
+            return kind;
+    }
+    return -1;
+}
+
+/* Where the clause holding offset `at` starts: after the last comma or semicolon
+ * (ASCII or full-width) in [from, at). */
+static size_t clause_start(const char *ln, size_t from, size_t at)
+{
+    for (size_t i = at; i > from; i--) {
+        if (ln[i - 1] == ',' || ln[i - 1] == ';')
+            return i;
+        if (i - from >= 3 && (!memcmp(ln + i - 3, "\xEF\xBC\x8C", 3) || !memcmp(ln + i - 3, "\xEF\xBC\x9B", 3)))
+            return i;
+    }
+    return from;
+}
+
+static int is_digit_at(const char *s, size_t i) { return s[i] >= '0' && s[i] <= '9'; }
+
+void meaning_of(const meaning *m, const meaning_in *in, meaning_row *out)
+{
+    /* the part it stands in: the innermost heading that says so */
+    int kind = 0, hyear = 0, hsince = 0;
+    for (int i = 0; i < LEVELS; i++) {
+        if (m->parts[i].kind)
+            kind = m->parts[i].kind;
+        if (m->parts[i].year) {
+            hyear = m->parts[i].year;
+            hsince = m->parts[i].since;
+        }
+    }
+    /* its year: a phrase right before its number (2020年的3.68万亿元, 上年729万人) is its own;
+     * else the phrase nearest before it in the sentence that is not another number's own */
+    const rules_hit *own = NULL, *gov = NULL;
+    if (m->ln) {
+        for (size_t i = m->first[SENSE_PERIOD]; i < m->first[SENSE_PERIOD + 1]; i++) {
+            const rules_hit *h = &m->hits[i];
+            if (h->end > in->num)
+                break;
+            if (h->start < in->sentence || h->year <= 0)
+                continue;
+            if (h->end == in->num || h->end == in->text)
+                own = h;
+            else if (!is_digit_at(m->ln, h->end) && (!gov || h->end > gov->end))
+                gov = h;
+        }
+    }
+    int year = own ? own->year : gov ? gov->year : hyear;
+    int since = own ? 0 : gov ? gov->since : hsince;
+    int from_text = own || gov || hyear;
+
+    const char *role = in->role;
+    int cue = m->ln ? cue_of(m, in) : -1;
+    if (strcmp(role, "target") == 0) {
+        if (cue == SENSE_BASELINE)
+            role = "baseline";
+        else if (from_text && year && m->plan_year && year < m->plan_year)
+            role = "actual"; /* a number for a year gone by is no target */
+        else if (cue == SENSE_ACTUAL)
+            role = "actual";
+        else if (cue == SENSE_TARGET)
+            role = "target";
+        else if (kind == PART_REVIEW)
+            role = "actual";
+    } else {
+        role = strcmp(role, "actual") == 0 ? "actual" : "baseline";
+    }
+
+    int period = 0;
+    if (strcmp(role, "baseline") == 0) {
+        if (own)
+            period = own->year;
+        else if (since)
+            period = since - 1;
+        else if (m->plan_year)
+            period = kind == PART_REVIEW ? m->plan_year - 1 : m->plan_year;
+    } else if (from_text && year) {
+        period = year;
+    } else if (m->plan_year) {
+        period = strcmp(role, "actual") == 0 ? m->plan_year - 1 : m->plan_year;
+    }
+    if (!m->plan_year && !from_text)
+        period = 0;
+    out->role = role;
+    out->period = period;
+
+    /* additive: not for rates, nor for what a per-head or per-unit word or a size class
+     * governs (每千人口, 人均, 亿元以上项目) */
+    int add = in->unit_additive != 0;
+    if (add && m->ln) {
+        size_t cl = clause_start(m->ln, in->sentence, in->text);
+        for (size_t i = m->first[SENSE_NONADDITIVE]; i < m->first[SENSE_NONADDITIVE + 1] && add; i++) {
+            const rules_hit *h = &m->hits[i];
+            if (h->start >= cl && h->start <= in->end)
+                add = 0;
+        }
+    }
+    out->additive = add;
+}
