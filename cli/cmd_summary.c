@@ -14,7 +14,7 @@ enum { OPT_BY = 1, OPT_ROLE, OPT_FORMAT, OPT_PIVOT, OPT_HIST, OPT_OUT, OPT_RULES
 
 static const cli_option opts[] = {
     {"by", 0, "FIELDS", "group by these columns (default city,category,unit; unit is always added)", OPT_BY},
-    {"role", 0, "ROLE", "rows to count: target (default), baseline or all", OPT_ROLE},
+    {"role", 0, "ROLE", "rows to count: target (default), actual, baseline or all", OPT_ROLE},
     {"format", 0, "FMT", "csv (default), md (aligned Markdown table) or json", OPT_FORMAT},
     {"pivot", 0, NULL, "sums as a wide table: first --by field x second, with totals", OPT_PIVOT},
     {"hist", 0, NULL, "log10 distribution per group: one row per decade", OPT_HIST},
@@ -31,8 +31,11 @@ static const char help_head[] =
     "per group count,sum,mean,sd,min,p25,median,p75,max,docs,ranges. Columns are\n"
     "found by name; value, unit, role, file and the --by fields are required.\n"
     "Ranges (value_max set) count at their lower bound; 'ranges' says how many.\n"
-    "sum is empty for % and units the rule packs mark as not additive; sd is\n"
-    "empty for one row. --hist bins are decades [lo,hi), the last one [lo,hi];\n"
+    "sum is empty for % and units the rule packs mark as not additive, and for\n"
+    "rows whose additive column says no (per head, per unit, size classes): those\n"
+    "are a group of their own; no_sum says why a group has no sum. sd is\n"
+    "empty for one row. --by period groups by the year a number is for.\n"
+    "--hist bins are decades [lo,hi), the last one [lo,hi];\n"
     "values <= 0 are counted in a separate '<=0' bin.\n"
     "\n"
     "options:\n";

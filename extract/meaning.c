@@ -167,8 +167,8 @@ static const rules_hit *nearest(const meaning *m, int kind, size_t from, size_t 
     return best;
 }
 
-/* The cue nearest before the row: after the row before it, else (target and actual
- * cues only) earlier in the sentence. Returns SENSE_* or -1. */
+/* The cue nearest before the row: after the row before it, else (a target cue only:
+ * 力争 governs a sentence, 已 and 现有 a clause) earlier in the sentence. SENSE_* or -1. */
 static int cue_of(const meaning *m, const meaning_in *in)
 {
     static const int kinds[] = {SENSE_ACTUAL, SENSE_TARGET, SENSE_BASELINE};
@@ -177,7 +177,7 @@ static int cue_of(const meaning *m, const meaning_in *in)
         const rules_hit *best = NULL;
         int kind = -1;
         for (int i = 0; i < 3; i++) {
-            if (pass && kinds[i] == SENSE_BASELINE)
+            if (pass && kinds[i] != SENSE_TARGET)
                 continue;
             const rules_hit *h = nearest(m, kinds[i], from, in->text);
             if (h && (!best || h->end > best->end)) {

@@ -19,11 +19,13 @@
 #define READ_BLOCK 65536
 #define RECORD_MAX (16u << 20) /* longer records are an unterminated quote, not data */
 
-enum { ROLE_TARGET, ROLE_BASELINE, ROLE_ALL };
+enum { ROLE_TARGET, ROLE_ACTUAL, ROLE_BASELINE, ROLE_ALL };
 
 /* Slots: the columns a row needs, then the key fields. */
-enum { SL_VALUE, SL_VMAX, SL_ROLE, SL_FILE, SL_KEY };
-static const char *const slot_names[SL_KEY] = {"value", "value_max", "role", "file"};
+/* value_max and additive may be absent (an extract CSV of an older version has no additive) */
+enum { SL_VALUE, SL_VMAX, SL_ROLE, SL_FILE, SL_ADD, SL_KEY };
+static const char *const slot_names[SL_KEY] = {"value", "value_max", "role", "file", "additive"};
+#define SLOT_OPTIONAL(i) ((i) == SL_VMAX || (i) == SL_ADD)
 
 /* ---- interned byte strings: string -> dense id ---- */
 
@@ -131,6 +133,7 @@ typedef struct group {
     uint32_t *docs;     /* set of file ids + 1, open addressing */
     size_t ndocs, doccap;
     uint32_t last_doc;
+    int nonadd;         /* its rows say additive=no: never summed (a group of its own) */
 } group;
 
 struct summary {
@@ -193,10 +196,12 @@ summary *summary_create(const char *by, const char *role, pm_error *err)
         r = ROLE_TARGET;
     else if (strcmp(role, "baseline") == 0)
         r = ROLE_BASELINE;
+    else if (strcmp(role, "actual") == 0)
+        r = ROLE_ACTUAL;
     else if (strcmp(role, "all") == 0)
         r = ROLE_ALL;
     else {
-        pm_error_set(err, PM_ERR_USAGE, NULL, 0, 0, "unknown role '%s' (target, baseline or all)", role);
+        pm_error_set(err, PM_ERR_USAGE, NULL, 0, 0, "unknown role '%s' (target, actual, baseline or all)", role);
         return NULL;
     }
     if (!by || !*by)
@@ -383,12 +388,14 @@ static int add_row(summary *s, const char *const *f, const size_t *len, size_t *
         }
     }
     if (s->role != ROLE_ALL) {
-        const char *want = s->role == ROLE_TARGET ? "target" : "baseline";
+        const char *want = s->role == ROLE_TARGET ? "target" : s->role == ROLE_ACTUAL ? "actual" : "baseline";
         if (len[SL_ROLE] != strlen(want) || memcmp(f[SL_ROLE], want, len[SL_ROLE]) != 0)
             return PM_OK;
     }
 
-    size_t klen = 0;
+    /* additive=no rows are a group of their own: the key gets one more part */
+    int nonadd = f[SL_ADD] && len[SL_ADD] == 2 && memcmp(f[SL_ADD], "no", 2) == 0;
+    size_t klen = 2;
     for (size_t k = 0; k < s->nkey; k++)
         klen += len[SL_KEY + k] + 1;
     if (klen > s->kcap) {
@@ -408,6 +415,8 @@ static int add_row(summary *s, const char *const *f, const size_t *len, size_t *
         klen += n;
         s->kbuf[klen++] = '\0';
     }
+    s->kbuf[klen++] = nonadd ? 'n' : 'y';
+    s->kbuf[klen++] = '\0';
     if (s->keys.n == s->gcap) { /* room for a new group before its key is interned */
         size_t cap = s->gcap ? s->gcap * 2 : 64;
         group *ng = realloc(s->g, cap * sizeof *ng);
@@ -432,6 +441,7 @@ static int add_row(summary *s, const char *const *f, const size_t *len, size_t *
         g->key = s->keys.str[id];
         g->keylen = klen;
         g->fld = s->fldv + id * s->nkey;
+        g->nonadd = nonadd;
         const char *p = g->key;
         for (size_t k = 0; k < s->nkey; k++) {
             g->fld[k] = p;
@@ -482,7 +492,7 @@ int summary_add(summary *s, const char *const *names, const char *const *values,
                 len[i] = strlen(f[i]);
                 break;
             }
-        if (!f[i] && i != SL_VMAX)
+        if (!f[i] && !SLOT_OPTIONAL(i))
             return pm_error_set(err, PM_ERR_SYNTAX, NULL, 0, 0, "missing field '%s'", want);
     }
     size_t bad = 0;
@@ -636,7 +646,7 @@ static void on_header(reader *r)
                 r->need[c] = 1;
                 break;
             }
-        if (r->slot_col[i] < 0 && i != SL_VMAX && used < sizeof missing) {
+        if (r->slot_col[i] < 0 && !SLOT_OPTIONAL(i) && used < sizeof missing) {
             used += (size_t)snprintf(missing + used, sizeof missing - used, "%s'%s'",
                                      nmiss ? ", " : "", want);
             nmiss++;
@@ -718,7 +728,7 @@ static void on_record(int term, void *ctx)
         if (c >= 0 && r->fhave[c]) {
             f[i] = r->arena + r->foff[c];
             len[i] = r->flen[c];
-        } else if (i == SL_VMAX) {
+        } else if (SLOT_OPTIONAL(i)) {
             f[i] = NULL;
             len[i] = 0;
         } else {
@@ -954,6 +964,9 @@ static group **sorted_groups(summary *s, size_t *ng)
     return gs;
 }
 
+/* Why a group has no sum: NULL when it has one. */
+static const char *no_sum(const summary *s, const group *g);
+
 static int unit_additive(const summary *s, const char *unit)
 {
     if (strcmp(unit, "%") == 0 || strcmp(unit, "‰") == 0)
@@ -961,6 +974,15 @@ static int unit_additive(const summary *s, const char *unit)
     if (!s->additive)
         return 1;
     return s->additive(s->actx, unit) != 0;
+}
+
+static const char *no_sum(const summary *s, const group *g)
+{
+    if (!unit_additive(s, g->fld[s->unit_k]))
+        return "rate unit";
+    if (g->nonadd)
+        return "not additive";
+    return NULL;
 }
 
 /* Sum of a group's (sorted) values, ascending so the result does not depend on input order. */
@@ -981,7 +1003,7 @@ static int key_cells(const summary *s, const group *g, char **row)
 }
 
 static const char *const stat_cols[] = {"count", "sum", "mean", "sd", "min", "p25",
-                                        "median", "p75", "max", "docs", "ranges"};
+                                        "median", "p75", "max", "docs", "ranges", "no_sum"};
 #define NSTAT (sizeof stat_cols / sizeof *stat_cols)
 
 static int build_stats(summary *s, group **gs, size_t ng, table *t)
@@ -994,7 +1016,7 @@ static int build_stats(summary *s, group **gs, size_t ng, table *t)
     for (size_t c = 0; c < NSTAT; c++) {
         if (!SET(&t->head[s->nkey + c], strdup(stat_cols[c])))
             return -1;
-        t->numeric[s->nkey + c] = 1;
+        t->numeric[s->nkey + c] = c != NSTAT - 1;
     }
     for (size_t i = 0; i < ng; i++) {
         const group *g = gs[i];
@@ -1006,8 +1028,11 @@ static int build_stats(summary *s, group **gs, size_t ng, table *t)
         size_t n = g->n;
         if (!SET(&st[0], count_dup(n)))
             return -1;
-        if (unit_additive(s, g->fld[s->unit_k]))
+        const char *why = no_sum(s, g);
+        if (!why)
             st[1] = num_dup(group_sum(g));
+        else if (!SET(&st[11], strdup(why)))
+            return -1;
         st[2] = num_dup(gsl_stats_mean(v, 1, n));
         if (n >= 2)
             st[3] = num_dup(gsl_stats_sd(v, 1, n));
@@ -1179,7 +1204,7 @@ static int build_pivot(summary *s, group **gs, size_t ng, table *t)
     for (size_t i = 0; i < ng; i++) {
         const group *g = gs[i];
         const char *unit = g->fld[s->unit_k];
-        if (!unit_additive(s, unit))
+        if (no_sum(s, g))
             continue;
         rows[nrow++] = g->fld[rk];
         if (ck != (size_t)-1)
@@ -1197,7 +1222,7 @@ static int build_pivot(summary *s, group **gs, size_t ng, table *t)
     for (size_t i = 0; i < ng; i++) {
         const group *g = gs[i];
         const char *unit = g->fld[s->unit_k];
-        if (!unit_additive(s, unit))
+        if (no_sum(s, g))
             continue;
         double sum = group_sum(g);
         const char **rp = bsearch(&g->fld[rk], rows, nrow, sizeof *rows, cmp_str);

@@ -12,7 +12,7 @@
 #include "output/summary.h"
 
 #define HDR "file,city,category,role,value,value_max,unit\n"
-#define STATS "count,sum,mean,sd,min,p25,median,p75,max,docs,ranges\n"
+#define STATS "count,sum,mean,sd,min,p25,median,p75,max,docs,ranges,no_sum\n"
 
 /* Read csv into a new summary (by, role), write it; returns the output (malloc'd)
  * or NULL with *rc and err filled when reading or writing failed. */
@@ -89,7 +89,7 @@ static void test_odd_count(void **state)
                "a,A,X,target,4,,个\n"
                "a,A,X,target,2,,个\n",
            NULL, SUMMARY_CSV, 0,
-           "city,category,unit," STATS "A,X,个,5,110,22,43.617657,1,2,3,4,100,1,0\n");
+           "city,category,unit," STATS "A,X,个,5,110,22,43.617657,1,2,3,4,100,1,0,\n");
 }
 
 /* 10,20,30,40: sum 100, mean 25; squares 225+25+25+225 = 500, sd = sqrt(500/3) =
@@ -102,7 +102,7 @@ static void test_even_count(void **state)
                "a,A,X,target,30,,人\n"
                "a,A,X,target,20,,人\n",
            NULL, SUMMARY_CSV, 0,
-           "city,category,unit," STATS "A,X,人,4,100,25,12.909944,10,17.5,25,32.5,40,1,0\n");
+           "city,category,unit," STATS "A,X,人,4,100,25,12.909944,10,17.5,25,32.5,40,1,0,\n");
 }
 
 /* One row: every statistic is the value; sd is undefined, so empty. */
@@ -110,7 +110,7 @@ static void test_one_row(void **state)
 {
     (void)state;
     expect(HDR "a,A,X,target,7,,所\n", NULL, SUMMARY_CSV, 0,
-           "city,category,unit," STATS "A,X,所,1,7,7,,7,7,7,7,7,1,0\n");
+           "city,category,unit," STATS "A,X,所,1,7,7,,7,7,7,7,7,1,0,\n");
 }
 
 /* 5,5,5: sum 15, sd 0 (defined, n = 3). */
@@ -118,7 +118,7 @@ static void test_repeated(void **state)
 {
     (void)state;
     expect(HDR "a,A,X,target,5,,所\na,A,X,target,5,,所\na,A,X,target,5,,所\n", NULL,
-           SUMMARY_CSV, 0, "city,category,unit," STATS "A,X,所,3,15,5,0,5,5,5,5,5,1,0\n");
+           SUMMARY_CSV, 0, "city,category,unit," STATS "A,X,所,3,15,5,0,5,5,5,5,5,1,0,\n");
 }
 
 /* A range 1..2 counts its lower bound 1, next to a plain 3: sum 4, mean 2,
@@ -127,7 +127,7 @@ static void test_range(void **state)
 {
     (void)state;
     expect(HDR "a,A,X,target,1,2,处\na,A,X,target,3,,处\n", NULL, SUMMARY_CSV, 0,
-           "city,category,unit," STATS "A,X,处,2,4,2,1.414214,1,1.5,2,2.5,3,1,1\n");
+           "city,category,unit," STATS "A,X,处,2,4,2,1.414214,1,1.5,2,2.5,3,1,1,\n");
 }
 
 /* 12 所 and 3800 个 in the same category are two groups, never added together. */
@@ -136,8 +136,8 @@ static void test_mixed_units(void **state)
     (void)state;
     expect(HDR "a,A,学校,target,12,,所\na,A,学校,target,3800,,个\na,A,学校,target,3,,所\n",
            "category", SUMMARY_CSV, 0,
-           "category,unit," STATS "学校,个,1,3800,3800,,3800,3800,3800,3800,3800,1,0\n"
-           "学校,所,2,15,7.5,6.363961,3,5.25,7.5,9.75,12,1,0\n");
+           "category,unit," STATS "学校,个,1,3800,3800,,3800,3800,3800,3800,3800,1,0,\n"
+           "学校,所,2,15,7.5,6.363961,3,5.25,7.5,9.75,12,1,0,\n");
 }
 
 /* Percentages are never summed; the rest of the statistics still are computed:
@@ -146,7 +146,7 @@ static void test_percent(void **state)
 {
     (void)state;
     expect(HDR "a,A,R,target,30.4,,%\na,A,R,target,41.5,,%\n", NULL, SUMMARY_CSV, 0,
-           "city,category,unit," STATS "A,R,%,2,,35.95,7.848885,30.4,33.175,35.95,38.725,41.5,1,0\n");
+           "city,category,unit," STATS "A,R,%,2,,35.95,7.848885,30.4,33.175,35.95,38.725,41.5,1,0,rate unit\n");
 }
 
 static int no_yuan(void *ctx, const char *unit)
@@ -170,9 +170,9 @@ static void test_additive_callback(void **state)
                          NULL, NULL, SUMMARY_CSV, 0, no_yuan, &rc, &err);
     assert_int_equal(rc, PM_OK);
     assert_string_equal(out, "city,category,unit," STATS
-                             "A,P,元/平方米,2,,5500,707.106781,5000,5250,5500,5750,6000,1,0\n"
-                             "A,Q,个,1,2,2,,2,2,2,2,2,1,0\n"
-                             "A,R,套,1,3,3,,3,3,3,3,3,1,0\n");
+                             "A,P,元/平方米,2,,5500,707.106781,5000,5250,5500,5750,6000,1,0,rate unit\n"
+                             "A,Q,个,1,2,2,,2,2,2,2,2,1,0,\n"
+                             "A,R,套,1,3,3,,3,3,3,3,3,1,0,\n");
     free(out);
 }
 
@@ -184,17 +184,45 @@ static void test_roles(void **state)
     (void)state;
     int rc;
     pm_error err;
-    expect(ROLES, "unit", SUMMARY_CSV, 0, "unit," STATS "人,2,30,15,7.071068,10,12.5,15,17.5,20,1,0\n");
+    expect(ROLES, "unit", SUMMARY_CSV, 0, "unit," STATS "人,2,30,15,7.071068,10,12.5,15,17.5,20,1,0,\n");
     char *out = run_full(ROLES, "unit", "baseline", SUMMARY_CSV, 0, NULL, &rc, &err);
-    assert_string_equal(out, "unit," STATS "人,1,4,4,,4,4,4,4,4,1,0\n");
+    assert_string_equal(out, "unit," STATS "人,1,4,4,,4,4,4,4,4,1,0,\n");
     free(out);
     /* all: 4,10,20: sum 34, mean 11.333333, sd = sqrt((53.78+1.78+75.11)/2) = 8.082904 */
     out = run_full(ROLES, "unit", "all", SUMMARY_CSV, 0, NULL, &rc, &err);
-    assert_string_equal(out, "unit," STATS "人,3,34,11.333333,8.082904,4,7,10,15,20,1,0\n");
+    assert_string_equal(out, "unit," STATS "人,3,34,11.333333,8.082904,4,7,10,15,20,1,0,\n");
     free(out);
     assert_null(summary_create(NULL, "targets", &err));
     assert_int_equal(err.code, PM_ERR_USAGE);
-    assert_string_equal(err.msg, "unknown role 'targets' (target, baseline or all)");
+    assert_string_equal(err.msg, "unknown role 'targets' (target, actual, baseline or all)");
+}
+
+/* An actual is never counted with targets: the default counts targets only, --role actual
+ * the results alone. */
+#define ACTUALS HDR "a,A,X,target,10,,人\na,A,X,actual,7,,人\na,A,X,actual,5,,人\n"
+static void test_role_actual(void **state)
+{
+    (void)state;
+    int rc;
+    pm_error err;
+    expect(ACTUALS, "unit", SUMMARY_CSV, 0, "unit," STATS "人,1,10,10,,10,10,10,10,10,1,0,\n");
+    char *out = run_full(ACTUALS, "unit", "actual", SUMMARY_CSV, 0, NULL, &rc, &err);
+    assert_string_equal(out, "unit," STATS "人,2,12,6,1.414214,5,5.5,6,6.5,7,1,0,\n");
+    free(out);
+}
+
+/* additive=no rows (per head: 2.5 beds per 1000 people) are a group of their own that has
+ * no sum and says why; they never add to the counts of the same unit (800 + 200 beds). */
+#define ADDS "file,city,category,role,value,value_max,unit,additive\n" \
+             "a,A,X,target,800,,张,yes\na,A,X,target,2.5,,张,no\na,A,X,target,200,,张,yes\n"
+static void test_additive_column(void **state)
+{
+    (void)state;
+    expect(ADDS, "unit", SUMMARY_CSV, 0,
+           "unit," STATS "张,1,,2.5,,2.5,2.5,2.5,2.5,2.5,1,0,not additive\n"
+           "张,2,1000,500,424.264069,200,350,500,650,800,1,0,\n");
+    /* the pivot sums the additive rows only */
+    expect(ADDS, "city", SUMMARY_CSV, SUMMARY_PIVOT, "city,total (张)\nA,1000\ntotal,1000\n");
 }
 
 /* docs counts distinct files: a, b, a, c -> 3 (and 2 in the other group). */
@@ -205,7 +233,7 @@ static void test_docs(void **state)
                "c.txt,A,X,target,1,,个\nb.txt,B,X,target,1,,个\nb.txt,B,X,target,1,,个\n"
                "a.txt,B,X,target,1,,个\n",
            "city", SUMMARY_CSV, 0,
-           "city,unit," STATS "A,个,4,4,1,0,1,1,1,1,1,3,0\nB,个,3,3,1,0,1,1,1,1,1,2,0\n");
+           "city,unit," STATS "A,个,4,4,1,0,1,1,1,1,1,3,0,\nB,个,3,3,1,0,1,1,1,1,1,2,0,\n");
 }
 
 /* Columns found by name in any order; extra columns, CRLF line ends and a BOM are fine. */
@@ -215,7 +243,7 @@ static void test_columns_by_name(void **state)
     expect("\xEF\xBB\xBFunit,extra,value,role,text,file,category,city\r\n"
            "个,x,\"3\",target,\"a, \"\"quoted\"\"\ntext\",f,C,Z\r\n"
            "个,y,5,target,t,g,C,Z\r\n",
-           NULL, SUMMARY_CSV, 0, "city,category,unit," STATS "Z,C,个,2,8,4,1.414214,3,3.5,4,4.5,5,2,0\n");
+           NULL, SUMMARY_CSV, 0, "city,category,unit," STATS "Z,C,个,2,8,4,1.414214,3,3.5,4,4.5,5,2,0,\n");
 }
 
 /* unit may be placed anywhere in --by; it is appended when missing. */
@@ -223,7 +251,7 @@ static void test_by(void **state)
 {
     (void)state;
     expect(HDR "a,A,X,target,1,,个\na,B,X,target,2,,个\n", "unit, category", SUMMARY_CSV, 0,
-           "unit,category," STATS "个,X,2,3,1.5,0.707107,1,1.25,1.5,1.75,2,1,0\n");
+           "unit,category," STATS "个,X,2,3,1.5,0.707107,1,1.25,1.5,1.75,2,1,0,\n");
     pm_error err;
     assert_null(summary_create("city,,unit", NULL, &err));
     assert_int_equal(err.code, PM_ERR_USAGE);
@@ -300,13 +328,13 @@ static void test_format_csv(void **state)
     /* a formula-looking text cell is written with a leading apostrophe */
     expect(TINY, NULL, SUMMARY_CSV, 0,
            "city,category,unit," STATS
-           "Ning|bo,'=1+1,%,1,,0.5,,0.5,0.5,0.5,0.5,0.5,1,0\n"
-           "杭州,学校,所,2,15,7.5,6.363961,3,5.25,7.5,9.75,12,2,0\n");
+           "Ning|bo,'=1+1,%,1,,0.5,,0.5,0.5,0.5,0.5,0.5,1,0,rate unit\n"
+           "杭州,学校,所,2,15,7.5,6.363961,3,5.25,7.5,9.75,12,2,0,\n");
     /* and read back as what it stands for */
     expect(HDR "a,'=x,\"'-y\",target,1,,个\n", NULL, SUMMARY_JSON, 0,
            "[\n  {\"city\": \"=x\", \"category\": \"-y\", \"unit\": \"个\", \"count\": 1, \"sum\": 1, "
            "\"mean\": 1, \"sd\": null, \"min\": 1, \"p25\": 1, \"median\": 1, \"p75\": 1, \"max\": 1, "
-           "\"docs\": 1, \"ranges\": 0}\n]\n");
+           "\"docs\": 1, \"ranges\": 0, \"no_sum\": null}\n]\n");
 }
 
 static void test_format_md(void **state)
@@ -314,10 +342,10 @@ static void test_format_md(void **state)
     (void)state;
     /* widths: 杭州 and 学校 count 2 per character; '|' escaped */
     expect(TINY, "city", SUMMARY_MD, 0,
-           "| city     | unit | count | sum | mean | sd       | min | p25  | median | p75  | max | docs | ranges |\n"
-           "| -------- | ---- | ----: | --: | ---: | -------: | --: | ---: | -----: | ---: | --: | ---: | -----: |\n"
-           "| Ning\\|bo | %    |     1 |     |  0.5 |          | 0.5 |  0.5 |    0.5 |  0.5 | 0.5 |    1 |      0 |\n"
-           "| 杭州     | 所   |     2 |  15 |  7.5 | 6.363961 |   3 | 5.25 |    7.5 | 9.75 |  12 |    2 |      0 |\n");
+           "| city     | unit | count | sum | mean | sd       | min | p25  | median | p75  | max | docs | ranges | no_sum    |\n"
+           "| -------- | ---- | ----: | --: | ---: | -------: | --: | ---: | -----: | ---: | --: | ---: | -----: | --------- |\n"
+           "| Ning\\|bo | %    |     1 |     |  0.5 |          | 0.5 |  0.5 |    0.5 |  0.5 | 0.5 |    1 |      0 | rate unit |\n"
+           "| 杭州     | 所   |     2 |  15 |  7.5 | 6.363961 |   3 | 5.25 |    7.5 | 9.75 |  12 |    2 |      0 |           |\n");
     expect(TINY, NULL, SUMMARY_MD, SUMMARY_PIVOT,
            "| city  | 学校 (所) | total (所) |\n"
            "| ----- | --------: | ---------: |\n"
@@ -331,9 +359,9 @@ static void test_format_json(void **state)
     expect(TINY, "unit", SUMMARY_JSON, 0,
            "[\n"
            "  {\"unit\": \"%\", \"count\": 1, \"sum\": null, \"mean\": 0.5, \"sd\": null, \"min\": 0.5, "
-           "\"p25\": 0.5, \"median\": 0.5, \"p75\": 0.5, \"max\": 0.5, \"docs\": 1, \"ranges\": 0},\n"
+           "\"p25\": 0.5, \"median\": 0.5, \"p75\": 0.5, \"max\": 0.5, \"docs\": 1, \"ranges\": 0, \"no_sum\": \"rate unit\"},\n"
            "  {\"unit\": \"所\", \"count\": 2, \"sum\": 15, \"mean\": 7.5, \"sd\": 6.363961, \"min\": 3, "
-           "\"p25\": 5.25, \"median\": 7.5, \"p75\": 9.75, \"max\": 12, \"docs\": 2, \"ranges\": 0}\n"
+           "\"p25\": 5.25, \"median\": 7.5, \"p75\": 9.75, \"max\": 12, \"docs\": 2, \"ranges\": 0, \"no_sum\": null}\n"
            "]\n");
     expect(TINY, "unit", SUMMARY_JSON, SUMMARY_HIST,
            "[\n"
@@ -407,7 +435,7 @@ static void test_add(void **state)
     fclose(out);
     /* 1 (range, lower bound) and 3800: sum 3801, mean 1900.5, sd = 3799/sqrt(2) = 2686.298662 */
     assert_string_equal(buf, "category,unit," STATS
-                             "学校,个,2,3801,1900.5,2686.298662,1,950.75,1900.5,2850.25,3800,2,1\n");
+                             "学校,个,2,3801,1900.5,2686.298662,1,950.75,1900.5,2850.25,3800,2,1,\n");
     free(buf);
     summary_free(s);
     summary_free(NULL);
@@ -425,6 +453,8 @@ int main(void)
         cmocka_unit_test(test_percent),
         cmocka_unit_test(test_additive_callback),
         cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_role_actual),
+        cmocka_unit_test(test_additive_column),
         cmocka_unit_test(test_docs),
         cmocka_unit_test(test_columns_by_name),
         cmocka_unit_test(test_by),
