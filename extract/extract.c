@@ -1029,6 +1029,8 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
         int level = docinfo_line(x->doc, r.norm + off, len, r.orig + os, oe - os);
         if (level >= 0)
             meaning_heading(x->mean, level, r.norm + off, len);
+        else
+            meaning_part(x->mean, r.norm + off, len);
         if (o->max_seconds > 0 && seconds_since(&t0) > o->max_seconds) {
             rc = pm_error_set(err, PM_ERR_LIMIT, file, lineno, 0,
                               "gave up after %g seconds (--timeout); rows before this line were written",

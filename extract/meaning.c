@@ -129,6 +129,29 @@ void meaning_heading(meaning *m, int level, const char *ln, size_t len)
     m->ln = NULL;
 }
 
+#define PART_MAX_BYTES 120 /* 40 characters of 3 bytes */
+
+int meaning_part(meaning *m, const char *ln, size_t len)
+{
+    if (len == 0 || len > PART_MAX_BYTES || title_len(ln, len) != len)
+        return 0;
+    for (size_t i = 0; i + 3 <= len; i++) /* ！ ？ */
+        if (!memcmp(ln + i, "\xEF\xBC\x81", 3) || !memcmp(ln + i, "\xEF\xBC\x9F", 3))
+            return 0;
+    m->nhits = 0;
+    int found = 0;
+    for (int k = SENSE_REVIEW; k <= SENSE_PLAN && !found; k++) {
+        if (scan(m, k, ln, len))
+            return 0;
+        found = m->nhits > 0;
+    }
+    m->nhits = 0;
+    if (!found)
+        return 0;
+    meaning_heading(m, 0, ln, len);
+    return 1;
+}
+
 static int hit_cmp(const void *pa, const void *pb)
 {
     const rules_hit *a = pa, *b = pb;

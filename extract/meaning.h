@@ -23,6 +23,11 @@ void meaning_reset(meaning *m, const char *year, const char *s, size_t n);
  * part (review, plan) and the year of what stands under it, and clears deeper levels. */
 void meaning_heading(meaning *m, int level, const char *ln, size_t len);
 
+/* A line that is no numbered heading (“十四五”时期工作回顾, 2026年重点工作): when it is short
+ * (at most 40 characters), holds no sentence stop and a `section` pattern matches it, it
+ * starts a part at level 0, as meaning_heading. Returns 1 then, else 0. */
+int meaning_part(meaning *m, const char *ln, size_t len);
+
 /* The line ln[0..len) whose rows come next: finds its cues, years and per-head words once.
  * 0, or -1 on no memory. ln must stay valid while its rows are asked about. */
 int meaning_line(meaning *m, const char *ln, size_t len);
