@@ -747,8 +747,14 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     meaning_row mr;
     meaning_of(x->mean, &mi, &mr);
     rc->prev = (struct prevrow){lineno, cs, ts, te, subj, sl};
-    err |= put(b, COL_SUBJECT, subj, sl);
-    err |= put(b, COL_ACTION, act, al);
+    /* subject and action as the document writes them (traditional stays traditional) */
+    size_t sos = sl ? to_orig(rc, lstart + (size_t)(subj - ln)) : 0, soe = sl ? to_orig(rc, lstart + (size_t)(subj - ln) + sl) : 0;
+    size_t aos = al ? to_orig(rc, lstart + (size_t)(act - ln)) : 0, aoe = al ? to_orig(rc, lstart + (size_t)(act - ln) + al) : 0;
+    const char *osubj = rc->orig + sos, *oact = rc->orig + aos;
+    size_t osl = soe - sos, oal = aoe - aos;
+    trim(&osubj, &osl);
+    err |= put(b, COL_SUBJECT, osubj, osl);
+    err |= put(b, COL_ACTION, oact, oal);
     err |= puts_(b, COL_ROLE, mr.role);
     if (mr.period)
         err |= put(b, COL_PERIOD, tmp, (size_t)snprintf(tmp, sizeof tmp, "%d", mr.period));

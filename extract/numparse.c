@@ -3,6 +3,7 @@
 #include "extract/numparse.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 /* Code point at s[i..len) with its byte length in *n; -1 at the end or on bad UTF-8. */
@@ -186,6 +187,16 @@ static size_t arabic(const char *s, size_t len, double *value)
     }
     i += m;
     *value = scale(mant, e - frac);
+    /* 1万2000, 1 萬 2,000, 1亿2000万: a whole number of 万 or 亿 and the rest below it */
+    if (m && frac == 0 && (e == 4 || e == 8)) {
+        size_t j = i + (i < len && s[i] == ' ');
+        double rest;
+        size_t k = adigit(s, len, j, &n) >= 0 ? arabic(s + j, len - j, &rest) : 0;
+        if (k && rest >= 1 && rest < p10(e) && rest == floor(rest)) {
+            *value += rest;
+            i = j + k;
+        }
+    }
     return i;
 }
 

@@ -14,7 +14,9 @@
  *   digit-by-digit Chinese (一二〇 = 120), 百分之N (N percent: value N),
  *   and a trailing multiplier after either form: 百 千 万 亿 十万 百万 千万 万亿
  *   (4.5万 = 45000, 1.2亿 = 120000000, 3千万 = 30000000), also after one space (3 万) or
- *   after 多/余 (750多万 = 7500000: the caller reads the qualifier).
+ *   after 多/余 (750多万 = 7500000: the caller reads the qualifier), and a whole number of
+ *   万 or 亿 followed by the rest below it (1万2000 = 12000, 1 萬 2,000 = 12000,
+ *   1亿2000万 = 120000000).
  * Details: groups need a 1-3 digit lead and one separator kind (1234,567 = 1234);
  * digit-by-digit needs 3+ digits or a 〇/零 (七八十 is 7, not 780);
  * an elided last unit counts (一万五 = 15000, 一千零五 = 1005); 十 alone is not a
