@@ -14,7 +14,7 @@
 
 struct docinfo {
     pcre2_match_data *md;
-    pcre2_code *re_title, *re_city, *re_heading, *re_date, *re_speech, *re_plan;
+    pcre2_code *re_title, *re_city, *re_heading, *re_date, *re_speech, *re_plan, *re_roc;
     int level_group[MAX_LEVELS]; /* re_heading's group of each level (l1..l4) */
     char section[MAX_LEVELS][HEADING_MAX + 8];
     char path[MAX_LEVELS * (HEADING_MAX + 12)];
@@ -40,19 +40,21 @@ docinfo *docinfo_create(void)
     d->md = pcre2_match_data_create(16, NULL);
     /* Title line: a plan word and a year (or years: 2024—2026年) in either order,
      * e.g. XX市教育局2019年工作要点, 2026年XX市政府工作报告, XX三年行动计划（2024—2026年） */
-    d->re_title = compile_re("(?=.{0,60}?(?:工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|要点|报告|规划))"
+    d->re_title = compile_re("(?=.{0,60}?(?:工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|计画|要点|报告|规划))"
                           ".{0,60}?(?<year>(?:19|20)\\d{2})\\s*(?:[-—–~至到]\\s*(?:19|20)?\\d{2}\\s*)?年");
     /* The place a title names: 2+ characters and an administrative suffix, at the
      * start of the line or right after its year or 关于 */
     d->re_city = compile_re("(?:^|年|关于)\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|地区|省|市|州|盟|县|区))");
-    d->re_plan = compile_re("工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|要点|报告|规划");
+    /* Taiwan's year of the Republic in a title: 113年度施政计划 (= 2024) */
+    d->re_roc = compile_re("(?:^|民国|[^\\d.])(?<roc>1[0-3]\\d)\\s*年度?");
+    d->re_plan = compile_re("工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|计画|要点|报告|规划");
     d->re_date = compile_re("(?<year>(?:19|20)\\d{2})(?:年\\s*\\d{1,2}\\s*月|[-/.]\\d{1,2}[-/.]\\d{1,2})");
     d->re_speech = compile_re("(?:在|代表)(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|省|市|州|盟|县|区))"
                            "(?:第[一二三四五六七八九十]+届人民代表大会|人民政府)"
                            "|(?m)^\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:省|市|自治区|州|县|区))(?:人民政府)?(?:省长|市长|主席|州长|县长|区长)");
     d->re_heading = compile_re("^[\\s]*(?:(?<l1>第[一二三四五六七八九十百]+[章部篇节]|[一二三四五六七八九十]+[、.．])"
                             "|(?<l2>[（(][一二三四五六七八九十]+[）)])|(?<l3>\\d{1,2}[、.．](?!\\d))|(?<l4>[（(]\\d{1,2}[）)]))");
-    if (!d->md || !d->re_title || !d->re_city || !d->re_heading || !d->re_date || !d->re_speech || !d->re_plan) {
+    if (!d->md || !d->re_title || !d->re_city || !d->re_heading || !d->re_date || !d->re_speech || !d->re_plan || !d->re_roc) {
         docinfo_free(d);
         return NULL;
     }
@@ -73,6 +75,7 @@ void docinfo_free(docinfo *d)
     pcre2_code_free(d->re_date);
     pcre2_code_free(d->re_speech);
     pcre2_code_free(d->re_plan);
+    pcre2_code_free(d->re_roc);
     free(d);
 }
 
@@ -136,6 +139,8 @@ void docinfo_title(docinfo *x, const char *s, size_t n, char *city, size_t ncity
             if (!year[0] && match(x, x->re_title, s + off, len, 0) > 0 &&
                 named(x, x->re_title, "year", &a, &b) == 0)
                 snprintf(year, nyear, "%.*s", (int)(b - a), s + off + a);
+            if (!year[0] && match(x, x->re_roc, s + off, len, 0) > 0 && named(x, x->re_roc, "roc", &a, &b) == 0)
+                snprintf(year, nyear, "%d", atoi(s + off + a) + 1911);
             if (year[0] && match(x, x->re_city, s + off, len, 0) > 0 &&
                 named(x, x->re_city, "city", &a, &b) == 0)
                 snprintf(city, ncity, "%.*s", (int)(b - a), s + off + a);

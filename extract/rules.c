@@ -291,16 +291,16 @@ static int year_of(const yspec *y, int g, const char *s, const PCRE2_SIZE *ov, i
         return plan_year ? plan_year + y->n : 0;
     case YS_PLACEHOLDER:
         return -1;
-    case YS_GROUP:
-        if (g > 0 && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] - ov[2 * g] == 4) {
+    case YS_GROUP: /* the group's digits, plus n (民国113年: year+1911) */
+        if (g > 0 && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] - ov[2 * g] >= 2 && ov[2 * g + 1] - ov[2 * g] <= 4) {
             int v = 0;
-            for (int i = 0; i < 4; i++) {
-                char c = s[ov[2 * g] + (size_t)i];
-                if (c < '0' || c > '9')
+            for (size_t i = ov[2 * g]; i < ov[2 * g + 1]; i++) {
+                if (s[i] < '0' || s[i] > '9')
                     return 0;
-                v = v * 10 + (c - '0');
+                v = v * 10 + (s[i] - '0');
             }
-            return v;
+            v += y->n;
+            return v >= 1900 && v <= 2199 ? v : 0;
         }
         return 0;
     default:
@@ -926,12 +926,23 @@ static int compile_top(parser *p, const char *v, size_t vlen, long col, const ch
     return rc;
 }
 
-/* A year of a `period` key: YYYY, +N or -N (from the plan year), none; -1 when bad. */
+/* A year of a `period` key: YYYY, +N or -N (from the plan year), year+N (the group plus
+ * N), none; -1 when bad. */
 static int parse_yspec(const char *s, size_t n, yspec *y)
 {
     char tmp[16], *e;
     if (n == 4 && memcmp(s, "none", 4) == 0) {
         *y = (yspec){YS_PLACEHOLDER, 0};
+        return 0;
+    }
+    if (n > 5 && n < 10 && memcmp(s, "year+", 5) == 0) { /* the (?<year>) group plus N */
+        int v = 0;
+        for (size_t i = 5; i < n; i++) {
+            if (s[i] < '0' || s[i] > '9')
+                return -1;
+            v = v * 10 + (s[i] - '0');
+        }
+        *y = (yspec){YS_GROUP, v};
         return 0;
     }
     if (n == 0 || n >= sizeof tmp)
@@ -999,7 +1010,7 @@ static int add_sense(parser *p, const char *key, size_t klen, const char *v, siz
                     ye++;
                 long ycol = pcol + (long)(y - pat);
                 if (parse_yspec(y, (size_t)(ye - y), &se.year))
-                    return perr(p, ycol, "a period's year must be YYYY, +N, -N (from the plan year) or none");
+                    return perr(p, ycol, "a period's year must be YYYY, +N, -N (from the plan year), year+N or none");
                 se.since.mode = YS_NONE;
                 const char *sn = ye;
                 while (sn < end && *sn == ' ')
@@ -1025,7 +1036,7 @@ static int add_sense(parser *p, const char *key, size_t klen, const char *v, siz
     if (se.kind == SENSE_PERIOD) {
         se.g_year = group_number(se.code, "year");
         se.g_since = group_number(se.code, "since");
-        if (se.year.mode == YS_GROUP && se.g_year <= 0) {
+        if (se.year.mode == YS_GROUP && se.g_year <= 0) { /* also for year+N */
             pcre2_code_free(se.code);
             return perr(p, pcol, "a period needs a (?<year>...) group or ' => YEAR'");
         }

@@ -25,6 +25,7 @@ static const char senses[] =
     "period 去年 => -1\n"
     "period 十四五 => 2025 since 2021\n"
     "period xxxx年 => none\n"
+    "period 民国(?<year>\\d{3})年 => year+1911\n"
     "nonadditive 人均|每千人\n";
 
 static rules *load_senses(void)
@@ -177,6 +178,9 @@ static void test_periods(void **state)
     assert_int_equal(o.period, 2020); /* the year before the span's first */
     o = ask(m, "2027-2030新建学校12所", "12所", "target", 1);
     assert_int_equal(o.period, 2030);
+    /* a year of the Republic */
+    o = ask(m, "民国114年新建学校12所", "12所", "target", 1);
+    assert_int_equal(o.period, 2025);
     /* a year that is another number's own governs nothing else */
     o = ask(m, "2028年的300所和学校12所", "12所", "target", 1);
     assert_int_equal(o.period, 2026);
@@ -225,6 +229,7 @@ static void test_key_errors(void **state)
         {"section middle 中\n", "'section' needs 'review' or 'plan'"},
         {"period 今年 => 26\n", "a period's year must be"},
         {"period 今年 => +1 from 3\n", "only 'since YEAR' may follow"},
+        {"period 民国(?<year>\\d+)年 => year+x\n", "a period's year must be"},
         {"period 今年\n", "a period needs a (?<year>...) group"},
         {"nonadditive (人均\n", "missing closing parenthesis"},
         {"cue target\n", "'cue' needs a pattern"},
