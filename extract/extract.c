@@ -629,6 +629,17 @@ static int has_word(const char *s, size_t n)
     return 0;
 }
 
+/* A distributed list (第一、二、三产业增加值分别增长3.5%、6%、5%): the rows that follow its
+ * first one through `carry` links take one item each, with what the items share. Offsets
+ * are in the line. */
+#define DIST_MAX 8
+typedef struct dist {
+    int k;                    /* items; 0: no list */
+    size_t item[DIST_MAX][2]; /* 第一 | 二 | 三 */
+    size_t pre[2];            /* what the first item has before the others: 第 */
+    size_t tail[2];           /* the noun they share: 产业增加值 */
+} dist;
+
 typedef struct runctx {
     extractor *x;
     const char *file;
@@ -643,14 +654,167 @@ typedef struct runctx {
     struct prevrow {
         long lineno;
         size_t cs, start, end;
-        const char *subj;
-        size_t sl;
+        const char *subj, *act;
+        size_t sl, al;
+        dist d;  /* the list its subject distributes, and the item it took */
+        int di;
     } prev;
+    char sbuf[1024]; /* a subject put together from a list's pieces */
 } runctx;
 
 static size_t to_orig(runctx *rc, size_t norm_off)
 {
     return text_orig_offset(rc->x->t, norm_off);
+}
+
+/* A character of an item of a list: a CJK character or an ASCII letter. */
+static int item_char(const char *s, size_t avail, size_t *len)
+{
+    uint32_t cp = utf8_decode((const unsigned char *)s, avail, len);
+    return (cp >= 0x3400 && cp < 0xA000) || ((cp | 0x20) - 'a' < 26);
+}
+
+/* Characters in s[a..b) (UTF-8). */
+static size_t nchars(const char *s, size_t a, size_t b)
+{
+    size_t n = 0;
+    for (size_t i = a; i < b; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* Bytes of the first n characters of s[a..b). */
+static size_t char_bytes(const char *s, size_t a, size_t b, size_t n)
+{
+    size_t i = a;
+    while (i < b && n) {
+        i += utf8_len((unsigned char)s[i]);
+        n--;
+    }
+    return (i < b ? i : b) - a;
+}
+
+#define ITEM_MAX 6 /* characters of an item before 、 */
+
+/* Where the last item of a list ends in ln[so..se): after the longest ending of an earlier
+ * item found there (装备制造业、高技术制造业增加值: 高技术制造业; 国家级、部级创新平台: 部级;
+ * the noun they share then is what follows);
+ * 0 when no ending of any item is found. Returns bytes from so. */
+static size_t shared_end(const char *ln, size_t (*item)[2], size_t n, size_t so, size_t se)
+{
+    size_t best = 0, bestlen = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = item[i][0]; a < item[i][1]; a += utf8_len((unsigned char)ln[a])) {
+            size_t len = item[i][1] - a; /* the ending ln[a..item end) */
+            if (len <= bestlen)
+                break;
+            int one = len == utf8_len((unsigned char)ln[a]); /* a one-character ending counts only
+                                                              * before a noun of 3 or more (部级创新平台) */
+            for (size_t p = so; p + len <= se; p += utf8_len((unsigned char)ln[p]))
+                if (memcmp(ln + p, ln + a, len) == 0 && (!one || nchars(ln, p + len, se) >= 3)) {
+                    best = p + len - so;
+                    bestlen = len;
+                    break;
+                }
+            if (bestlen == len)
+                break;
+        }
+    return best;
+}
+
+/* Whether the subject ln[so..se) ends a list that the row distributes: items joined by 、
+ * stand right before it, each after a boundary, and a `distribute` word (分别) stands
+ * between it and the number at ts. Fills d. */
+static int find_dist(extractor *x, const char *ln, size_t so, size_t se, size_t ts, dist *d)
+{
+    static const char dun[] = "\xE3\x80\x81"; /* 、 */
+    rules_hit h;
+    if (se > ts || rules_senses(x->r, SENSE_DISTRIBUTE, ln + se, ts - se, 0, &h, 1, x->md, x->mctx) == 0)
+        return 0;
+    size_t rev[DIST_MAX][2], n = 0, p = so, cl;
+    while (p >= 3 && memcmp(ln + p - 3, dun, 3) == 0 && n < DIST_MAX - 1) {
+        size_t q = p - 3, k = 0;
+        while (q > 0 && k <= ITEM_MAX) {
+            size_t b = q - 1;
+            while (b > 0 && ((unsigned char)ln[b] & 0xC0) == 0x80)
+                b--;
+            if (!item_char(ln + b, q - b, &cl))
+                break;
+            q = b;
+            k++;
+        }
+        if (k == 0 || k > ITEM_MAX)
+            return 0;
+        rev[n][0] = q;
+        rev[n][1] = p - 3;
+        n++;
+        p = q;
+    }
+    if (n == 0)
+        return 0;
+    memset(d, 0, sizeof *d);
+    d->k = (int)n + 1;
+    for (size_t i = 0; i < n; i++) {
+        d->item[i][0] = rev[n - 1 - i][0];
+        d->item[i][1] = rev[n - 1 - i][1];
+    }
+    /* the last item's length: numerals as many as lead the subject (第二、三产业: 三),
+     * else as long as the middle items, else as the first */
+    size_t L = 0, i = so, nb;
+    while (i < se && (nb = num_numeral(ln + i, se - i)) > 0) {
+        i += nb;
+        L++;
+    }
+    size_t *f = d->item[0];
+    if (L) { /* the first item's own numerals end it; what stands before them is shared */
+        size_t e = f[1], s0 = f[0];
+        while (e > s0) {
+            size_t b = e - 1;
+            while (b > s0 && ((unsigned char)ln[b] & 0xC0) == 0x80)
+                b--;
+            if (!num_numeral(ln + b, e - b))
+                break;
+            e = b;
+        }
+        if (nchars(ln, s0, e) > 1) { /* one character is shared (第), not a word before it */
+            size_t b = e - 1;
+            while (b > s0 && ((unsigned char)ln[b] & 0xC0) == 0x80)
+                b--;
+            s0 = b;
+        }
+        d->pre[0] = f[0] = s0;
+        d->pre[1] = e;
+    }
+    size_t lb = L ? char_bytes(ln, so, se, L) : shared_end(ln, d->item, n, so, se);
+    if (!L && !lb) /* else as long as the middle items, else as the first */
+        lb = char_bytes(ln, so, se, nchars(ln, n >= 2 ? d->item[1][0] : f[0], n >= 2 ? d->item[1][1] : f[1]));
+    if (lb == 0)
+        return 0;
+    if (so + lb >= se) /* whole nouns (林木覆盖率、湿地保护率分别达): nothing shared */
+        lb = se - so;
+    d->item[n][0] = so;
+    d->item[n][1] = so + lb;
+    d->tail[0] = so + lb;
+    d->tail[1] = se;
+    return 1;
+}
+
+/* Item i of list d as the document writes it: the shared part before it (not for the
+ * first item, which holds it), the item, the shared noun; in rc->sbuf. */
+static size_t dist_subject(runctx *rc, size_t lstart, const dist *d, int i)
+{
+    const size_t *piece[3] = {i ? d->pre : NULL, d->item[i], d->tail};
+    size_t n = 0;
+    for (int k = 0; k < 3; k++) {
+        if (!piece[k] || piece[k][1] <= piece[k][0])
+            continue;
+        size_t a = to_orig(rc, lstart + piece[k][0]), b = to_orig(rc, lstart + piece[k][1]);
+        if (b - a >= sizeof rc->sbuf - n)
+            return 0;
+        memcpy(rc->sbuf + n, rc->orig + a, b - a);
+        n += b - a;
+    }
+    return n;
 }
 
 static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long lineno)
@@ -736,22 +900,40 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
             sl = 0;
     }
     /* no subject of its own: the one of the row before it in the sentence, when only a
-     * link of a `carry` pattern stands between them (312亿元、增长4.1%) */
-    if (sl == 0 && pr->sl && pr->lineno == lineno && pr->cs == cs && pr->end <= ts &&
-        rules_carries(x->r, ln, pr->end, ts, x->md)) {
+     * link of a `carry` pattern stands between them (312亿元、增长4.1%); the next item of a
+     * list the row before it distributes, whatever its own */
+    int linked = pr->lineno == lineno && pr->cs == cs && pr->end <= ts && (sl == 0 || (pr->d.k && pr->di + 1 < pr->d.k)) &&
+                 rules_carries(x->r, ln, pr->end, ts, x->md);
+    dist d = {0};
+    int di = 0;
+    if (linked && pr->sl) {
         subj = pr->subj;
         sl = pr->sl;
+        if (pr->d.k && pr->di + 1 < pr->d.k) {
+            d = pr->d;
+            di = pr->di + 1;
+        }
+    } else if (sl && !find_dist(x, ln, (size_t)(subj - ln), (size_t)(subj - ln) + sl, ts, &d)) {
+        d.k = 0;
     }
     meaning_in mi = {cs, (pr->lineno == lineno && pr->cs == cs && pr->end <= ts) ? pr->end : cs, ts, c->start, te,
                      c->ru->role, canon ? rules_unit_additive(x->r, canon) : 1};
     meaning_row mr;
     meaning_of(x->mean, &mi, &mr);
-    rc->prev = (struct prevrow){lineno, cs, ts, te, subj, sl};
+    if (di && al == 0) { /* the verb of a list is its rows' (分别增长3.5%、6%) */
+        act = pr->act;
+        al = pr->al;
+    }
+    rc->prev = (struct prevrow){lineno, cs, ts, te, subj, act, sl, al, d, di};
     /* subject and action as the document writes them (traditional stays traditional) */
     size_t sos = sl ? to_orig(rc, lstart + (size_t)(subj - ln)) : 0, soe = sl ? to_orig(rc, lstart + (size_t)(subj - ln) + sl) : 0;
     size_t aos = al ? to_orig(rc, lstart + (size_t)(act - ln)) : 0, aoe = al ? to_orig(rc, lstart + (size_t)(act - ln) + al) : 0;
     const char *osubj = rc->orig + sos, *oact = rc->orig + aos;
     size_t osl = soe - sos, oal = aoe - aos;
+    if (d.k && (osl = dist_subject(rc, lstart, &d, di)) > 0)
+        osubj = rc->sbuf;
+    else if (d.k)
+        osubj = rc->orig + sos, osl = soe - sos;
     trim(&osubj, &osl);
     err |= put(b, COL_SUBJECT, osubj, osl);
     err |= put(b, COL_ACTION, oact, oal);

@@ -166,7 +166,7 @@ int meaning_line(meaning *m, const char *ln, size_t len)
     m->nhits = 0;
     for (int k = 0; k < SENSE_KINDS; k++) {
         m->first[k] = m->nhits;
-        if (k == SENSE_REVIEW || k == SENSE_PLAN)
+        if (k == SENSE_REVIEW || k == SENSE_PLAN || k == SENSE_DISTRIBUTE)
             continue;
         if (scan(m, k, ln, len))
             return -1;

@@ -965,14 +965,14 @@ static int parse_yspec(const char *s, size_t n, yspec *y)
 }
 
 /* section review|plan PATTERN, cue actual|target|baseline PATTERN,
- * period PATTERN [=> YEAR [since YEAR]], nonadditive PATTERN */
+ * period PATTERN [=> YEAR [since YEAR]], nonadditive PATTERN, distribute PATTERN */
 static int add_sense(parser *p, const char *key, size_t klen, const char *v, size_t vlen, long col)
 {
     static const struct { const char *key, *cls; int kind; } kinds[] = {
         {"section", "review", SENSE_REVIEW}, {"section", "plan", SENSE_PLAN},
         {"cue", "actual", SENSE_ACTUAL},     {"cue", "target", SENSE_TARGET},
         {"cue", "baseline", SENSE_BASELINE}, {"period", NULL, SENSE_PERIOD},
-        {"nonadditive", NULL, SENSE_NONADDITIVE},
+        {"nonadditive", NULL, SENSE_NONADDITIVE}, {"distribute", NULL, SENSE_DISTRIBUTE},
     };
     char kb[16];
     snprintf(kb, sizeof kb, "%.*s", (int)klen, key);
@@ -994,7 +994,9 @@ static int add_sense(parser *p, const char *key, size_t klen, const char *v, siz
         while (plen && *pat == ' ')
             pat++, plen--;
     } else {
-        se.kind = strcmp(kb, "period") == 0 ? SENSE_PERIOD : SENSE_NONADDITIVE;
+        for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+            if (!kinds[i].cls && strcmp(kinds[i].key, kb) == 0)
+                se.kind = kinds[i].kind;
     }
     long pcol = col + (long)(pat - v);
     if (se.kind == SENSE_PERIOD) {
@@ -1295,7 +1297,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             p->r->carry[p->r->ncarry++] = c;
         return rc;
     }
-    if (KEY("section") || KEY("cue") || KEY("period") || KEY("nonadditive")) {
+    if (KEY("section") || KEY("cue") || KEY("period") || KEY("nonadditive") || KEY("distribute")) {
         int rc = end_block(p);
         return rc ? rc : add_sense(p, key, klen, v, vlen, col);
     }

@@ -104,12 +104,13 @@ const char *rules_qualifier(const rules *r, const char *word, size_t len);
 int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre2_match_data *md);
 
 /* What a row means: the patterns of the keys `section review|plan`, `cue
- * actual|target|baseline`, `period` and `nonadditive`, one kind at a time. */
+ * actual|target|baseline`, `period`, `nonadditive` and `distribute`, one kind at a time. */
 enum rules_sense {
     SENSE_REVIEW, SENSE_PLAN,                   /* a heading that starts a review / a plan part */
     SENSE_ACTUAL, SENSE_TARGET, SENSE_BASELINE, /* a word in a sentence that decides a role */
     SENSE_PERIOD,                               /* a phrase that names a year */
     SENSE_NONADDITIVE,                          /* per head, per unit, a size class */
+    SENSE_DISTRIBUTE,                           /* between a list's noun and its numbers: 分别 */
     SENSE_KINDS
 };
 typedef struct rules_hit {

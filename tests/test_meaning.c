@@ -284,6 +284,17 @@ static void find(const got *g, const char *text, const char *role, const char *p
     fail_msg("no row '%s'", text);
 }
 
+static void subject(const got *g, const char *text, const char *want)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->cell[i][COL_TEXT], text) == 0) {
+            if (strcmp(g->cell[i][COL_SUBJECT], want))
+                fail_msg("'%s': subject '%s', expected '%s'", text, g->cell[i][COL_SUBJECT], want);
+            return;
+        }
+    fail_msg("no row '%s'", text);
+}
+
 static void test_shipped_report(void **state)
 {
     (void)state;
@@ -300,7 +311,11 @@ static void test_shipped_report(void **state)
         "二、2026年重点任务\n"
         "地区生产总值增长5%左右，新增城镇就业1.2万人。\n"
         "高新技术企业从210家增加到260家，现有普通高中14所，再新建2所。\n"
-        "到2030年，全市常住人口城镇化率达到68%。\n";
+        "到2030年，全市常住人口城镇化率达到68%。\n"
+        "三、附\n"
+        "地区生产总值增长5%，第一、二、三产业增加值分别增长3.5%、6%、5.5%。\n"
+        "城镇、农村居民人均可支配收入分别达到52680元、31240元。\n"
+        "固定资产投资增长4%，装备制造业、高技术制造业增加值分别增长17.7%、17.6%。\n";
     extractor *x = extractor_create(r);
     assert_non_null(x);
     got g = {0};
@@ -316,6 +331,14 @@ static void test_shipped_report(void **state)
     find(&g, "260家", "target", "2026", "yes");
     find(&g, "14所", "baseline", "2026", "yes");
     find(&g, "68%", "target", "2030", "no");
+    /* distributed lists: each row its item and the noun they share */
+    subject(&g, "3.5%", "第一产业增加值");
+    subject(&g, "6%", "第二产业增加值");
+    subject(&g, "5.5%", "第三产业增加值");
+    subject(&g, "52680元", "城镇居民人均可支配收入");
+    subject(&g, "31240元", "农村居民人均可支配收入");
+    subject(&g, "17.7%", "装备制造业增加值");
+    subject(&g, "17.6%", "高技术制造业增加值");
     extractor_free(x);
     rules_free(r);
 }
