@@ -20,6 +20,7 @@ struct meaning {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     int plan_year;
+    int span_end;    /* the last year of a span its title names (三年行动计划（2024—2026年）), 0 none */
     part parts[LEVELS];
     const char *ln;  /* the line of meaning_line */
     rules_hit *hits; /* its cues, periods and per-head words, by kind, each in order of end */
@@ -35,8 +36,10 @@ meaning *meaning_create(const rules *r, pcre2_match_context *mctx)
     m->r = r;
     m->mctx = mctx;
     m->md = pcre2_match_data_create(32, NULL);
-    if (!m->md) {
-        free(m);
+    m->cap = 16;
+    m->hits = malloc(m->cap * sizeof *m->hits);
+    if (!m->md || !m->hits) {
+        meaning_free(m);
         return NULL;
     }
     return m;
@@ -54,6 +57,27 @@ void meaning_free(meaning *m)
 static int scan(meaning *m, int kind, const char *s, size_t n);
 
 #define HEAD_BYTES 4096
+#define TITLE_BYTES 1500 /* where a document's title names its span ... */
+#define TITLE_LINE 180   /* ... on a line of at most 60 characters */
+
+/* The last year of a span that a short line of the document's head names, or 0. */
+static int title_span(meaning *m, const char *s, size_t n)
+{
+    size_t off = 0, end = n < TITLE_BYTES ? n : TITLE_BYTES;
+    while (off < end) {
+        const char *nl = memchr(s + off, '\n', n - off);
+        size_t len = nl ? (size_t)(nl - (s + off)) : n - off;
+        if (len <= TITLE_LINE) {
+            m->nhits = 0;
+            if (scan(m, SENSE_PERIOD, s + off, len) == 0)
+                for (size_t i = 0; i < m->nhits; i++)
+                    if (m->hits[i].since && m->hits[i].year > m->hits[i].since)
+                        return m->hits[i].year;
+        }
+        off += len + 1;
+    }
+    return 0;
+}
 
 void meaning_reset(meaning *m, const char *year, const char *s, size_t n)
 {
@@ -70,6 +94,9 @@ void meaning_reset(meaning *m, const char *year, const char *s, size_t n)
         for (size_t i = 0; i < m->nhits; i++)
             if (m->hits[i].year < 0)
                 m->plan_year = 0;
+    m->span_end = m->plan_year ? title_span(m, s, n) : 0;
+    if (m->span_end < m->plan_year)
+        m->span_end = 0;
     m->nhits = 0;
 }
 
@@ -170,7 +197,8 @@ int meaning_line(meaning *m, const char *ln, size_t len)
             continue;
         if (scan(m, k, ln, len))
             return -1;
-        qsort(m->hits + m->first[k], m->nhits - m->first[k], sizeof(rules_hit), hit_cmp);
+        if (m->nhits - m->first[k] > 1)
+            qsort(m->hits + m->first[k], m->nhits - m->first[k], sizeof(rules_hit), hit_cmp);
     }
     m->first[SENSE_KINDS] = m->nhits;
     return 0;
@@ -288,8 +316,8 @@ void meaning_of(const meaning *m, const meaning_in *in, meaning_row *out)
             period = kind == PART_REVIEW ? m->plan_year - 1 : m->plan_year;
     } else if (from_text && year) {
         period = year;
-    } else if (m->plan_year) {
-        period = strcmp(role, "actual") == 0 ? m->plan_year - 1 : m->plan_year;
+    } else if (m->plan_year) { /* a target of a plan for a span is for its last year */
+        period = strcmp(role, "actual") == 0 ? m->plan_year - 1 : m->span_end ? m->span_end : m->plan_year;
     }
     if (!m->plan_year && !from_text)
         period = 0;

@@ -16,7 +16,8 @@ void meaning_free(meaning *m);
 
 /* A new document s[0..n) (normalised) whose plan year is year ("2026"; NULL or "" when
  * none is known). A placeholder year (a `period ... => none` phrase) in its first 4 KB
- * leaves the plan year unknown. */
+ * leaves the plan year unknown; a span on a short line of its head (三年行动计划（2024—2026年）)
+ * makes its last year the period of targets that name no year. */
 void meaning_reset(meaning *m, const char *year, const char *s, size_t n);
 
 /* Line ln[0..len) (normalised) is a heading at level (0 outermost): it sets the kind of

@@ -201,6 +201,21 @@ static void test_placeholder_year(void **state)
     meaning_reset(m, "", doc, 0);
     o = ask(m, "新建学校12所", "12所", "target", 1);
     assert_int_equal(o.period, 0);
+    /* a plan for a span: its targets are for the span's last year, its results are not */
+    const char span[] = "某州交通三年行动计划（2024-2026年）\n";
+    meaning_reset(m, "2024", span, strlen(span));
+    o = ask(m, "新建公路12条", "12条", "target", 1);
+    assert_int_equal(o.period, 2026);
+    o = ask(m, "去年新建公路12条", "12条", "target", 1);
+    assert_int_equal(o.period, 2023);
+    /* a span on a long line of the head (a paragraph) is no title */
+    char para[400];
+    snprintf(para, sizeof para, "某县2024年工作计划\n2024-2025年%s\n",
+             "是实现规划目标任务的关键时期，全县上下要坚持稳中求进工作总基调，完整准确全面贯彻新发展理念，"
+             "着力推动高质量发展，统筹发展和安全，奋力开创各项事业新局面");
+    meaning_reset(m, "2024", para, strlen(para));
+    o = ask(m, "新建公路12条", "12条", "target", 1);
+    assert_int_equal(o.period, 2024);
     meaning_free(m);
     rules_free(r);
 }
