@@ -44,6 +44,7 @@ typedef struct yspec {
 typedef struct sense_entry {
     int kind;  /* SENSE_* */
     pcre2_code *code;
+    char *src;  /* the expanded pattern, for the kind's combined pattern */
     yspec year, since;
     int g_year, g_since;  /* group numbers of (?<year>) and (?<since>), 0 none */
 } sense_entry;
@@ -78,6 +79,8 @@ struct rules {
     size_t ncarry, capcarry;
     sense_entry *senses;  /* `section`, `cue`, `period`, `nonadditive` patterns, in load order */
     size_t nsenses, capsenses;
+    pcre2_code *combined[SENSE_KINDS]; /* per kind: its patterns as one, each marked with
+                                        * (*MARK:i), i its entry; NULL: scan them one by one */
     jitstate *jit;
 };
 
@@ -187,9 +190,13 @@ void rules_free(rules *r)
     for (size_t i = 0; i < r->ncarry; i++)
         pcre2_code_free(r->carry[i]);
     free(r->carry);
-    for (size_t i = 0; i < r->nsenses; i++)
+    for (size_t i = 0; i < r->nsenses; i++) {
         pcre2_code_free(r->senses[i].code);
+        free(r->senses[i].src);
+    }
     free(r->senses);
+    for (int k = 0; k < SENSE_KINDS; k++)
+        pcre2_code_free(r->combined[k]);
     if (r->jit)
         pthread_mutex_destroy(&r->jit->mu);
     free(r->jit);
@@ -308,9 +315,78 @@ static int year_of(const yspec *y, int g, const char *s, const PCRE2_SIZE *ov, i
     }
 }
 
+/* The first set group called name in the last match of code, or 0. */
+static int set_group(const pcre2_code *code, const char *name, const PCRE2_SIZE *ov)
+{
+    PCRE2_SPTR first, last;
+    int size = pcre2_substring_nametable_scan(code, (PCRE2_SPTR)name, &first, &last);
+    for (PCRE2_SPTR q = first; size > 0 && q <= last; q += size) {
+        int g = (q[0] << 8) | q[1];
+        if (ov[2 * g] != PCRE2_UNSET)
+            return g;
+    }
+    return 0;
+}
+
+/* One scan of a kind's combined pattern: the same hits as its patterns one by one, but
+ * where two overlap the one that starts first (then the one written first). */
+static size_t senses_combined(const rules *r, const pcre2_code *code, const char *s, size_t n, int plan_year,
+                              rules_hit *out, size_t cap, pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    size_t k = 0, at = 0;
+    while (at < n && pcre2_match(code, (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md, mctx) >= 0) {
+        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        PCRE2_SPTR mark = pcre2_get_mark(md);
+        size_t i = mark ? (size_t)strtoul((const char *)mark, NULL, 10) : r->nsenses;
+        if (i < r->nsenses && k < cap) {
+            const sense_entry *se = &r->senses[i];
+            rules_hit h = {ov[0], ov[1], se->kind, year_of(&se->year, set_group(code, "year", ov), s, ov, plan_year), 0};
+            h.since = year_of(&se->since, set_group(code, "since", ov), s, ov, plan_year);
+            out[k] = h;
+        }
+        k += i < r->nsenses;
+        at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        while (at < n && ((unsigned char)s[at] & 0xC0) == 0x80)
+            at++;
+    }
+    return k;
+}
+
+/* Join each kind's patterns into one, so a line is scanned once per kind. A kind whose
+ * joined pattern does not compile is scanned pattern by pattern. */
+static void build_combined(rules *r)
+{
+    for (int kind = 0; kind < SENSE_KINDS; kind++) {
+        pcre2_code_free(r->combined[kind]);
+        r->combined[kind] = NULL;
+        size_t len = 0, cnt = 0;
+        for (size_t i = 0; i < r->nsenses; i++)
+            if (r->senses[i].kind == kind) {
+                len += strlen(r->senses[i].src) + 32;
+                cnt++;
+            }
+        if (cnt < 2)
+            continue;
+        char *buf = malloc(len + 1), *w = buf;
+        if (!buf)
+            continue;
+        for (size_t i = 0; i < r->nsenses; i++)
+            if (r->senses[i].kind == kind)
+                w += sprintf(w, "%s(?:%s(*MARK:%zu))", w == buf ? "" : "|", r->senses[i].src, i);
+        int ec;
+        PCRE2_SIZE eo;
+        r->combined[kind] = pcre2_compile((PCRE2_SPTR)buf, (size_t)(w - buf), PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+        if (r->combined[kind])
+            pcre2_jit_compile(r->combined[kind], PCRE2_JIT_COMPLETE);
+        free(buf);
+    }
+}
+
 size_t rules_senses(const rules *r, int kind, const char *s, size_t n, int plan_year, rules_hit *out, size_t cap,
                     pcre2_match_data *md, pcre2_match_context *mctx)
 {
+    if (kind >= 0 && kind < SENSE_KINDS && r->combined[kind])
+        return senses_combined(r, r->combined[kind], s, n, plan_year, out, cap, md, mctx);
     size_t k = 0;
     for (size_t i = 0; i < r->nsenses; i++) {
         const sense_entry *se = &r->senses[i];
@@ -898,9 +974,10 @@ static int include(parser *p, const char *v, size_t vlen, long col)
 
 /* One "key value" line. key/v point into the line; col is v's column. */
 /* Compile a top-level pattern v[0..vlen) (defines expanded) as (?:PATTERN` suffix`; JIT at
- * load: these patterns are small and every document uses them. */
+ * load: these patterns are small and every document uses them. src: NULL, or gets the
+ * expanded source (the caller frees it). */
 static int compile_top(parser *p, const char *v, size_t vlen, long col, const char *suffix, uint32_t opts,
-                       pcre2_code **out)
+                       pcre2_code **out, char **src)
 {
     xbuf b = {0};
     int rc = xput(&b, "(?:", 3, p->line, col, 1);
@@ -918,6 +995,10 @@ static int compile_top(parser *p, const char *v, size_t vlen, long col, const ch
             rc = perr(p, b.col[eo < b.n ? eo : b.n - 1], "%s", msg);
         } else {
             pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
+            if (src) { /* the caller keeps the expanded source */
+                *src = b.s;
+                b.s = NULL;
+            }
         }
     }
     free(b.s);
@@ -1032,7 +1113,7 @@ static int add_sense(parser *p, const char *key, size_t klen, const char *v, siz
     }
     if (plen == 0)
         return perr(p, pcol, "'%s' needs a pattern", kb);
-    int rc = compile_top(p, pat, plen, pcol, ")", 0, &se.code);
+    int rc = compile_top(p, pat, plen, pcol, ")", 0, &se.code, &se.src);
     if (rc)
         return rc;
     if (se.kind == SENSE_PERIOD) {
@@ -1040,6 +1121,7 @@ static int add_sense(parser *p, const char *key, size_t klen, const char *v, siz
         se.g_since = group_number(se.code, "since");
         if (se.year.mode == YS_GROUP && se.g_year <= 0) { /* also for year+N */
             pcre2_code_free(se.code);
+            free(se.src);
             return perr(p, pcol, "a period needs a (?<year>...) group or ' => YEAR'");
         }
         if (se.since.mode == YS_GROUP && se.g_since <= 0)
@@ -1047,6 +1129,7 @@ static int add_sense(parser *p, const char *key, size_t klen, const char *v, siz
     }
     if (pm_grow((void **)&p->r->senses, &p->r->capsenses, p->r->nsenses + 1, sizeof(sense_entry))) {
         pcre2_code_free(se.code);
+        free(se.src);
         return PM_ERR_NOMEM;
     }
     p->r->senses[p->r->nsenses++] = se;
@@ -1288,7 +1371,7 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
         if (vlen == 0)
             return perr(p, col, "'carry' needs a pattern");
         pcre2_code *c = NULL;
-        rc = compile_top(p, v, vlen, col, ")\\z", PCRE2_ANCHORED, &c);
+        rc = compile_top(p, v, vlen, col, ")\\z", PCRE2_ANCHORED, &c, NULL);
         if (rc == 0 && pm_grow((void **)&p->r->carry, &p->r->capcarry, p->r->ncarry + 1, sizeof(pcre2_code *))) {
             pcre2_code_free(c);
             rc = PM_ERR_NOMEM;
@@ -1440,7 +1523,9 @@ static int parse_text(rules *r, const char *name, const char *src, size_t len, p
 
 int rules_load_string(rules *r, const char *name, const char *src, size_t len, pm_error *err)
 {
-    return parse_text(r, name, src, len, err);
+    int rc = parse_text(r, name, src, len, err);
+    build_combined(r);
+    return rc;
 }
 
 static int load_file(rules *r, const char *path, pm_error *err)
@@ -1470,7 +1555,7 @@ static int load_file(rules *r, const char *path, pm_error *err)
 
 static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-int rules_load(rules *r, const char *path, pm_error *err)
+static int load_path(rules *r, const char *path, pm_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0)
@@ -1521,5 +1606,12 @@ int rules_load(rules *r, const char *path, pm_error *err)
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
+    return rc;
+}
+
+int rules_load(rules *r, const char *path, pm_error *err)
+{
+    int rc = load_path(r, path, err);
+    build_combined(r);
     return rc;
 }
