@@ -40,14 +40,14 @@ docinfo *docinfo_create(void)
     d->md = pcre2_match_data_create(16, NULL);
     /* Title line: a plan word and a year (or years: 2024—2026年) in either order,
      * e.g. XX市教育局2019年工作要点, 2026年XX市政府工作报告, XX三年行动计划（2024—2026年） */
-    d->re_title = compile_re("(?=.{0,60}?(?:工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|计画|要点|报告|规划))"
+    d->re_title = compile_re("(?=.{0,60}?(?:工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|计画|要点|报告|规划|工作总结))"
                           ".{0,60}?(?<year>(?:19|20)\\d{2})\\s*(?:[-—–~至到]\\s*(?:19|20)?\\d{2}\\s*)?年");
     /* The place a title names: 2+ characters and an administrative suffix, at the
      * start of the line or right after its year or 关于 */
     d->re_city = compile_re("(?:^|年|关于)\\s*(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|地区|省|市|州|盟|县|区))");
     /* Taiwan's year of the Republic in a title: 113年度施政计划 (= 2024) */
     d->re_roc = compile_re("(?:^|民国|[^\\d.])(?<roc>1[0-3]\\d)\\s*年度?");
-    d->re_plan = compile_re("工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|计画|要点|报告|规划");
+    d->re_plan = compile_re("工作要点|工作计划|工作报告|工作安排|工作思路|行动计划|实施方案|计划|计画|要点|报告|规划|工作总结");
     d->re_date = compile_re("(?<year>(?:19|20)\\d{2})(?:年\\s*\\d{1,2}\\s*月|[-/.]\\d{1,2}[-/.]\\d{1,2})");
     d->re_speech = compile_re("(?:在|代表)(?<city>(?!某|本)\\p{Han}{2,9}?(?:特别行政区|自治区|自治州|省|市|州|盟|县|区))"
                            "(?:第[一二三四五六七八九十]+届人民代表大会|人民政府)"

@@ -21,6 +21,7 @@ struct meaning {
     pcre2_match_context *mctx;
     int plan_year;
     int span_end;    /* the last year of a span its title names (三年行动计划（2024—2026年）), 0 none */
+    int doc_review;  /* its title is a review (2025年工作总结): all of it looks back */
     part parts[LEVELS];
     const char *ln;  /* the line of meaning_line */
     rules_hit *hits; /* its cues, periods and per-head words, by kind, each in order of end */
@@ -60,23 +61,34 @@ static int scan(meaning *m, int kind, const char *s, size_t n);
 #define TITLE_BYTES 1500 /* where a document's title names its span ... */
 #define TITLE_LINE 180   /* ... on a line of at most 60 characters */
 
-/* The last year of a span that a short line of the document's head names, or 0. */
-static int title_span(meaning *m, const char *s, size_t n)
+/* The short lines of the document's head that name a year: the last year of a span one
+ * names (or 0), and whether the first of them, the title, is a review's (2025年工作总结). */
+static int title_span(meaning *m, const char *s, size_t n, int *review)
 {
     size_t off = 0, end = n < TITLE_BYTES ? n : TITLE_BYTES;
+    int span = 0, titled = 0;
+    *review = 0;
     while (off < end) {
         const char *nl = memchr(s + off, '\n', n - off);
         size_t len = nl ? (size_t)(nl - (s + off)) : n - off;
         if (len <= TITLE_LINE) {
             m->nhits = 0;
+            int year = 0;
             if (scan(m, SENSE_PERIOD, s + off, len) == 0)
-                for (size_t i = 0; i < m->nhits; i++)
-                    if (m->hits[i].since && m->hits[i].year > m->hits[i].since)
-                        return m->hits[i].year;
+                for (size_t i = 0; i < m->nhits; i++) {
+                    year |= m->hits[i].year > 0;
+                    if (!span && m->hits[i].since && m->hits[i].year > m->hits[i].since)
+                        span = m->hits[i].year;
+                }
+            m->nhits = 0;
+            if (year && !titled) { /* the first such line is the title */
+                titled = 1;
+                *review = scan(m, SENSE_REVIEW, s + off, len) == 0 && m->nhits;
+            }
         }
         off += len + 1;
     }
-    return 0;
+    return span;
 }
 
 void meaning_reset(meaning *m, const char *year, const char *s, size_t n)
@@ -94,7 +106,9 @@ void meaning_reset(meaning *m, const char *year, const char *s, size_t n)
         for (size_t i = 0; i < m->nhits; i++)
             if (m->hits[i].year < 0)
                 m->plan_year = 0;
-    m->span_end = m->plan_year ? title_span(m, s, n) : 0;
+    m->span_end = title_span(m, s, n, &m->doc_review);
+    if (!m->plan_year)
+        m->span_end = 0;
     if (m->span_end < m->plan_year)
         m->span_end = 0;
     m->nhits = 0;
@@ -152,6 +166,9 @@ void meaning_heading(meaning *m, int level, const char *ln, size_t len)
     /* a part about a year before the plan year looks back on it */
     if (p->year && m->plan_year && p->year < m->plan_year)
         p->kind = PART_REVIEW;
+    /* in a review (2025年工作总结) only a part about a later year plans (2026年工作打算) */
+    if (m->doc_review && p->kind == PART_PLAN && !(m->plan_year && p->year > m->plan_year))
+        p->kind = PART_NONE;
     m->nhits = 0;
     m->ln = NULL;
 }
@@ -260,7 +277,7 @@ static int is_digit_at(const char *s, size_t i) { return s[i] >= '0' && s[i] <= 
 void meaning_of(const meaning *m, const meaning_in *in, meaning_row *out)
 {
     /* the part it stands in: the innermost heading that says so */
-    int kind = 0, hyear = 0, hsince = 0;
+    int kind = m->doc_review ? PART_REVIEW : 0, hyear = 0, hsince = 0;
     for (int i = 0; i < LEVELS; i++) {
         if (m->parts[i].kind)
             kind = m->parts[i].kind;
@@ -317,7 +334,8 @@ void meaning_of(const meaning *m, const meaning_in *in, meaning_row *out)
     } else if (from_text && year) {
         period = year;
     } else if (m->plan_year) { /* a target of a plan for a span is for its last year */
-        period = strcmp(role, "actual") == 0 ? m->plan_year - 1 : m->span_end ? m->span_end : m->plan_year;
+        /* an actual is for the year before the plan's, or a review's own year */
+        period = strcmp(role, "actual") == 0 ? m->plan_year - !m->doc_review : m->span_end ? m->span_end : m->plan_year;
     }
     if (!m->plan_year && !from_text)
         period = 0;
