@@ -817,6 +817,82 @@ static size_t dist_subject(runctx *rc, size_t lstart, const dist *d, int i)
     return n;
 }
 
+/* The subject and action of candidate c (line ln, sentence from cs, text [ts, te)), after
+ * the row before it (rc->prev): its own, cut where it starts inside that row, carried over
+ * a `carry` link, or the next item of a list that row distributes. */
+static struct prevrow row_subject(runctx *rc, const cand *c, const char *ln, long lineno, size_t cs, size_t ts,
+                                  size_t te)
+{
+    extractor *x = rc->x;
+    const char *subj = "", *act = "";
+    size_t sl = 0, al = 0;
+    if (c->g[G_SUBJECT][0] != (size_t)-1) {
+        subj = ln + c->g[G_SUBJECT][0];
+        sl = c->g[G_SUBJECT][1] - c->g[G_SUBJECT][0];
+        trim(&subj, &sl);
+        if (!has_word(subj, sl))
+            sl = 0;
+    }
+    if (c->g[G_ACTION][0] != (size_t)-1) {
+        act = ln + c->g[G_ACTION][0];
+        al = c->g[G_ACTION][1] - c->g[G_ACTION][0];
+    }
+    /* a subject that starts inside the row before it starts with that row's unit: it
+     * keeps what follows (10个重点产业产值: 重点产业产值), and a link alone is none
+     * (95万人和110万人: 和) */
+    const struct prevrow *pr = &rc->prev;
+    size_t so = sl ? (size_t)(subj - ln) : 0; /* where the subject starts in the line */
+    if (sl && pr->lineno == lineno && so >= pr->start && so < pr->end) {
+        size_t cut = pr->end - so < sl ? pr->end - so : sl;
+        subj += cut;
+        sl -= cut;
+        trim(&subj, &sl);
+        so = (size_t)(subj - ln);
+        if (!has_word(subj, sl) || rules_carries(x->r, ln, so, so + sl, x->md))
+            sl = 0;
+    }
+    /* no subject of its own: the one of the row before it in the sentence, when only a
+     * link of a `carry` pattern stands between them (312亿元、增长4.1%); the next item of a
+     * list the row before it distributes, whatever its own */
+    int next_item = pr->d.k && pr->di + 1 < pr->d.k;
+    int linked = pr->lineno == lineno && pr->cs == cs && pr->end <= ts && (sl == 0 || next_item) &&
+                 rules_carries(x->r, ln, pr->end, ts, x->md);
+    dist d = {0};
+    int di = 0;
+    if (linked && pr->sl) {
+        subj = pr->subj;
+        sl = pr->sl;
+        if (next_item) {
+            d = pr->d;
+            di = pr->di + 1;
+            if (al == 0) { /* the verb of a list is its rows' (分别增长3.5%、6%) */
+                act = pr->act;
+                al = pr->al;
+            }
+        }
+    } else if (sl && !find_dist(x, ln, (size_t)(subj - ln), (size_t)(subj - ln) + sl, ts, &d)) {
+        d.k = 0;
+    }
+    return (struct prevrow){lineno, cs, ts, te, subj, act, sl, al, d, di};
+}
+
+/* The subject and action of row r as the document writes them (traditional stays
+ * traditional); a list's item is put together from its pieces. */
+static int put_subject(runctx *rc, rowbuf *b, size_t lstart, const char *ln, const struct prevrow *r)
+{
+    size_t so = r->sl ? (size_t)(r->subj - ln) : 0, ao = r->al ? (size_t)(r->act - ln) : 0;
+    size_t sos = r->sl ? to_orig(rc, lstart + so) : 0, soe = r->sl ? to_orig(rc, lstart + so + r->sl) : 0;
+    size_t aos = r->al ? to_orig(rc, lstart + ao) : 0, aoe = r->al ? to_orig(rc, lstart + ao + r->al) : 0;
+    const char *osubj = rc->orig + sos;
+    size_t osl = soe - sos, n;
+    if (r->d.k && (n = dist_subject(rc, lstart, &r->d, r->di)) > 0) {
+        osubj = rc->sbuf;
+        osl = n;
+    }
+    trim(&osubj, &osl);
+    return put(b, COL_SUBJECT, osubj, osl) | put(b, COL_ACTION, rc->orig + aos, aoe - aos);
+}
+
 static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long lineno)
 {
     extractor *x = rc->x;
@@ -872,71 +948,13 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     err |= puts_(b, COL_SECTION, docinfo_section(x->doc));
     err |= puts_(b, COL_CATEGORY, c->ru->category);
     err |= puts_(b, COL_RULE, c->ru->id);
-    const char *subj = "", *act = "";
-    size_t sl = 0, al = 0;
-    if (c->g[G_SUBJECT][0] != (size_t)-1) {
-        subj = ln + c->g[G_SUBJECT][0];
-        sl = c->g[G_SUBJECT][1] - c->g[G_SUBJECT][0];
-        trim(&subj, &sl);
-        if (!has_word(subj, sl))
-            sl = 0;
-    }
-    if (c->g[G_ACTION][0] != (size_t)-1) {
-        act = ln + c->g[G_ACTION][0];
-        al = c->g[G_ACTION][1] - c->g[G_ACTION][0];
-    }
-    /* a subject that starts inside the row before it starts with that row's unit: it
-     * keeps what follows (10个重点产业产值: 重点产业产值), and a link alone is none
-     * (95万人和110万人: 和) */
     const struct prevrow *pr = &rc->prev;
-    size_t so = sl ? (size_t)(subj - ln) : 0; /* where the subject starts in the line */
-    if (sl && pr->lineno == lineno && so >= pr->start && so < pr->end) {
-        size_t cut = pr->end - so < sl ? pr->end - so : sl;
-        subj += cut;
-        sl -= cut;
-        trim(&subj, &sl);
-        so = (size_t)(subj - ln);
-        if (!has_word(subj, sl) || rules_carries(x->r, ln, so, so + sl, x->md))
-            sl = 0;
-    }
-    /* no subject of its own: the one of the row before it in the sentence, when only a
-     * link of a `carry` pattern stands between them (312亿元、增长4.1%); the next item of a
-     * list the row before it distributes, whatever its own */
-    int linked = pr->lineno == lineno && pr->cs == cs && pr->end <= ts && (sl == 0 || (pr->d.k && pr->di + 1 < pr->d.k)) &&
-                 rules_carries(x->r, ln, pr->end, ts, x->md);
-    dist d = {0};
-    int di = 0;
-    if (linked && pr->sl) {
-        subj = pr->subj;
-        sl = pr->sl;
-        if (pr->d.k && pr->di + 1 < pr->d.k) {
-            d = pr->d;
-            di = pr->di + 1;
-        }
-    } else if (sl && !find_dist(x, ln, (size_t)(subj - ln), (size_t)(subj - ln) + sl, ts, &d)) {
-        d.k = 0;
-    }
     meaning_in mi = {cs, (pr->lineno == lineno && pr->cs == cs && pr->end <= ts) ? pr->end : cs, ts, c->start, te,
                      c->ru->role, canon ? rules_unit_additive(x->r, canon) : 1};
     meaning_row mr;
     meaning_of(x->mean, &mi, &mr);
-    if (di && al == 0) { /* the verb of a list is its rows' (分别增长3.5%、6%) */
-        act = pr->act;
-        al = pr->al;
-    }
-    rc->prev = (struct prevrow){lineno, cs, ts, te, subj, act, sl, al, d, di};
-    /* subject and action as the document writes them (traditional stays traditional) */
-    size_t sos = sl ? to_orig(rc, lstart + (size_t)(subj - ln)) : 0, soe = sl ? to_orig(rc, lstart + (size_t)(subj - ln) + sl) : 0;
-    size_t aos = al ? to_orig(rc, lstart + (size_t)(act - ln)) : 0, aoe = al ? to_orig(rc, lstart + (size_t)(act - ln) + al) : 0;
-    const char *osubj = rc->orig + sos, *oact = rc->orig + aos;
-    size_t osl = soe - sos, oal = aoe - aos;
-    if (d.k && (osl = dist_subject(rc, lstart, &d, di)) > 0)
-        osubj = rc->sbuf;
-    else if (d.k)
-        osubj = rc->orig + sos, osl = soe - sos;
-    trim(&osubj, &osl);
-    err |= put(b, COL_SUBJECT, osubj, osl);
-    err |= put(b, COL_ACTION, oact, oal);
+    rc->prev = row_subject(rc, c, ln, lineno, cs, ts, te);
+    err |= put_subject(rc, b, lstart, ln, &rc->prev);
     err |= puts_(b, COL_ROLE, mr.role);
     if (mr.period)
         err |= put(b, COL_PERIOD, tmp, (size_t)snprintf(tmp, sizeof tmp, "%d", mr.period));
