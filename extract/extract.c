@@ -1246,7 +1246,10 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
         rc = collect(x, r.norm + off, len, o->warn, o->warn_ctx, file, lineno);
         if (rc == 0) {
             size_t k = resolve(x);
-            if (k && meaning_line(x->mean, r.norm + off, len))
+            size_t cs0 = 0, ce0;
+            if (k)
+                sentence(r.norm + off, len, x->c[0].start, x->c[0].end, &cs0, &ce0);
+            if (k && meaning_line(x->mean, r.norm + off, len, cs0))
                 rc = PM_ERR_NOMEM;
             for (size_t i = 0; i < k && rc == 0; i++)
                 rc = emit(&r, &x->c[i], off, len, lineno);

@@ -204,16 +204,22 @@ static int hit_cmp(const void *pa, const void *pb)
     return a->start > b->start ? -1 : a->start < b->start; /* the longer first */
 }
 
-int meaning_line(meaning *m, const char *ln, size_t len)
+int meaning_line(meaning *m, const char *ln, size_t len, size_t from)
 {
     m->ln = ln;
     m->nhits = 0;
+    if (from > len)
+        from = len;
     for (int k = 0; k < SENSE_KINDS; k++) {
         m->first[k] = m->nhits;
         if (k == SENSE_REVIEW || k == SENSE_PLAN || k == SENSE_DISTRIBUTE)
             continue;
-        if (scan(m, k, ln, len))
+        if (scan(m, k, ln + from, len - from))
             return -1;
+        for (size_t i = m->first[k]; i < m->nhits; i++) { /* offsets in the line */
+            m->hits[i].start += from;
+            m->hits[i].end += from;
+        }
         if (m->nhits - m->first[k] > 1)
             qsort(m->hits + m->first[k], m->nhits - m->first[k], sizeof(rules_hit), hit_cmp);
     }

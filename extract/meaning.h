@@ -29,9 +29,10 @@ void meaning_heading(meaning *m, int level, const char *ln, size_t len);
  * starts a part at level 0, as meaning_heading. Returns 1 then, else 0. */
 int meaning_part(meaning *m, const char *ln, size_t len);
 
-/* The line ln[0..len) whose rows come next: finds its cues, years and per-head words once.
+/* The line ln[0..len) whose rows come next: finds its cues, years and per-head words once,
+ * from offset `from` on (the start of the first row's sentence: nothing before it counts).
  * 0, or -1 on no memory. ln must stay valid while its rows are asked about. */
-int meaning_line(meaning *m, const char *ln, size_t len);
+int meaning_line(meaning *m, const char *ln, size_t len, size_t from);
 
 /* Where a row stands in the line given to meaning_line (byte offsets). */
 typedef struct meaning_in {
