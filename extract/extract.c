@@ -848,7 +848,7 @@ static struct prevrow row_subject(runctx *rc, const cand *c, const char *ln, lon
         sl -= cut;
         trim(&subj, &sl);
         so = (size_t)(subj - ln);
-        if (!has_word(subj, sl) || rules_carries(x->r, ln, so, so + sl, x->md))
+        if (!has_word(subj, sl) || rules_carries(x->r, ln, so, so + sl, x->md, x->mctx))
             sl = 0;
     }
     /* no subject of its own: the one of the row before it in the sentence, when only a
@@ -856,7 +856,7 @@ static struct prevrow row_subject(runctx *rc, const cand *c, const char *ln, lon
      * list the row before it distributes, whatever its own */
     int next_item = pr->d.k && pr->di + 1 < pr->d.k;
     int linked = pr->lineno == lineno && pr->cs == cs && pr->end <= ts && (sl == 0 || next_item) &&
-                 rules_carries(x->r, ln, pr->end, ts, x->md);
+                 rules_carries(x->r, ln, pr->end, ts, x->md, x->mctx);
     dist d = {0};
     int di = 0;
     if (linked && pr->sl) {

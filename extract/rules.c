@@ -281,10 +281,11 @@ int rules_unit_additive(const rules *r, const char *unit)
     return -1;
 }
 
-int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre2_match_data *md)
+int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre2_match_data *md,
+                  pcre2_match_context *mctx)
 {
     for (size_t i = 0; i < r->ncarry; i++)
-        if (pcre2_match(r->carry[i], (PCRE2_SPTR)line, to, from, PCRE2_NO_UTF_CHECK, md, NULL) >= 0)
+        if (pcre2_match(r->carry[i], (PCRE2_SPTR)line, to, from, PCRE2_NO_UTF_CHECK, md, mctx) >= 0)
             return 1;
     return 0;
 }

@@ -310,15 +310,35 @@ static void test_carry(void **state)
     static const char line[] = "收入312亿元、增长4%和5%，其中增长6%";
     const char *s312 = strstr(line, "、增长"), *s4 = strstr(line, "4%"), *s5 = strstr(line, "5%");
     size_t a = (size_t)(s312 - line), b = (size_t)(s4 - line);
-    assert_true(rules_carries(r, line, a, b, md));                         /* 、增长 */
-    assert_true(rules_carries(r, line, a, a + strlen("、"), md));          /* 、 */
-    assert_true(rules_carries(r, line, (size_t)(s5 - line) - strlen("和"), (size_t)(s5 - line), md));
-    assert_false(rules_carries(r, line, a, b - strlen("长"), md));         /* 、增: not all of it */
+    assert_true(rules_carries(r, line, a, b, md, NULL));                         /* 、增长 */
+    assert_true(rules_carries(r, line, a, a + strlen("、"), md, NULL));          /* 、 */
+    assert_true(rules_carries(r, line, (size_t)(s5 - line) - strlen("和"), (size_t)(s5 - line), md, NULL));
+    assert_false(rules_carries(r, line, a, b - strlen("长"), md, NULL));         /* 、增: not all of it */
     const char *other = strstr(line, "，其中");
-    assert_false(rules_carries(r, line, (size_t)(other - line), (size_t)(strstr(line, "6%") - line), md));
+    assert_false(rules_carries(r, line, (size_t)(other - line), (size_t)(strstr(line, "6%") - line), md, NULL));
     rules *none = rules_create();
-    assert_false(rules_carries(none, line, a, b, md));                     /* no carry: never */
+    assert_false(rules_carries(none, line, a, b, md, NULL));                     /* no carry: never */
     rules_free(none);
+    pcre2_match_data_free(md);
+    rules_free(r);
+}
+
+/* A `carry` pattern is matched under the caller's match limits: one that needs more
+ * backtracking than the limit allows (here ~2^12 tries of its first alternative before the
+ * second matches) does not match under a low limit, though it does under PCRE2's default. */
+static void test_carry_match_limit(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    assert_int_equal(load(r, "pack p\ncarry (?:(?:a|aa)*)*x|a+c\n", &e), 0);
+    pcre2_match_data *md = pcre2_match_data_create(8, NULL);
+    pcre2_match_context *mctx = pcre2_match_context_create(NULL);
+    pcre2_set_match_limit(mctx, 10000);
+    static const char line[] = "aaaaaaaaaaaac";
+    assert_true(rules_carries(r, line, 0, sizeof line - 1, md, NULL));
+    assert_false(rules_carries(r, line, 0, sizeof line - 1, md, mctx));
+    pcre2_match_context_free(mctx);
     pcre2_match_data_free(md);
     rules_free(r);
 }
@@ -431,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_shipped_packs_load),
         cmocka_unit_test(test_shipped_sizes),
         cmocka_unit_test(test_carry),
+        cmocka_unit_test(test_carry_match_limit),
         cmocka_unit_test(test_jit_per_pack),
         cmocka_unit_test(test_jit_threads),
     };
