@@ -658,6 +658,7 @@ typedef struct runctx {
         size_t sl, al;
         dist d;  /* the list its subject distributes, and the item it took */
         int di;
+        size_t from; /* where the cues that govern it may start */
     } prev;
     char sbuf[1024]; /* a subject put together from a list's pieces */
 } runctx;
@@ -873,7 +874,7 @@ static struct prevrow row_subject(runctx *rc, const cand *c, const char *ln, lon
     } else if (sl && !find_dist(x, ln, (size_t)(subj - ln), (size_t)(subj - ln) + sl, ts, &d)) {
         d.k = 0;
     }
-    return (struct prevrow){lineno, cs, ts, te, subj, act, sl, al, d, di};
+    return (struct prevrow){lineno, cs, ts, te, subj, act, sl, al, d, di, 0};
 }
 
 /* The subject and action of row r as the document writes them (traditional stays
@@ -948,12 +949,19 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     err |= puts_(b, COL_SECTION, docinfo_section(x->doc));
     err |= puts_(b, COL_CATEGORY, c->ru->category);
     err |= puts_(b, COL_RULE, c->ru->id);
+    /* the cues that govern it start after the row before it in the sentence, or with that
+     * row's when only a `carry` link stands between them, or an enumeration mark and a
+     * noun without a verb of its own (现有中小学312所、幼儿园406所; not 现有50所、新建10所) */
     const struct prevrow *pr = &rc->prev;
-    meaning_in mi = {cs, (pr->lineno == lineno && pr->cs == cs && pr->end <= ts) ? pr->end : cs, ts, c->start, te,
-                     c->ru->role, canon ? rules_unit_additive(x->r, canon) : 1};
+    int same = pr->lineno == lineno && pr->cs == cs && pr->end <= ts;
+    int listed = same && ts - pr->end >= 3 && memcmp(ln + pr->end, "\xE3\x80\x81", 3) == 0 &&
+                 c->g[G_ACTION][0] == (size_t)-1;
+    size_t from = !same ? cs : listed || rules_carries(x->r, ln, pr->end, ts, x->md, x->mctx) ? pr->from : pr->end;
+    meaning_in mi = {cs, from, ts, c->start, te, c->ru->role, canon ? rules_unit_additive(x->r, canon) : 1};
     meaning_row mr;
     meaning_of(x->mean, &mi, &mr);
     rc->prev = row_subject(rc, c, ln, lineno, cs, ts, te);
+    rc->prev.from = from;
     err |= put_subject(rc, b, lstart, ln, &rc->prev);
     err |= puts_(b, COL_ROLE, mr.role);
     if (mr.period)

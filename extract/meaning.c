@@ -157,12 +157,12 @@ void meaning_heading(meaning *m, int level, const char *ln, size_t len)
         p->kind = PART_PLAN;
     m->nhits = 0;
     scan(m, SENSE_PERIOD, ln, len);
-    for (size_t i = 0; i < m->nhits; i++)
-        if (m->hits[i].year > 0) { /* the first year it names */
+    for (size_t i = 0; i < m->nhits; i++) /* the first year it names ... */
+        if (m->hits[i].year > 0 && !p->year)
             p->year = m->hits[i].year;
+    for (size_t i = 0; i < m->nhits; i++) /* ... and a span ending then (2025年和“十四五”: since 2021) */
+        if (m->hits[i].year == p->year && m->hits[i].since && !p->since)
             p->since = m->hits[i].since;
-            break;
-        }
     /* a part about a year before the plan year looks back on it */
     if (p->year && m->plan_year && p->year < m->plan_year)
         p->kind = PART_REVIEW;
@@ -335,6 +335,8 @@ void meaning_of(const meaning *m, const meaning_in *in, meaning_row *out)
             period = own->year;
         else if (since)
             period = since - 1;
+        else if (kind == PART_REVIEW && from_text && year) /* a change during a year looked back on */
+            period = year - 1;
         else if (m->plan_year)
             period = kind == PART_REVIEW ? m->plan_year - 1 : m->plan_year;
     } else if (from_text && year) {
@@ -356,6 +358,11 @@ void meaning_of(const meaning *m, const meaning_in *in, meaning_row *out)
         for (size_t i = m->first[SENSE_NONADDITIVE]; i < m->first[SENSE_NONADDITIVE + 1] && add; i++) {
             const rules_hit *h = &m->hits[i];
             if (h->start >= cl && h->start <= in->end)
+                add = 0;
+        }
+        for (size_t i = m->first[SENSE_NONADD_OWN]; i < m->first[SENSE_NONADD_OWN + 1] && add; i++) {
+            const rules_hit *h = &m->hits[i]; /* it touches the row's own text */
+            if (h->end > in->text && h->start < in->end)
                 add = 0;
         }
     }

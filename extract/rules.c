@@ -1079,6 +1079,13 @@ static int add_sense(parser *p, const char *key, size_t klen, const char *v, siz
         for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
             if (!kinds[i].cls && strcmp(kinds[i].key, kb) == 0)
                 se.kind = kinds[i].kind;
+        if (se.kind == SENSE_NONADDITIVE && vlen > 4 && memcmp(v, "own ", 4) == 0) {
+            se.kind = SENSE_NONADD_OWN; /* nonadditive own PATTERN: only the number it touches */
+            pat = v + 4;
+            plen = vlen - 4;
+            while (plen && *pat == ' ')
+                pat++, plen--;
+        }
     }
     long pcol = col + (long)(pat - v);
     if (se.kind == SENSE_PERIOD) {

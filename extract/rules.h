@@ -111,7 +111,8 @@ enum rules_sense {
     SENSE_REVIEW, SENSE_PLAN,                   /* a heading that starts a review / a plan part */
     SENSE_ACTUAL, SENSE_TARGET, SENSE_BASELINE, /* a word in a sentence that decides a role */
     SENSE_PERIOD,                               /* a phrase that names a year */
-    SENSE_NONADDITIVE,                          /* per head, per unit, a size class */
+    SENSE_NONADDITIVE,                          /* per head, per unit: for the clause */
+    SENSE_NONADD_OWN,                           /* a size class, a threshold: its own number */
     SENSE_DISTRIBUTE,                           /* between a list's noun and its numbers: 分别 */
     SENSE_KINDS
 };
