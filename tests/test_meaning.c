@@ -331,7 +331,9 @@ static void test_shipped_report(void **state)
         "地区生产总值增长5%，第一、二、三产业增加值分别增长3.5%、6%、5.5%。\n"
         "城镇、农村居民人均可支配收入分别达到52680元、31240元。\n"
         "固定资产投资增长4%，装备制造业、高技术制造业增加值分别增长17.7%、17.6%。\n"
-        "培育3个千亿级产业集群，每个集群配套资金3000万元。\n";
+        "培育3个千亿级产业集群，每个集群配套资金3000万元。\n"
+        "新开工亿元以上项目120个，消除56人以上大班额。\n"
+        "全市现有中小学52所、幼儿园38所，现有学校50所、新建10所。\n";
     extractor *x = extractor_create(r);
     assert_non_null(x);
     got g = {0};
@@ -350,6 +352,12 @@ static void test_shipped_report(void **state)
     /* a count of size-class things adds up; a per-unit amount does not */
     find(&g, "3个", "target", "2026", "yes");
     find(&g, "3000万元", "target", "2026", "no");
+    find(&g, "120个", "target", "2026", "yes"); /* projects above a threshold add up */
+    find(&g, "56人以上", "target", "2026", "no"); /* the threshold does not */
+    /* a list shares its cue, a new verb ends it */
+    find(&g, "52所", "baseline", "2026", "yes");
+    find(&g, "38所", "baseline", "2026", "yes");
+    find(&g, "10所", "target", "2026", "yes");
     /* distributed lists: each row its item and the noun they share */
     subject(&g, "3.5%", "第一产业增加值");
     subject(&g, "6%", "第二产业增加值");
