@@ -819,10 +819,11 @@ static size_t dist_subject(runctx *rc, size_t lstart, const dist *d, int i)
 }
 
 /* The subject and action of candidate c (line ln, sentence from cs, text [ts, te)), after
- * the row before it (rc->prev): its own, cut where it starts inside that row, carried over
- * a `carry` link, or the next item of a list that row distributes. */
+ * the row before it (rc->prev; carried: only a `carry` link stands between them): its own,
+ * cut where it starts inside that row, carried over the link, or the next item of a list
+ * that row distributes. from: where the cues that govern it start, kept for the next row. */
 static struct prevrow row_subject(runctx *rc, const cand *c, const char *ln, long lineno, size_t cs, size_t ts,
-                                  size_t te)
+                                  size_t te, int carried, size_t from)
 {
     extractor *x = rc->x;
     const char *subj = "", *act = "";
@@ -856,8 +857,7 @@ static struct prevrow row_subject(runctx *rc, const cand *c, const char *ln, lon
      * link of a `carry` pattern stands between them (312亿元、增长4.1%); the next item of a
      * list the row before it distributes, whatever its own */
     int next_item = pr->d.k && pr->di + 1 < pr->d.k;
-    int linked = pr->lineno == lineno && pr->cs == cs && pr->end <= ts && (sl == 0 || next_item) &&
-                 rules_carries(x->r, ln, pr->end, ts, x->md, x->mctx);
+    int linked = carried && (sl == 0 || next_item);
     dist d = {0};
     int di = 0;
     if (linked && pr->sl) {
@@ -874,7 +874,7 @@ static struct prevrow row_subject(runctx *rc, const cand *c, const char *ln, lon
     } else if (sl && !find_dist(x, ln, (size_t)(subj - ln), (size_t)(subj - ln) + sl, ts, &d)) {
         d.k = 0;
     }
-    return (struct prevrow){lineno, cs, ts, te, subj, act, sl, al, d, di, 0};
+    return (struct prevrow){lineno, cs, ts, te, subj, act, sl, al, d, di, from};
 }
 
 /* The subject and action of row r as the document writes them (traditional stays
@@ -956,12 +956,12 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     int same = pr->lineno == lineno && pr->cs == cs && pr->end <= ts;
     int listed = same && ts - pr->end >= 3 && memcmp(ln + pr->end, "\xE3\x80\x81", 3) == 0 &&
                  c->g[G_ACTION][0] == (size_t)-1;
-    size_t from = !same ? cs : listed || rules_carries(x->r, ln, pr->end, ts, x->md, x->mctx) ? pr->from : pr->end;
+    int carried = same && rules_carries(x->r, ln, pr->end, ts, x->md, x->mctx);
+    size_t from = !same ? cs : listed || carried ? pr->from : pr->end;
     meaning_in mi = {cs, from, ts, c->start, te, c->ru->role, canon ? rules_unit_additive(x->r, canon) : 1};
     meaning_row mr;
     meaning_of(x->mean, &mi, &mr);
-    rc->prev = row_subject(rc, c, ln, lineno, cs, ts, te);
-    rc->prev.from = from;
+    rc->prev = row_subject(rc, c, ln, lineno, cs, ts, te, carried, from);
     err |= put_subject(rc, b, lstart, ln, &rc->prev);
     err |= puts_(b, COL_ROLE, mr.role);
     if (mr.period)

@@ -345,8 +345,6 @@ void meaning_of(const meaning *m, const meaning_in *in, meaning_row *out)
         /* an actual is for the year before the plan's, or a review's own year */
         period = strcmp(role, "actual") == 0 ? m->plan_year - !m->doc_review : m->span_end ? m->span_end : m->plan_year;
     }
-    if (!m->plan_year && !from_text)
-        period = 0;
     out->role = role;
     out->period = period;
 

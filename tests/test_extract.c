@@ -11,22 +11,7 @@
 
 #include "extract/extract.h"
 
-#define MAXROWS 64
-typedef struct got {
-    size_t n;
-    char cell[MAXROWS][COL_COUNT][160];
-} got;
-
-static int collect(void *ctx, const pm_row *row)
-{
-    got *g = ctx;
-    if (g->n < MAXROWS) {
-        for (int i = 0; i < COL_COUNT; i++)
-            snprintf(g->cell[g->n][i], sizeof g->cell[g->n][i], "%s", row->cell[i]);
-        g->n++;
-    }
-    return 0;
-}
+#include "tests/rowcollect.h"
 
 static rules *pack;
 

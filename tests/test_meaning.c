@@ -269,22 +269,7 @@ static void test_key_errors(void **state)
 
 /* ---- the shipped packs, end to end ---- */
 
-#define MAXROWS 32
-typedef struct got {
-    size_t n;
-    char cell[MAXROWS][COL_COUNT][96];
-} got;
-
-static int collect(void *ctx, const pm_row *row)
-{
-    got *g = ctx;
-    if (g->n < MAXROWS) {
-        for (int i = 0; i < COL_COUNT; i++)
-            snprintf(g->cell[g->n][i], sizeof g->cell[g->n][i], "%s", row->cell[i]);
-        g->n++;
-    }
-    return 0;
-}
+#include "tests/rowcollect.h"
 
 static void find(const got *g, const char *text, const char *role, const char *period, const char *additive)
 {
