@@ -28,6 +28,8 @@ static const char help_head[] =
     "  [4.5万名]{edu.people}        a row, and the rule that made it\n"
     "  (第七届){-base.ordinal}      removed by an exclusion\n"
     "  <2019>?                      a number no rule took\n"
+    "  {78.3}:unit                   a cell of an indicator table that gives no row, and what it is\n"
+    "  [79.0]{table: target 2025 岁} a table's cell that gives a row (its role, period, unit)\n"
     "With colour (on a terminal): rows green, exclusions yellow, untaken numbers red.\n"
     "\n"
     "options:\n";
@@ -51,21 +53,30 @@ static int show(void *ctx, long lineno, const char *line, size_t len, const extr
     } else if (n == 0 && v->marked_only) {
         return 0;
     }
-    static const char *open[] = {"[", "(", "<"}, *close[] = {"]", ")", ">"};
-    static const char *col[] = {"\033[1;32m", "\033[33m", "\033[1;31m"};
+    static const char *open[] = {"[", "(", "<", "{"}, *close[] = {"]", ")", ">", "}"};
+    static const char *col[] = {"\033[1;32m", "\033[33m", "\033[1;31m", "\033[36m"};
     printf("%5ld | ", lineno);
     size_t at = 0;
+    const char *tail = NULL; /* a note on the whole line: how a table's header was read */
     for (size_t i = 0; i < n; i++) {
         if (m[i].start < at) /* overlapping marks: show the first */
             continue;
+        if (m[i].start == m[i].end) {
+            tail = m[i].note;
+            continue;
+        }
         fwrite(line + at, 1, m[i].start - at, stdout);
         fputs(v->color ? col[m[i].kind] : open[m[i].kind], stdout);
         fwrite(line + m[i].start, 1, m[i].end - m[i].start, stdout);
         fputs(v->color ? "\033[0m" : close[m[i].kind], stdout);
-        if (m[i].kind == MARK_ROW)
+        if (m[i].kind == MARK_ROW && m[i].note)
+            printf(v->color ? "\033[2m{%s}\033[0m" : "{%s}", m[i].note);
+        else if (m[i].kind == MARK_ROW)
             printf(v->color ? "\033[2m{%s}\033[0m" : "{%s}", m[i].rule->id);
         else if (m[i].kind == MARK_EXCLUDED)
             printf(v->color ? "\033[2m{-%s}\033[0m" : "{-%s}", m[i].rule->id);
+        else if (m[i].kind == MARK_CELL)
+            printf(v->color ? "\033[2m:%s\033[0m" : ":%s", m[i].note ? m[i].note : "");
         else
             fputs(v->color ? "" : "?", stdout);
         at = m[i].end;
@@ -75,6 +86,8 @@ static int show(void *ctx, long lineno, const char *line, size_t len, const extr
     }
     fwrite(line + at, 1, len - at, stdout);
     fputc('\n', stdout);
+    if (tail)
+        printf("      | %s\n", tail);
     return 0;
 }
 

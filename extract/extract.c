@@ -15,12 +15,13 @@
 #include "extract/cpindex.h"
 #include "extract/meaning.h"
 #include "extract/prefilter.h"
+#include "extract/table.h"
 #include "extract/utf8.h"
 #include "extract/text.h"
 
 const char *const extract_columns[COL_COUNT] = {
     "file", "city", "year", "section", "category", "rule", "subject", "action", "role",
-    "period", "additive", "value", "value_max", "qualifier", "unit", "text", "line", "context"};
+    "period", "additive", "attribute", "value", "value_max", "qualifier", "unit", "text", "line", "context"};
 
 #define MATCH_LIMIT 200000   /* backtracking steps of one match attempt */
 #define DEPTH_LIMIT 10000
@@ -54,6 +55,8 @@ struct extractor {
     text *t;
     docinfo *doc;       /* title and headings */
     meaning *mean;      /* role, period and additivity of the rows */
+    table *tab;         /* indicator tables */
+    char notes[4096];   /* explain: the notes of a table line's marks */
     cand *c;
     size_t nc, capc;
     span *ex;
@@ -171,6 +174,7 @@ extractor *extractor_create(const rules *r)
     x->t = text_create();
     x->doc = docinfo_create();
     x->mean = meaning_create(r, x->mctx);
+    x->tab = table_create(r, x->mctx);
     for (int k = 0; k < 2; k++) {
         x->scan[k] = calloc(rules_count(r) + 1, sizeof(size_t));
         x->copy[k] = calloc(rules_count(r) + 1, sizeof(size_t));
@@ -195,7 +199,7 @@ extractor *extractor_create(const rules *r)
     if (copies)
         x->pf = prefilter_create(r, copies);
     free(copies);
-    if (!x->rule || !x->md || !x->mctx || !x->t || !x->doc || !x->mean || !x->twin || !x->pf || !x->scan[0] || !x->scan[1] ||
+    if (!x->rule || !x->md || !x->mctx || !x->t || !x->doc || !x->mean || !x->tab || !x->twin || !x->pf || !x->scan[0] || !x->scan[1] ||
         !x->copy[0] || !x->copy[1] || build_dwords(x)) {
         extractor_free(x);
         return NULL;
@@ -219,6 +223,7 @@ void extractor_free(extractor *x)
     text_free(x->t);
     docinfo_free(x->doc);
     meaning_free(x->mean);
+    table_free(x->tab);
     prefilter_free(x->pf);
     free(x->c);
     free(x->ex);
@@ -969,6 +974,7 @@ static int emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long line
     else
         err |= put(b, COL_PERIOD, "", 0);
     err |= puts_(b, COL_ADDITIVE, mr.additive ? "yes" : "no");
+    err |= put(b, COL_ATTRIBUTE, "", 0);
     num_format(v, tmp, sizeof tmp);
     err |= puts_(b, COL_VALUE, tmp);
     if (has_max)
@@ -1043,7 +1049,7 @@ static int trace_line(extractor *x, runctx *r, size_t off, size_t len, size_t nr
                     ts = c->g[gi][0] < ts ? c->g[gi][0] : ts;
                     te = c->g[gi][1] > te ? c->g[gi][1] : te;
                 }
-            m = (extract_mark){MARK_ROW, ts, te, c->ru};
+            m = (extract_mark){MARK_ROW, ts, te, c->ru, NULL};
         } else {
             size_t a = x->anc[i - nrows], e = a;
             while (e < len && (num_numeral(x->line + e, len - e) || x->line[e] == '.' ||
@@ -1054,10 +1060,10 @@ static int trace_line(extractor *x, runctx *r, size_t off, size_t len, size_t nr
                 taken = a >= x->c[k].start && a < x->c[k].end;
             if (taken)
                 continue;
-            m = (extract_mark){MARK_UNTAKEN, a, e, NULL};
+            m = (extract_mark){MARK_UNTAKEN, a, e, NULL, NULL};
             for (size_t j = 0; j < x->nex; j++)
                 if (x->ex[j].s < e && a < x->ex[j].e) {
-                    m = (extract_mark){MARK_EXCLUDED, x->ex[j].s, x->ex[j].e, x->ex[j].ru};
+                    m = (extract_mark){MARK_EXCLUDED, x->ex[j].s, x->ex[j].e, x->ex[j].ru, NULL};
                     break;
                 }
             if (m.kind == MARK_UNTAKEN && !plain_number(x->line + a, e - a))
@@ -1074,6 +1080,177 @@ static int trace_line(extractor *x, runctx *r, size_t off, size_t len, size_t nr
             return PM_ERR_NOMEM;
         x->marks[x->nmarks++] = m;
     }
+    if (x->nmarks > 1)
+        qsort(x->marks, x->nmarks, sizeof(extract_mark), mark_cmp);
+    return o->trace(o->trace_ctx, lineno, r->orig + los, loe - los, x->marks, x->nmarks);
+}
+
+/* Cell col of b: the pieces p[0..n) one after another. */
+static int put_join(rowbuf *b, int col, const char *const *p, const size_t *len, int n)
+{
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += len[i];
+    if (pm_grow((void **)&b->s, &b->cap, b->n + total + 1, 1))
+        return -1;
+    b->off[col] = b->n;
+    b->len[col] = total;
+    for (int i = 0; i < n; i++) {
+        memcpy(b->s + b->n, p[i], len[i]);
+        b->n += len[i];
+    }
+    b->s[b->n++] = '\0';
+    return 0;
+}
+
+/* The row of an indicator table's cell: subject, group and caption as written, context
+ * the row's cells joined by " | ". */
+static const rule table_rule = {.id = (char *)"table", .pack = (char *)"base", .category = (char *)"指标",
+                                .role = (char *)"target"};
+
+static int emit_table(runctx *rc, const table_row *tr)
+{
+    extractor *x = rc->x;
+    rowbuf *b = &rc->rb;
+    b->n = 0;
+    size_t nt, nc;
+    const table_info *ti = table_tables(x->tab, &nt) + tr->table;
+    const table_cell *cells = table_cells(x->tab, &nc) + tr->cells;
+    char tmp[64];
+    int err = 0;
+#define ORIG(a, e) rc->orig + to_orig(rc, a), to_orig(rc, e) - to_orig(rc, a)
+    err |= puts_(b, COL_FILE, rc->file);
+    err |= puts_(b, COL_CITY, rc->city);
+    err |= puts_(b, COL_YEAR, rc->year);
+    const char *sec = docinfo_section(x->doc);
+    const char *sp[3] = {sec, " > ", rc->orig + to_orig(rc, ti->cap_s)};
+    size_t sl[3] = {strlen(sec), 3, to_orig(rc, ti->cap_e) - to_orig(rc, ti->cap_s)};
+    if (!sl[2])
+        err |= put_join(b, COL_SECTION, sp, sl, 1);
+    else
+        err |= sl[0] ? put_join(b, COL_SECTION, sp, sl, 3) : put_join(b, COL_SECTION, sp + 2, sl + 2, 1);
+    if (tr->group_e > tr->group_s)
+        err |= put(b, COL_CATEGORY, ORIG(tr->group_s, tr->group_e));
+    else
+        err |= puts_(b, COL_CATEGORY, table_rule.category);
+    err |= puts_(b, COL_RULE, table_rule.id);
+    err |= put(b, COL_SUBJECT, ORIG(tr->name_s, tr->name_e));
+    err |= put(b, COL_ACTION, "", 0);
+    err |= puts_(b, COL_ROLE, tr->role);
+    if (tr->period)
+        err |= put(b, COL_PERIOD, tmp, (size_t)snprintf(tmp, sizeof tmp, "%d", tr->period));
+    else
+        err |= put(b, COL_PERIOD, "", 0);
+    err |= puts_(b, COL_ADDITIVE, tr->additive ? "yes" : "no");
+    err |= puts_(b, COL_ATTRIBUTE, tr->attribute);
+    num_format(tr->value, tmp, sizeof tmp);
+    err |= puts_(b, COL_VALUE, tmp);
+    if (tr->has_max)
+        num_format(tr->value_max, tmp, sizeof tmp);
+    err |= puts_(b, COL_VALUE_MAX, tr->has_max ? tmp : "");
+    err |= puts_(b, COL_QUALIFIER, tr->qualifier);
+    err |= puts_(b, COL_UNIT, tr->unit);
+    err |= put(b, COL_TEXT, ORIG(tr->cell_s, tr->cell_e));
+    err |= put(b, COL_LINE, tmp, (size_t)num_format((double)tr->line, tmp, sizeof tmp));
+    const char *cp[2 * 32];
+    size_t cn[2 * 32];
+    int k = 0;
+    for (size_t i = 0; i < tr->ncells && k < 2 * 32 - 1; i++) {
+        if (cells[i].e == cells[i].s)
+            continue;
+        if (k) {
+            cp[k] = " | ";
+            cn[k++] = 3;
+        }
+        cp[k] = rc->orig + to_orig(rc, cells[i].s);
+        cn[k] = to_orig(rc, cells[i].e) - to_orig(rc, cells[i].s);
+        k++;
+    }
+    err |= put_join(b, COL_CONTEXT, cp, cn, k);
+#undef ORIG
+    if (err)
+        return PM_ERR_NOMEM;
+    pm_row row;
+    memset(&row, 0, sizeof row);
+    for (int i = 0; i < COL_COUNT; i++) {
+        row.cell[i] = b->s + b->off[i];
+        row.len[i] = b->len[i];
+    }
+    row.value = tr->value;
+    row.rule = &table_rule;
+    row.norm_start = tr->cell_s;
+    row.norm_end = tr->cell_e;
+    return rc->fn(rc->ctx, &row);
+}
+
+/* explain: a table's line with every cell marked (header cells with their column, the
+ * cells of rows with what became of them). */
+static int trace_table(extractor *x, runctx *r, size_t off, size_t len, long lineno, const extract_opts *o)
+{
+    size_t nc, nt, nr;
+    const table_cell *cells = table_cells(x->tab, &nc);
+    const table_info *tabs = table_tables(x->tab, &nt);
+    const table_row *rows = table_rows(x->tab, &nr);
+    size_t los = to_orig(r, off), loe = to_orig(r, off + len), used = 0;
+    x->nmarks = 0;
+    for (size_t i = 0; i < nc; i++) {
+        const table_cell *c = &cells[i];
+        if (c->line != lineno || c->s < off || c->e > off + len || c->s == c->e)
+            continue;
+        char *note = x->notes + used;
+        size_t room = sizeof x->notes - used;
+        int kind = MARK_CELL, w = 0;
+        const table_info *ti = &tabs[c->table];
+        if (strcmp(c->what, "column") == 0) {
+            w = snprintf(note, room, "column");
+        } else if (strcmp(c->what, "row") == 0) {
+            const table_row *tr = NULL;
+            for (size_t k = 0; k < nr && !tr; k++)
+                if (rows[k].cell_s == c->s && rows[k].line == lineno)
+                    tr = &rows[k];
+            kind = MARK_ROW;
+            if (tr)
+                w = snprintf(note, room, "table: %s %d %s%s%s%s", tr->role, tr->period, tr->unit,
+                             tr->additive ? "" : " not additive", *tr->attribute ? " " : "", tr->attribute);
+        } else if (c->col >= 0 && ti->col[c->col].kind == TABLE_VALUE) {
+            w = snprintf(note, room, "%s: no number", c->what);
+        } else {
+            w = snprintf(note, room, "%s", c->what);
+        }
+        if (w < 0 || (size_t)w >= room)
+            note = NULL;
+        else
+            used += (size_t)w + 1;
+        extract_mark m = {kind, to_orig(r, c->s) - los, to_orig(r, c->e) - los, kind == MARK_ROW ? &table_rule : NULL, note};
+        if (pm_grow((void **)&x->marks, &x->capmarks, x->nmarks + 1, sizeof(extract_mark)))
+            return PM_ERR_NOMEM;
+        x->marks[x->nmarks++] = m;
+    }
+    /* the header's first line says what each column is */
+    for (size_t t = 0; t < nt; t++)
+        if (tabs[t].header == lineno) {
+            char *note = x->notes + used;
+            size_t room = sizeof x->notes - used, at = 0;
+            static const char *kinds[] = {"serial", "group", "name", "unit", "attribute", "note", "value"};
+            at += (size_t)snprintf(note, room, "table of %d columns:", tabs[t].ncols);
+            for (int j = 0; j < tabs[t].ncols && at < room; j++) {
+                const struct table_col *col = &tabs[t].col[j];
+                int k = col->kind - TABLE_SERIAL;
+                if (col->kind == TABLE_VALUE)
+                    at += (size_t)snprintf(note + at, room - at, " %s %d%s", col->role, col->period,
+                                           col->change ? " change" : "");
+                else
+                    at += (size_t)snprintf(note + at, room - at, " %s", k >= 0 && k < 7 ? kinds[k] : "?");
+                if (at < room && j + 1 < tabs[t].ncols)
+                    at += (size_t)snprintf(note + at, room - at, ",");
+            }
+            if (at < room) {
+                extract_mark m = {MARK_CELL, loe - los, loe - los, NULL, note};
+                if (pm_grow((void **)&x->marks, &x->capmarks, x->nmarks + 1, sizeof(extract_mark)))
+                    return PM_ERR_NOMEM;
+                x->marks[x->nmarks++] = m;
+            }
+        }
     if (x->nmarks > 1)
         qsort(x->marks, x->nmarks, sizeof(extract_mark), mark_cmp);
     return o->trace(o->trace_ctx, lineno, r->orig + los, loe - los, x->marks, x->nmarks);
@@ -1232,6 +1409,13 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
+    int span_end = 0, plan_year = meaning_years(x->mean, &span_end);
+    if (table_read(x->tab, r.norm, r.normlen, plan_year, span_end))
+        return pm_error_set(err, PM_ERR_NOMEM, file, 0, 0, "out of memory");
+    size_t ntab, ntrow, ti = 0, tri = 0;
+    const table_info *tabs = table_tables(x->tab, &ntab);
+    const table_row *trows = table_rows(x->tab, &ntrow);
+
     size_t off = 0;
     long lineno = 0;
     rc = 0;
@@ -1239,6 +1423,16 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
         const char *nl = memchr(r.norm + off, '\n', r.normlen - off);
         size_t len = nl ? (size_t)(nl - (r.norm + off)) : r.normlen - off;
         lineno++;
+        while (ti < ntab && tabs[ti].last < lineno)
+            ti++;
+        if (ti < ntab && tabs[ti].first <= lineno) { /* a table's line: its rows, no prose rules */
+            for (; tri < ntrow && trows[tri].line <= lineno && rc == 0; tri++)
+                rc = emit_table(&r, &trows[tri]);
+            if (rc == 0 && o->trace)
+                rc = trace_table(x, &r, off, len, lineno, o);
+            off += len + 1;
+            continue;
+        }
         size_t os = to_orig(&r, off), oe = to_orig(&r, off + len);
         int level = docinfo_line(x->doc, r.norm + off, len, r.orig + os, oe - os);
         if (level >= 0)

@@ -12,7 +12,7 @@ typedef struct extractor extractor;
 /* The CSV columns, in order. */
 enum {
     COL_FILE, COL_CITY, COL_YEAR, COL_SECTION, COL_CATEGORY, COL_RULE, COL_SUBJECT,
-    COL_ACTION, COL_ROLE, COL_PERIOD, COL_ADDITIVE, COL_VALUE, COL_VALUE_MAX, COL_QUALIFIER, COL_UNIT, COL_TEXT,
+    COL_ACTION, COL_ROLE, COL_PERIOD, COL_ADDITIVE, COL_ATTRIBUTE, COL_VALUE, COL_VALUE_MAX, COL_QUALIFIER, COL_UNIT, COL_TEXT,
     COL_LINE, COL_CONTEXT, COL_COUNT
 };
 extern const char *const extract_columns[COL_COUNT];
@@ -32,12 +32,15 @@ typedef int (*extract_row_fn)(void *ctx, const pm_row *row);
 /* Warnings about the document (bad bytes replaced, a rule hit a match limit). */
 typedef void (*extract_warn_fn)(void *ctx, const char *file, long line, const char *msg);
 
-/* What explain shows: per line, every number and what became of it. */
-enum { MARK_ROW, MARK_EXCLUDED, MARK_UNTAKEN };
+/* What explain shows: per line, every number and what became of it; in an indicator
+ * table every cell (MARK_CELL: a header cell or a cell that gave no row, note says which). */
+enum { MARK_ROW, MARK_EXCLUDED, MARK_UNTAKEN, MARK_CELL };
 typedef struct extract_mark {
     int kind;          /* MARK_* */
     size_t start, end; /* byte offsets in the original line (text_orig coordinates) */
     const rule *rule;  /* the rule that took it, or the exclusion; NULL when untaken */
+    const char *note;  /* table cells: what the cell is ("name", "target 2025", "text: no number"),
+                        * else NULL; valid during the callback */
 } extract_mark;
 /* Called for every line (also lines without numbers) with its original text
  * (line[0..len), no newline) and its marks in order. Non-zero stops. */

@@ -141,6 +141,12 @@ static size_t title_len(const char *s, size_t n)
     return n;
 }
 
+int meaning_years(const meaning *m, int *span_end)
+{
+    *span_end = m->span_end;
+    return m->plan_year;
+}
+
 void meaning_heading(meaning *m, int level, const char *ln, size_t len)
 {
     if (level < 0 || level >= LEVELS)

@@ -20,6 +20,10 @@ void meaning_free(meaning *m);
  * makes its last year the period of targets that name no year. */
 void meaning_reset(meaning *m, const char *year, const char *s, size_t n);
 
+/* The plan year of the document given to meaning_reset (0: none known) and the last year
+ * of the span its title names (*span_end, 0: none). */
+int meaning_years(const meaning *m, int *span_end);
+
 /* Line ln[0..len) (normalised) is a heading at level (0 outermost): it sets the kind of
  * part (review, plan) and the year of what stands under it, and clears deeper levels. */
 void meaning_heading(meaning *m, int level, const char *ln, size_t len);

@@ -49,6 +49,13 @@ typedef struct sense_entry {
     int g_year, g_since;  /* group numbers of (?<year>) and (?<since>), 0 none */
 } sense_entry;
 
+/* One `table` pattern (rules_table). */
+typedef struct table_entry {
+    int kind;  /* TABLE_* */
+    int role;  /* TABLE_VALUE: TROLE_* */
+    pcre2_code *code;
+} table_entry;
+
 /* Which packs are JIT-compiled (rules_jit). The only state that changes after load:
  * it sits behind a pointer, so a const rules * may be shared by threads. */
 typedef struct jitstate {
@@ -81,6 +88,8 @@ struct rules {
     size_t nsenses, capsenses;
     pcre2_code *combined[SENSE_KINDS]; /* per kind: its patterns as one, each marked with
                                         * (*MARK:i), i its entry; NULL: scan them one by one */
+    table_entry *tables;  /* `table` patterns, in load order */
+    size_t ntables, captables;
     jitstate *jit;
 };
 
@@ -197,6 +206,9 @@ void rules_free(rules *r)
     free(r->senses);
     for (int k = 0; k < SENSE_KINDS; k++)
         pcre2_code_free(r->combined[k]);
+    for (size_t i = 0; i < r->ntables; i++)
+        pcre2_code_free(r->tables[i].code);
+    free(r->tables);
     if (r->jit)
         pthread_mutex_destroy(&r->jit->mu);
     free(r->jit);
@@ -1144,6 +1156,83 @@ static int add_sense(parser *p, const char *key, size_t klen, const char *v, siz
     return 0;
 }
 
+/* table caption PATTERN | table column KIND PATTERN [=> ROLE] | table cell KIND PATTERN */
+static int add_table(parser *p, const char *v, size_t vlen, long col)
+{
+    static const struct { const char *cls, *name; int kind; } kinds[] = {
+        {"caption", NULL, TABLE_CAPTION},       {"column", "serial", TABLE_SERIAL},
+        {"column", "group", TABLE_GROUP},       {"column", "name", TABLE_NAME},
+        {"column", "unit", TABLE_UNIT},         {"column", "attribute", TABLE_ATTRIBUTE},
+        {"column", "note", TABLE_NOTE},         {"column", "value", TABLE_VALUE},
+        {"cell", "binding", TABLE_BINDING},     {"cell", "expected", TABLE_EXPECTED},
+        {"cell", "empty", TABLE_EMPTY},         {"cell", "unit", TABLE_UNITCELL},
+        {"cell", "ratio", TABLE_RATIO},
+    };
+    static const char *roles[] = {"auto", "target", "baseline", "actual", "change"};
+    const char *w[2] = {v, NULL}, *end = v + vlen, *pat;
+    size_t wl[2] = {0, 0};
+    const char *q = v;
+    for (int i = 0; i < 2; i++) { /* the class word, then (column, cell) the kind word */
+        while (q < end && *q == ' ')
+            q++;
+        w[i] = q;
+        while (q < end && *q != ' ')
+            q++;
+        wl[i] = (size_t)(q - w[i]);
+    }
+    int kind = -1, named = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strlen(kinds[i].cls) != wl[0] || memcmp(kinds[i].cls, w[0], wl[0]) != 0)
+            continue;
+        named = kinds[i].name != NULL;
+        if (!named || (strlen(kinds[i].name) == wl[1] && memcmp(kinds[i].name, w[1], wl[1]) == 0))
+            kind = kinds[i].kind;
+    }
+    if (kind < 0)
+        return perr(p, col + (long)(named ? w[1] - v : 0),
+                    named && wl[0] == 6 ? "'table column' needs serial, group, name, unit, attribute, note or value"
+                    : named ? "'table cell' needs binding, expected, empty, unit or ratio"
+                            : "'table' needs caption, column or cell");
+    pat = named ? q : w[1];
+    while (pat < end && *pat == ' ')
+        pat++;
+    size_t plen = (size_t)(end - pat);
+    int role = TROLE_AUTO;
+    if (kind == TABLE_VALUE) { /* ... => ROLE */
+        size_t i = plen;
+        while (i > 3 && memcmp(pat + i - 3, " =>", 3) != 0)
+            i--;
+        if (i <= 3)
+            return perr(p, col + (long)(pat - v), "'table column value' needs 'PATTERN => auto|target|baseline|actual|change'");
+        const char *rs = pat + i;
+        while (rs < end && *rs == ' ')
+            rs++;
+        role = -1;
+        for (int k = 0; k < 5; k++)
+            if (strlen(roles[k]) == (size_t)(end - rs) && memcmp(roles[k], rs, (size_t)(end - rs)) == 0)
+                role = k;
+        if (role < 0)
+            return perr(p, col + (long)(rs - v), "a table column's role must be auto, target, baseline, actual or change");
+        plen = i - 3;
+        while (plen && pat[plen - 1] == ' ')
+            plen--;
+    }
+    if (plen == 0)
+        return perr(p, col + (long)(pat - v), "'table' needs a pattern");
+    int whole = kind != TABLE_CAPTION && kind != TABLE_RATIO;
+    table_entry te = {kind, role, NULL};
+    int rc = compile_top(p, pat, plen, col + (long)(pat - v), whole ? ")\\z" : ")", whole ? PCRE2_ANCHORED : 0, &te.code,
+                         NULL);
+    if (rc)
+        return rc;
+    if (pm_grow((void **)&p->r->tables, &p->r->captables, p->r->ntables + 1, sizeof(table_entry))) {
+        pcre2_code_free(te.code);
+        return PM_ERR_NOMEM;
+    }
+    p->r->tables[p->r->ntables++] = te;
+    return 0;
+}
+
 static int handle(parser *p, const char *key, size_t klen, const char *v, size_t vlen, long col)
 {
 #define KEY(s) (klen == sizeof(s) - 1 && memcmp(key, s, klen) == 0)
@@ -1388,6 +1477,10 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
             p->r->carry[p->r->ncarry++] = c;
         return rc;
     }
+    if (KEY("table")) {
+        int rc = end_block(p);
+        return rc ? rc : add_table(p, v, vlen, col);
+    }
     if (KEY("section") || KEY("cue") || KEY("period") || KEY("nonadditive") || KEY("distribute")) {
         int rc = end_block(p);
         return rc ? rc : add_sense(p, key, klen, v, vlen, col);
@@ -1622,4 +1715,28 @@ int rules_load(rules *r, const char *path, pm_error *err)
     int rc = load_path(r, path, err);
     build_combined(r);
     return rc;
+}
+
+int rules_table(const rules *r, int kind, const char *s, size_t n, int *role, pcre2_match_data *md,
+                pcre2_match_context *mctx)
+{
+    for (size_t i = 0; i < r->ntables; i++) {
+        const table_entry *te = &r->tables[i];
+        if (te->kind != kind || pcre2_match(te->code, (PCRE2_SPTR)s, n, 0, 0, md, mctx) < 0)
+            continue;
+        if (role)
+            *role = te->role;
+        return 1;
+    }
+    return 0;
+}
+
+int rules_tables(const rules *r)
+{
+    int name = 0, value = 0;
+    for (size_t i = 0; i < r->ntables; i++) {
+        name |= r->tables[i].kind == TABLE_NAME;
+        value |= r->tables[i].kind == TABLE_VALUE;
+    }
+    return name && value;
 }

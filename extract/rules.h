@@ -130,6 +130,29 @@ typedef struct rules_hit {
 size_t rules_senses(const rules *r, int kind, const char *s, size_t n, int plan_year, rules_hit *out, size_t cap,
                     pcre2_match_data *md, pcre2_match_context *mctx);
 
+/* Indicator tables (主要指标): the patterns of the `table` keys, one kind at a time. */
+enum rules_table_kind {
+    TABLE_CAPTION,                              /* a short line above a table that names it */
+    TABLE_SERIAL, TABLE_GROUP, TABLE_NAME,      /* header cells: 序号, 领域, 指标名称 */
+    TABLE_UNIT, TABLE_ATTRIBUTE, TABLE_NOTE,    /* 单位, 属性, 备注 (a column that gives no row) */
+    TABLE_VALUE,                                /* 2020年, 目标值, 年均增长: a column of values */
+    TABLE_BINDING, TABLE_EXPECTED,              /* attribute cells: 约束性, 预期性 */
+    TABLE_EMPTY, TABLE_UNITCELL,                /* cells: one that stands for nothing (—), a unit */
+    TABLE_RATIO,                                /* in an indicator's name: a ratio (…率, 人均…) */
+    TABLE_KINDS
+};
+/* The role of a value column: `auto` is decided by the table (its latest year the
+ * target, earlier years baselines); `change` is a growth rate (a target, not additive). */
+enum { TROLE_AUTO, TROLE_TARGET, TROLE_BASELINE, TROLE_ACTUAL, TROLE_CHANGE };
+/* Whether a `table` pattern of `kind` matches s[0..n): the whole of it, except for
+ * TABLE_CAPTION and TABLE_RATIO (anywhere in it). The first that matches, in load
+ * order, sets *role (TABLE_VALUE: TROLE_*; role may be NULL). md: the caller's match
+ * data (overwritten); mctx: match limits, or NULL. */
+int rules_table(const rules *r, int kind, const char *s, size_t n, int *role, pcre2_match_data *md,
+                pcre2_match_context *mctx);
+/* Whether tables can be read: a `table column name` and a `table column value` are loaded. */
+int rules_tables(const rules *r);
+
 /* Whether values of a canonical unit may be summed: 1 yes, 0 no (rates, %),
  * -1 when the unit is not in any loaded unit map. */
 int rules_unit_additive(const rules *r, const char *unit);
