@@ -206,9 +206,30 @@ static size_t qual_at(table *t, size_t a, size_t b, int front, const char **q)
     return 0;
 }
 
+static int unit_str(table *t, const char *p, size_t n)
+{
+    return n > 0 && (rules_table(t->r, TABLE_UNITCELL, p, n, NULL, t->md, t->mctx) || rules_unit_canon(t->r, p, n, NULL));
+}
+
 static int is_unit(table *t, size_t a, size_t b)
 {
-    return b > a && (match(t, TABLE_UNITCELL, a, b, NULL) || rules_unit_canon(t->r, t->s + a, b - a, NULL));
+    return unit_str(t, t->s + a, b - a);
+}
+
+/* A unit in brackets in a header text: 年均增长（%）. */
+static void head_unit(table *t, const char *h, size_t n, char *out, size_t cap)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t ol = h[i] == '(' ? 1 : i + 3 <= n && memcmp(h + i, "（", 3) == 0 ? 3 : 0;
+        if (!ol)
+            continue;
+        for (size_t j = i + ol; j < n; j++)
+            if (h[j] == ')' || (j + 3 <= n && memcmp(h + j, "）", 3) == 0)) {
+                if (j - i - ol < cap && unit_str(t, h + i + ol, j - i - ol))
+                    snprintf(out, cap, "%.*s", (int)(j - i - ol), h + i + ol);
+                break;
+            }
+    }
 }
 
 static int strip_brackets(const char *s, size_t *a, size_t *b)
@@ -473,8 +494,8 @@ static void resolve_columns(table *t, table_info *ti)
     int capyear = ti->cap_e > ti->cap_s ? head_year(t, t->s + ti->cap_s, ti->cap_e - ti->cap_s, &cs) : 0;
     for (int j = 0; j < ti->ncols; j++) {
         role[j] = TROLE_AUTO;
-        int kind = t->headlen[j] ? head_kind(t, t->head[j], t->headlen[j], &role[j]) : -1;
-        ti->col[j] = (struct table_col){kind < 0 ? TABLE_NOTE : kind, NULL, 0, 0};
+        int kind = t->headlen[j] ? head_kind(t, t->head[j], t->headlen[j], &role[j]) : ti->col[j].kind == TABLE_GROUP ? TABLE_GROUP : -1;
+        ti->col[j] = (struct table_col){kind < 0 ? TABLE_NOTE : kind, NULL, 0, 0, ""};
         year[j] = kind == TABLE_VALUE ? head_year(t, t->head[j], t->headlen[j], &since[j]) : 0;
         if (kind == TABLE_VALUE && role[j] == TROLE_TARGET && year[j] > target)
             target = year[j];
@@ -500,6 +521,9 @@ static void resolve_columns(table *t, table_info *ti)
                 : explicit_target && year[j] >= target && year[j] ? TROLE_TARGET
                 : !explicit_target && !auto_target ? TROLE_ACTUAL : TROLE_BASELINE;
         c->change = r == TROLE_CHANGE;
+        head_unit(t, t->head[j], t->headlen[j], c->unit, sizeof c->unit);
+        if (c->change && !c->unit[0])
+            snprintf(c->unit, sizeof c->unit, "%%");
         c->role = r == TROLE_BASELINE ? "baseline" : r == TROLE_ACTUAL ? "actual" : "target";
         c->period = year[j] ? year[j] : r == TROLE_BASELINE || r == TROLE_ACTUAL ? start : end;
     }
@@ -530,6 +554,16 @@ static int add_cell(table *t, size_t tab, long line, size_t s, size_t e, int col
         return PM_ERR_NOMEM;
     t->cells[t->ncells++] = (table_cell){tab, line, s, e, col, what};
     return 0;
+}
+
+/* A cell in brackets without a digit: （预计完成）, （%） under a header's name. */
+static int bracketed(const char *s, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        if (s[i] >= '0' && s[i] <= '9')
+            return 0;
+    size_t x = a, y = b;
+    return strip_brackets(s, &x, &y);
 }
 
 /* A header at line li: column names cut by the line's mode (and a second line under it),
@@ -613,7 +647,7 @@ static int read_header(table *t, size_t li, table_info *ti, size_t *next, int *m
         for (int j = 0; j < n2 && ok; j++)
             if (c2[j].s < c2[j].e) {
                 filled++;
-                ok = head_kind(t, t->s + c2[j].s, c2[j].e - c2[j].s, &role) >= 0;
+                ok = head_kind(t, t->s + c2[j].s, c2[j].e - c2[j].s, &role) >= 0 || bracketed(t->s, c2[j].s, c2[j].e);
             }
         if (ok && filled) {
             int vcols[TABLE_MAX_COLS], nv = 0;
@@ -795,8 +829,12 @@ static int emit_row(table *t, size_t tab, const table_info *ti, const tcell *c, 
         r->cells = first;
         r->ncells = m;
         double scale = 1;
-        size_t a = c[i].us < c[i].ue ? c[i].us : us, b = c[i].us < c[i].ue ? c[i].ue : ue;
-        put_unit(t, t->s + a, b - a, r->unit, sizeof r->unit, &scale);
+        if (c[i].us < c[i].ue)
+            put_unit(t, t->s + c[i].us, c[i].ue - c[i].us, r->unit, sizeof r->unit, &scale);
+        else if (col->unit[0])
+            put_unit(t, col->unit, strlen(col->unit), r->unit, sizeof r->unit, &scale);
+        else
+            put_unit(t, t->s + us, ue - us, r->unit, sizeof r->unit, &scale);
         r->value = c[i].v * scale;
         r->value_max = c[i].vmax * scale;
         r->has_max = c[i].has_max;
@@ -960,6 +998,19 @@ int table_read(table *t, const char *s, size_t n, int plan_year, int span_end)
         if (!read_header(t, li, &ti, &next, &mode)) {
             li++;
             continue;
+        }
+        int grouped = 0;
+        for (int j = 0; j < ti.ncols; j++)
+            grouped |= ti.col[j].kind == TABLE_GROUP;
+        if (!grouped && ti.ncols < TABLE_MAX_COLS) { /* a group cell may stand before a row's name */
+            memmove(&ti.col[1], &ti.col[0], (size_t)ti.ncols * sizeof ti.col[0]);
+            memmove(t->head[1], t->head[0], (size_t)ti.ncols * sizeof t->head[0]);
+            memmove(&t->headlen[1], &t->headlen[0], (size_t)ti.ncols * sizeof t->headlen[0]);
+            memmove(&t->hpos[1], &t->hpos[0], (size_t)ti.ncols * sizeof t->hpos[0]);
+            ti.ncols++;
+            head_set(t, 0, "", 0);
+            t->hpos[0] = -1;
+            ti.col[0].kind = TABLE_GROUP;
         }
         find_caption(t, li, &ti);
         ti.header = (long)li + 1;

@@ -21,6 +21,7 @@ typedef struct table_info {
         const char *role;    /* value columns: "target", "baseline", "actual"; else NULL */
         int period;          /* value columns: the year, 0 when none is known */
         int change;          /* a growth rate column (年均增长) */
+        char unit[16];       /* value columns: a unit of its own (年均增长（%）; a change: %), or "" */
     } col[TABLE_MAX_COLS];
 } table_info;
 
