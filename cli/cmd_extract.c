@@ -55,10 +55,11 @@ static const char help_head[] =
     "Extract every quantified target of plan documents into CSV (UTF-8, RFC 4180).\n"
     "FILE may be - for standard input. Columns:\n"
     "  file,city,year,section,category,rule,subject,action,role,period,additive,\n"
-    "  value,value_max,qualifier,unit,text,line,context\n"
+    "  attribute,value,value_max,qualifier,unit,text,line,context\n"
     "role: target, actual (a reported result) or baseline; period: the year the number\n"
     "is for; additive: yes when summing it across rows means something (no for rates,\n"
-    "per-head figures and size classes).\n"
+    "per-head figures and size classes); attribute: binding (约束性) or expected (预期性)\n"
+    "for a row of an indicator table (rule 'table'), else empty.\n"
     "\n"
     "options:\n";
 static const char help_tail[] =

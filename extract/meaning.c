@@ -63,11 +63,12 @@ static int scan(meaning *m, int kind, const char *s, size_t n);
 
 /* The short lines of the document's head that name a year: the last year of a span one
  * names (or 0), and whether the first of them, the title, is a review's (2025年工作总结). */
-static int title_span(meaning *m, const char *s, size_t n, int *review)
+static int title_span(meaning *m, const char *s, size_t n, int *review, int *since)
 {
     size_t off = 0, end = n < TITLE_BYTES ? n : TITLE_BYTES;
     int span = 0, titled = 0;
     *review = 0;
+    *since = 0;
     while (off < end) {
         const char *nl = memchr(s + off, '\n', n - off);
         size_t len = nl ? (size_t)(nl - (s + off)) : n - off;
@@ -77,8 +78,11 @@ static int title_span(meaning *m, const char *s, size_t n, int *review)
             if (scan(m, SENSE_PERIOD, s + off, len) == 0)
                 for (size_t i = 0; i < m->nhits; i++) {
                     year |= m->hits[i].year > 0;
-                    if (!span && m->hits[i].since && m->hits[i].year > m->hits[i].since)
+                    if (!span && m->hits[i].since && m->hits[i].year > m->hits[i].since) {
                         span = m->hits[i].year;
+                        if (!titled) /* the title names it: 某市“十五五”规划 */
+                            *since = m->hits[i].since;
+                    }
                 }
             m->nhits = 0;
             if (year && !titled) { /* the first such line is the title */
@@ -102,11 +106,16 @@ void meaning_reset(meaning *m, const char *year, const char *s, size_t n)
     while (head < n && ((unsigned char)s[head] & 0xC0) == 0x80)
         head++;
     m->nhits = 0;
+    int placeholder = 0, since = 0;
     if (scan(m, SENSE_PERIOD, s, head) == 0)
         for (size_t i = 0; i < m->nhits; i++)
             if (m->hits[i].year < 0)
-                m->plan_year = 0;
-    m->span_end = title_span(m, s, n, &m->doc_review);
+                placeholder = 1;
+    if (placeholder)
+        m->plan_year = 0;
+    m->span_end = title_span(m, s, n, &m->doc_review, &since);
+    if (!m->plan_year && !placeholder && since) /* a plan for a span, no year: its first year */
+        m->plan_year = since;
     if (!m->plan_year)
         m->span_end = 0;
     if (m->span_end < m->plan_year)

@@ -1168,7 +1168,7 @@ static int add_table(parser *p, const char *v, size_t vlen, long col)
         {"cell", "empty", TABLE_EMPTY},         {"cell", "unit", TABLE_UNITCELL},
         {"cell", "ratio", TABLE_RATIO},
     };
-    static const char *roles[] = {"auto", "target", "baseline", "actual", "change"};
+    static const char *roles[] = {"auto", "target", "baseline", "actual", "change", "quantity"};
     const char *w[2] = {v, NULL}, *end = v + vlen, *pat;
     size_t wl[2] = {0, 0};
     const char *q = v;
@@ -1203,16 +1203,16 @@ static int add_table(parser *p, const char *v, size_t vlen, long col)
         while (i > 3 && memcmp(pat + i - 3, " =>", 3) != 0)
             i--;
         if (i <= 3)
-            return perr(p, col + (long)(pat - v), "'table column value' needs 'PATTERN => auto|target|baseline|actual|change'");
+            return perr(p, col + (long)(pat - v), "'table column value' needs 'PATTERN => auto|target|baseline|actual|change|quantity'");
         const char *rs = pat + i;
         while (rs < end && *rs == ' ')
             rs++;
         role = -1;
-        for (int k = 0; k < 5; k++)
+        for (int k = 0; k < 6; k++)
             if (strlen(roles[k]) == (size_t)(end - rs) && memcmp(roles[k], rs, (size_t)(end - rs)) == 0)
                 role = k;
         if (role < 0)
-            return perr(p, col + (long)(rs - v), "a table column's role must be auto, target, baseline, actual or change");
+            return perr(p, col + (long)(rs - v), "a table column's role must be auto, target, baseline, actual, change or quantity");
         plen = i - 3;
         while (plen && pat[plen - 1] == ' ')
             plen--;

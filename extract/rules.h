@@ -143,7 +143,7 @@ enum rules_table_kind {
 };
 /* The role of a value column: `auto` is decided by the table (its latest year the
  * target, earlier years baselines); `change` is a growth rate (a target, not additive). */
-enum { TROLE_AUTO, TROLE_TARGET, TROLE_BASELINE, TROLE_ACTUAL, TROLE_CHANGE };
+enum { TROLE_AUTO, TROLE_TARGET, TROLE_BASELINE, TROLE_ACTUAL, TROLE_CHANGE, TROLE_QUANTITY };
 /* Whether a `table` pattern of `kind` matches s[0..n): the whole of it, except for
  * TABLE_CAPTION and TABLE_RATIO (anywhere in it). The first that matches, in load
  * order, sets *role (TABLE_VALUE: TROLE_*; role may be NULL). md: the caller's match

@@ -58,6 +58,7 @@ struct table {
     char head[TABLE_MAX_COLS][HEAD_TEXT]; /* the header text of each column */
     size_t headlen[TABLE_MAX_COLS];
     size_t group_s, group_e; /* the group (category) the rows stand in */
+    size_t hoff[TABLE_MAX_COLS][2]; /* each header cell of the first line in the document */
     int hpos[TABLE_MAX_COLS]; /* display column of each header cell (spaces tables), else -1 */
 };
 
@@ -495,7 +496,7 @@ static void resolve_columns(table *t, table_info *ti)
     for (int j = 0; j < ti->ncols; j++) {
         role[j] = TROLE_AUTO;
         int kind = t->headlen[j] ? head_kind(t, t->head[j], t->headlen[j], &role[j]) : ti->col[j].kind == TABLE_GROUP ? TABLE_GROUP : -1;
-        ti->col[j] = (struct table_col){kind < 0 ? TABLE_NOTE : kind, NULL, 0, 0, ""};
+        ti->col[j] = (struct table_col){kind < 0 ? TABLE_NOTE : kind, NULL, 0, 0, 0, 0, 0, ""};
         year[j] = kind == TABLE_VALUE ? head_year(t, t->head[j], t->headlen[j], &since[j]) : 0;
         if (kind == TABLE_VALUE && role[j] == TROLE_TARGET && year[j] > target)
             target = year[j];
@@ -521,6 +522,17 @@ static void resolve_columns(table *t, table_info *ti)
                 : explicit_target && year[j] >= target && year[j] ? TROLE_TARGET
                 : !explicit_target && !auto_target ? TROLE_ACTUAL : TROLE_BASELINE;
         c->change = r == TROLE_CHANGE;
+        if (r == TROLE_QUANTITY) { /* 新增床位（张）: the name before the bracket */
+            c->quantity = 1;
+            c->hs = t->hoff[j][0];
+            c->he = t->hoff[j][1];
+            for (size_t p = c->hs; p < c->he; p++)
+                if (t->s[p] == '(' || (p + 3 <= c->he && memcmp(t->s + p, "（", 3) == 0)) {
+                    c->he = p;
+                    break;
+                }
+            trim(t->s, &c->hs, &c->he);
+        }
         head_unit(t, t->head[j], t->headlen[j], c->unit, sizeof c->unit);
         if (c->change && !c->unit[0])
             snprintf(c->unit, sizeof c->unit, "%%");
@@ -585,14 +597,14 @@ static int read_header(table *t, size_t li, table_info *ti, size_t *next, int *m
         n = split(t->s, a, b, mode, c, MAX_CELLS);
         if (n < 2 || n > TABLE_MAX_COLS)
             return 0;
-        int filled = 0;
+        int filled = 0, unknown = 0;
         for (int j = 0; j < n; j++) {
             if (c[j].s == c[j].e)
                 continue;
             int k = head_kind(t, t->s + c[j].s, c[j].e - c[j].s, &role);
-            if (k < 0)
-                return 0;
-            filled++;
+            if (k < 0 && (++unknown > 1 || c[j].e - c[j].s > 30))
+                return 0; /* one cell the rules do not know (建设性质) is a note column */
+            filled += k >= 0;
             names += k == TABLE_NAME;
             values += k == TABLE_VALUE;
         }
@@ -634,6 +646,8 @@ static int read_header(table *t, size_t li, table_info *ti, size_t *next, int *m
         }
         if (mode == M_SPACES)
             t->hpos[ti->ncols] = display_col(t->s, t->lines[li].s, c[j].s);
+        t->hoff[ti->ncols][0] = c[j].s;
+        t->hoff[ti->ncols][1] = c[j].e;
         head_set(t, ti->ncols, t->s + c[j].s, c[j].e - c[j].s);
         ti->col[ti->ncols++].kind = head_kind(t, t->s + c[j].s, c[j].e - c[j].s, &role);
     }
@@ -742,6 +756,8 @@ static void put_unit(table *t, const char *u, size_t n, char *out, size_t cap, d
     }
     if (c)
         snprintf(out, cap, "%s", c);
+    else if (n && u[0] == '/') /* 9.2/10万: per 100,000 */
+        snprintf(out, cap, "1%.*s", (int)(n < cap - 1 ? n : cap - 2), u);
     else
         snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), u);
 }
@@ -822,8 +838,8 @@ static int emit_row(table *t, size_t tab, const table_info *ti, const tcell *c, 
         r->line = c[i].line;
         r->cell_s = c[i].s;
         r->cell_e = c[i].e;
-        r->name_s = na;
-        r->name_e = nb;
+        r->name_s = col->quantity && col->he > col->hs ? col->hs : na;
+        r->name_e = col->quantity && col->he > col->hs ? col->he : nb;
         r->group_s = t->group_s;
         r->group_e = t->group_e;
         r->cells = first;
@@ -1007,6 +1023,8 @@ int table_read(table *t, const char *s, size_t n, int plan_year, int span_end)
             memmove(t->head[1], t->head[0], (size_t)ti.ncols * sizeof t->head[0]);
             memmove(&t->headlen[1], &t->headlen[0], (size_t)ti.ncols * sizeof t->headlen[0]);
             memmove(&t->hpos[1], &t->hpos[0], (size_t)ti.ncols * sizeof t->hpos[0]);
+            memmove(&t->hoff[1], &t->hoff[0], (size_t)ti.ncols * sizeof t->hoff[0]);
+            t->hoff[0][0] = t->hoff[0][1] = 0;
             ti.ncols++;
             head_set(t, 0, "", 0);
             t->hpos[0] = -1;

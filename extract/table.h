@@ -21,6 +21,8 @@ typedef struct table_info {
         const char *role;    /* value columns: "target", "baseline", "actual"; else NULL */
         int period;          /* value columns: the year, 0 when none is known */
         int change;          /* a growth rate column (年均增长) */
+        int quantity;        /* its header names what is counted: the rows' subject */
+        size_t hs, he;       /* that name in the document (without its unit) */
         char unit[16];       /* value columns: a unit of its own (年均增长（%）; a change: %), or "" */
     } col[TABLE_MAX_COLS];
 } table_info;

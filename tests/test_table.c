@@ -170,8 +170,8 @@ static void test_key_errors(void **state)
         {"table row 指标\n", "'table' needs caption, column or cell"},
         {"table column width 指标\n", "'table column' needs serial, group, name, unit, attribute, note or value"},
         {"table cell colour 红\n", "'table cell' needs binding, expected, empty, unit or ratio"},
-        {"table column value 2025年\n", "'table column value' needs 'PATTERN => auto|target|baseline|actual|change'"},
-        {"table column value 2025年 => goal\n", "a table column's role must be auto, target, baseline, actual or change"},
+        {"table column value 2025年\n", "'table column value' needs 'PATTERN => auto|target|baseline|actual|change|quantity'"},
+        {"table column value 2025年 => goal\n", "a table column's role must be auto, target, baseline, actual, change or quantity"},
         {"table column name (指标\n", "missing closing parenthesis"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
