@@ -378,8 +378,10 @@ static double skip_cost(int kind)
 static double align(table *t, const table_info *ti, const tcell *c, size_t m, int breaks, int *place, int *start)
 {
     int k = ti->ncols, w = k + 1; /* state j: the last cell is in column j-1; 0: none yet */
-    double pre[TABLE_MAX_COLS + 1];
-    pre[0] = 0;
+    double pre[TABLE_MAX_COLS + 1], inner[TABLE_MAX_COLS + 1];
+    pre[0] = inner[0] = 0;
+    for (int j = 0; j < k; j++) /* a row rather ends early than misses a value inside */
+        inner[j + 1] = inner[j] + (ti->col[j].kind == TABLE_VALUE ? 0.1 : 0);
     for (int j = 0; j < k; j++) /* a vanished value cell is rather a baseline's (—) than a target's */
         pre[j + 1] = pre[j] + skip_cost(ti->col[j].kind) -
                      (ti->col[j].kind == TABLE_VALUE && ti->col[j].role && strcmp(ti->col[j].role, "target") != 0 ? 0.05 : 0);
@@ -410,7 +412,7 @@ static double align(table *t, const table_info *ti, const tcell *c, size_t m, in
                 if (prev[p] >= INF * 4)
                     continue;
                 if (p < j) {
-                    double v = prev[p] + pre[j - 1] - pre[p] + e;
+                    double v = prev[p] + pre[j - 1] - pre[p] + inner[j - 1] - inner[p] + e;
                     if (v < cur[j]) {
                         cur[j] = v;
                         bk[j] = p * 3;
@@ -874,6 +876,17 @@ static int ends_cells(table *t, size_t a, size_t b)
         for (size_t p = a; p + 3 <= b; p++)
             if (memcmp(t->s + p, stops[i], 3) == 0)
                 return 1;
+    /* a numbered heading (四、保障措施, （三）, 第五章) starts the next part */
+    size_t p = a, k;
+    if (b - p >= 3 && (memcmp(t->s + p, "（", 3) == 0 || memcmp(t->s + p, "第", 3) == 0))
+        p += 3;
+    size_t q = p;
+    while (q < b && (k = num_numeral(t->s + q, b - q)) == 3)
+        q += k;
+    if (q > p && b - q >= 3 &&
+        (memcmp(t->s + q, "、", 3) == 0 || memcmp(t->s + q, "）", 3) == 0 || memcmp(t->s + q, "章", 3) == 0 ||
+         memcmp(t->s + q, "节", 3) == 0 || memcmp(t->s + q, "部", 3) == 0))
+        return 1;
     int role;
     return head_kind(t, t->s + a, b - a, &role) == TABLE_NAME;
 }

@@ -163,6 +163,30 @@ static void test_prose_is_no_table(void **state)
     rules_free(r);
 }
 
+static void test_heading_ends_table(void **state)
+{
+    (void)state;
+    /* one cell per line: a numbered heading after the last row is the next part, not a cell */
+    static const char doc[] = "序号\n指标\n单位\n2025年\n1\n新建学校\n个\n5\n2\n培训教师\n个\n8\n"
+                              "三、保障措施\n（一）加强领导\n";
+    rules *r = load();
+    table *t = table_create(r, NULL);
+    assert_int_equal(table_read(t, doc, strlen(doc), 2025, 0), 0);
+    size_t n;
+    const table_info *ti = table_tables(t, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(ti[0].header, 1);
+    assert_int_equal(ti[0].last, 12);
+    assert_int_equal(ti[0].ncols, 5); /* a group column before the name, and the four named */
+    assert_int_equal(ti[0].col[4].kind, TABLE_VALUE);
+    assert_string_equal(ti[0].col[4].role, "target");
+    assert_int_equal(ti[0].col[4].period, 2025);
+    table_rows(t, &n);
+    assert_int_equal(n, 2);
+    table_free(t);
+    rules_free(r);
+}
+
 static void test_key_errors(void **state)
 {
     (void)state;
@@ -195,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_spaces_missing_cell),
         cmocka_unit_test(test_one_cell_per_line),
         cmocka_unit_test(test_prose_is_no_table),
+        cmocka_unit_test(test_heading_ends_table),
         cmocka_unit_test(test_key_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
