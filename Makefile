@@ -22,7 +22,7 @@ else
 B := build/rel
 endif
 
-LIB_SRC  := $(sort $(wildcard extract/*.c output/*.c))
+LIB_SRC  := $(sort $(wildcard base/*.c text/*.c ruleset/*.c extract/*.c output/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
@@ -30,7 +30,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 BIN      := $(B)/planmetrics
 
-.PHONY: all check unit golden rulestest install clean bench valgrind
+.PHONY: all check layers unit golden rulestest install clean bench valgrind
 all: planmetrics
 
 planmetrics: $(BIN)
@@ -50,9 +50,13 @@ $(B)/tests/%: tests/%.c $(B)/libplanmetrics.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libplanmetrics.a $(TEST_LIBS) $(LDLIBS)
 
-# make check: unit tests, every example of the shipped rule packs, golden end-to-end tests
+# make check: the layer rule (scripts/check-layers.sh), unit tests, every example of the shipped
+# rule packs, golden end-to-end tests
 # (and the bench's reference scan is built, so it cannot rot).
-check: all unit rulestest golden $(B)/rulescan
+check: all layers unit rulestest golden $(B)/rulescan
+
+layers:
+	@sh scripts/check-layers.sh
 
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; (cd tests && ../$$t); done

@@ -4,8 +4,8 @@
 #define PM_CLI_H
 
 #include <stdio.h>
-#include "extract/error.h"
-#include "extract/rules.h"
+#include "base/error.h"
+#include "ruleset/rules.h"
 
 /* Exit codes (documented in README and --help). */
 enum {

@@ -9,15 +9,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "extract/docinfo.h"
-#include "extract/grow.h"
-#include "extract/numparse.h"
-#include "extract/cpindex.h"
+#include "text/docinfo.h"
+#include "base/grow.h"
+#include "base/numparse.h"
+#include "ruleset/cpindex.h"
 #include "extract/meaning.h"
-#include "extract/prefilter.h"
+#include "ruleset/prefilter.h"
 #include "extract/table.h"
-#include "extract/utf8.h"
-#include "extract/text.h"
+#include "base/utf8.h"
+#include "text/text.h"
 
 const char *const extract_columns[COL_COUNT] = {
     "file", "city", "year", "section", "category", "rule", "subject", "action", "role",

@@ -4,8 +4,8 @@
 #define PM_EXTRACT_H
 
 #include <stddef.h>
-#include "extract/error.h"
-#include "extract/rules.h"
+#include "base/error.h"
+#include "ruleset/rules.h"
 
 typedef struct extractor extractor;
 

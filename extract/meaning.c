@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/grow.h"
+#include "base/grow.h"
 
 #define LEVELS 8
 enum { PART_NONE, PART_REVIEW, PART_PLAN };

@@ -4,7 +4,7 @@
 #define PM_MEANING_H
 
 #include <stddef.h>
-#include "extract/rules.h"
+#include "ruleset/rules.h"
 
 typedef struct meaning meaning;
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/error.h"
-#include "extract/grow.h"
-#include "extract/numparse.h"
+#include "base/error.h"
+#include "base/grow.h"
+#include "base/numparse.h"
 
 #define MAX_CELLS 24        /* cells of one line; more: no table line */
 #define LINE_BYTES 800      /* a longer line is prose */

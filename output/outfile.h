@@ -4,7 +4,7 @@
 #define PM_OUTFILE_H
 
 #include <stdio.h>
-#include "extract/error.h"
+#include "base/error.h"
 
 typedef struct outfile outfile;
 

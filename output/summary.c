@@ -1,7 +1,7 @@
 /* summary.c: group extracted targets by key columns and compute totals, quantiles and
  * log10 histograms with GSL; read extract CSV with libcsv; write csv, Markdown or JSON. */
 #include "output/summary.h"
-#include "extract/numparse.h"
+#include "base/numparse.h"
 
 #include <csv.h>
 #include <errno.h>

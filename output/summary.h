@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
-#include "extract/error.h"
+#include "base/error.h"
 
 /* Ownership: a summary owns copies of everything it is given (group keys are
  * interned once, values kept as doubles); callers keep ownership of every

@@ -1,5 +1,5 @@
 #!/bin/sh
-# gen_t2s.sh: regenerate extract/t2s_table.h (traditional -> simplified characters)
+# gen_t2s.sh: regenerate text/t2s_table.h (traditional -> simplified characters)
 # from OpenCC's TSCharacters dictionary. Needs opencc_dict, iconv, od, awk, sort.
 #
 # usage: sh scripts/gen_t2s.sh [TSCharacters.ocd2] [output.h]
@@ -9,7 +9,7 @@
 set -eu
 
 src=${1:-/usr/share/opencc/TSCharacters.ocd2}
-out=${2:-extract/t2s_table.h}
+out=${2:-text/t2s_table.h}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/rules.h"
+#include "ruleset/rules.h"
 
 /* usage: rulescan [--pattern-first] RULES FILE-LIST
  * Compiles each rule of RULES (a file or directory) as `(?:BEFORE)(?:PATTERN)` with PCRE2's JIT

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "extract/docinfo.h"
+#include "text/docinfo.h"
 
 static const struct {
     const char *doc;

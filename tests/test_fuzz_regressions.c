@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "extract/extract.h"
-#include "extract/numparse.h"
-#include "extract/rules.h"
+#include "base/numparse.h"
+#include "ruleset/rules.h"
 #include "tests/fuzz/rxscan_oracle.h"
 #include "output/summary.h"
 

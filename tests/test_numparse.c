@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/numparse.h"
+#include "base/numparse.h"
 #include "tests/fuzz/numformat_oracle.h"
 
 /* in: the text; used: the prefix that must be consumed ("" = not a number); value. */

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/numparse.h"
-#include "extract/prefilter.h"
-#include "extract/rules.h"
+#include "base/numparse.h"
+#include "ruleset/prefilter.h"
+#include "ruleset/rules.h"
 
 static rules *load(const char *src)
 {

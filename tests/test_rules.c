@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "extract/rules.h"
+#include "ruleset/rules.h"
 
 static int load(rules *r, const char *src, pm_error *e)
 {

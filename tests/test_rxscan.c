@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/rules.h"
-#include "extract/rxscan.h"
+#include "ruleset/rules.h"
+#include "ruleset/rxscan.h"
 
 /* The candidates every case asks about, in this order. */
 static const uint32_t CPS[] = {0xFF0C /* ， */, 0x3002 /* 。 */, ' ', ',', 0x3001 /* 、 */, 0x300B /* 》 */, 'a', '\t'};

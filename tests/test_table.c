@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/rules.h"
+#include "ruleset/rules.h"
 #include "extract/table.h"
 
 static const char data[] =

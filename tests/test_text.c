@@ -1,5 +1,5 @@
 /* test_text.c: decoding (UTF-8/16/32, GB18030, Big5), normalisation, the offset map,
- * bad-byte recovery and binary detection of extract/text.c. */
+ * bad-byte recovery and binary detection of text/text.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/t2s_table.h"
-#include "extract/text.h"
+#include "text/t2s_table.h"
+#include "text/text.h"
 
 /* A plan paragraph (simplified), its traditional version, and what both normalise to. */
 static const char PLAN[] =

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/numparse.h"
+#include "base/numparse.h"
 #include "tests/fuzz/numformat_oracle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "extract/extract.h"
-#include "extract/rules.h"
+#include "ruleset/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 
 #include <pcre2.h>
 
-#include "extract/rxscan.h"
+#include "ruleset/rxscan.h"
 
 static uint32_t oracle_cp(const unsigned char *s, size_t *len)
 {

@@ -1,11 +1,11 @@
 /* rxscan.c: a conservative reading of PCRE2 pattern source - which characters its
  * consuming atoms can take. Anything unusual gives up and answers "may consume". */
-#include "extract/rxscan.h"
+#include "ruleset/rxscan.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/utf8.h"
+#include "base/utf8.h"
 
 /* Membership answers: no, yes, or cannot tell (counts as yes in the end). */
 enum { NO = 0, YES = 1, UNSURE = 2 };

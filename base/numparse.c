@@ -1,6 +1,6 @@
 /* numparse.c: Arabic, full-width and Chinese numerals (with 万/亿 multipliers) to doubles.
  * Works on code points decoded on the fly; never reads past len, never allocates. */
-#include "extract/numparse.h"
+#include "base/numparse.h"
 
 #include <stdio.h>
 #include <math.h>

@@ -1,8 +1,8 @@
 /* rules.c: reading rule packs (plain-text, line-oriented) and compiling their patterns.
  * Format: see README "Rule files"; every pattern is compiled at load, JIT-compiled per pack on first use. */
-#include "extract/rules.h"
-#include "extract/grow.h"
-#include "extract/rxscan.h"
+#include "ruleset/rules.h"
+#include "base/grow.h"
+#include "ruleset/rxscan.h"
 
 #include <ctype.h>
 #include <dirent.h>

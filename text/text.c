@@ -1,6 +1,6 @@
 /* text.c: documents decoded to UTF-8 (UTF-8/16/32, GB18030, Big5 via iconv) and
  * normalised for matching in one linear pass, with a run-based map back to the original. */
-#include "extract/text.h"
+#include "text/text.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "extract/t2s_table.h"
+#include "text/t2s_table.h"
 
 /* One run of the offset map: norm bytes from n on map to orig bytes from o on,
  * one to one, until the next run starts. */

@@ -1,16 +1,16 @@
 /* prefilter.c: per rule, what its patterns say about where it can match (unit words,
  * last characters, separators a `before` cannot cross); per line, one pass to apply it. */
-#include "extract/prefilter.h"
+#include "ruleset/prefilter.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract/cpindex.h"
-#include "extract/error.h"
-#include "extract/grow.h"
-#include "extract/numparse.h"
-#include "extract/rxscan.h"
-#include "extract/utf8.h"
+#include "ruleset/cpindex.h"
+#include "base/error.h"
+#include "base/grow.h"
+#include "base/numparse.h"
+#include "ruleset/rxscan.h"
+#include "base/utf8.h"
 
 #define UNIT_REACH 16 /* characters after a number where its unit may start */
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pcre2.h>
-#include "extract/error.h"
+#include "base/error.h"
 
 typedef struct rules rules;
 

@@ -1,6 +1,6 @@
 /* error.c: filling and printing the shared error record.
  * Printing lives here so every command formats locations the same way. */
-#include "extract/error.h"
+#include "base/error.h"
 
 #include <stdarg.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 #define PM_TEXT_H
 
 #include <stddef.h>
-#include "extract/error.h"
+#include "base/error.h"
 
 typedef struct text text;
 

@@ -1,6 +1,6 @@
 /* grow.c: growable arrays - capacity doubles, so n appends cost O(n).
  * Overflow of the byte count is refused like a failed allocation. */
-#include "extract/grow.h"
+#include "base/grow.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,13 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "extract/rules.h"
+#include "ruleset/rules.h"
 
 typedef struct prefilter prefilter;
 
 /* Read every rule of r: the unit words of targets, the characters a pattern or a
  * `before` part must end with, the separators a `before` part cannot contain
- * (extract/rxscan.h). Rules i with skip[i] != 0 are usually not tried themselves
+ * (ruleset/rxscan.h). Rules i with skip[i] != 0 are usually not tried themselves
  * (the engine copies a twin's matches): the per-line last-character check is left
  * out for them; skip may be NULL. r must outlive p. NULL when out of memory. Free
  * with prefilter_free (accepts NULL). */

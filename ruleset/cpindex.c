@@ -1,6 +1,6 @@
 /* cpindex.c: an open-addressing map from code point to a run of a sorted table,
  * for the per-character lookups of the engine's scanners. */
-#include "extract/cpindex.h"
+#include "ruleset/cpindex.h"
 
 #include <stdlib.h>
 #include <string.h>

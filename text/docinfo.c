@@ -1,13 +1,13 @@
 /* docinfo.c: what a plan document says about itself - the place and year of its title
  * line, and the headings (一、 （一） 1. （1）) each line sits under. */
-#include "extract/docinfo.h"
+#include "text/docinfo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pcre2.h>
 
-#include "extract/utf8.h"
+#include "base/utf8.h"
 
 #define MAX_LEVELS 4
 #define HEADING_MAX 90 /* bytes of a heading kept in `section` */
