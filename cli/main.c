@@ -1,8 +1,11 @@
 /* main.c: the planmetrics command - dispatches to the subcommands.
  * Only cli/ prints and chooses exit codes. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/mem.h"
 #include "cli/cli.h"
 
 static const char usage[] =
@@ -20,8 +23,20 @@ static const char usage[] =
     "exit codes: 0 ok, 1 some inputs failed or were skipped (the rest is complete),\n"
     "            2 usage or rule error, 3 output error, 130 interrupted\n";
 
+/* Out of memory is not recoverable for a command-line tool (jq and git agree): say so with
+ * one write (no stdio, which may itself allocate) and abort. */
+static void out_of_memory(size_t wanted)
+{
+    (void)wanted;
+    static const char msg[] = "planmetrics: out of memory\n";
+    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    (void)ignored;
+    abort();
+}
+
 int main(int argc, char **argv)
 {
+    mem_on_fail(out_of_memory);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
