@@ -5,6 +5,11 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 PKGS    := libpcre2-8 gsl
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2
+# DEVELOPER=1: the stricter set the code is kept clean under, as errors (git's config.mak.dev);
+# .ci/run builds with it, so a new warning fails CI.
+ifeq ($(DEVELOPER),1)
+WARN    += -Wmissing-prototypes -Wwrite-strings -Wvla -Wcast-qual -Wold-style-definition -Wundef -Werror
+endif
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. \
            -DPCRE2_CODE_UNIT_WIDTH=8 -DPM_DATADIR='"$(PREFIX)/share/planmetrics"'
@@ -18,6 +23,8 @@ ifeq ($(SANITIZE),1)
 B := build/san
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(DEVELOPER),1)
+B := build/dev
 else
 B := build/rel
 endif
