@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/grow.h"
+#include "base/mem.h"
 
 #define LEVELS 8
 enum { PART_NONE, PART_REVIEW, PART_PLAN };
@@ -31,15 +31,13 @@ struct meaning {
 
 meaning *meaning_create(const rules *r, pcre2_match_context *mctx)
 {
-    meaning *m = calloc(1, sizeof *m);
-    if (!m)
-        return NULL;
+    meaning *m = xcalloc(1, sizeof *m);
     m->r = r;
     m->mctx = mctx;
     m->md = pcre2_match_data_create(32, NULL);
     m->cap = 16;
-    m->hits = malloc(m->cap * sizeof *m->hits);
-    if (!m->md || !m->hits) {
+    m->hits = xmalloc(m->cap * sizeof *m->hits);
+    if (!m->md) {
         meaning_free(m);
         return NULL;
     }
@@ -55,7 +53,7 @@ void meaning_free(meaning *m)
     free(m);
 }
 
-static int scan(meaning *m, int kind, const char *s, size_t n);
+static void scan(meaning *m, int kind, const char *s, size_t n);
 
 #define HEAD_BYTES 4096
 #define TITLE_BYTES 1500 /* where a document's title names its span ... */
@@ -75,19 +73,20 @@ static int title_span(meaning *m, const char *s, size_t n, int *review, int *sin
         if (len <= TITLE_LINE) {
             m->nhits = 0;
             int year = 0;
-            if (scan(m, SENSE_PERIOD, s + off, len) == 0)
-                for (size_t i = 0; i < m->nhits; i++) {
-                    year |= m->hits[i].year > 0;
-                    if (!span && m->hits[i].since && m->hits[i].year > m->hits[i].since) {
-                        span = m->hits[i].year;
-                        if (!titled) /* the title names it: 某市“十五五”规划 */
-                            *since = m->hits[i].since;
-                    }
+            scan(m, SENSE_PERIOD, s + off, len);
+            for (size_t i = 0; i < m->nhits; i++) {
+                year |= m->hits[i].year > 0;
+                if (!span && m->hits[i].since && m->hits[i].year > m->hits[i].since) {
+                    span = m->hits[i].year;
+                    if (!titled) /* the title names it: 某市“十五五”规划 */
+                        *since = m->hits[i].since;
                 }
+            }
             m->nhits = 0;
             if (year && !titled) { /* the first such line is the title */
                 titled = 1;
-                *review = scan(m, SENSE_REVIEW, s + off, len) == 0 && m->nhits;
+                scan(m, SENSE_REVIEW, s + off, len);
+                *review = m->nhits > 0;
             }
         }
         off += len + 1;
@@ -107,10 +106,10 @@ void meaning_reset(meaning *m, const char *year, const char *s, size_t n)
         head++;
     m->nhits = 0;
     int placeholder = 0, since = 0;
-    if (scan(m, SENSE_PERIOD, s, head) == 0)
-        for (size_t i = 0; i < m->nhits; i++)
-            if (m->hits[i].year < 0)
-                placeholder = 1;
+    scan(m, SENSE_PERIOD, s, head);
+    for (size_t i = 0; i < m->nhits; i++)
+        if (m->hits[i].year < 0)
+            placeholder = 1;
     if (placeholder)
         m->plan_year = 0;
     m->span_end = title_span(m, s, n, &m->doc_review, &since);
@@ -123,17 +122,15 @@ void meaning_reset(meaning *m, const char *year, const char *s, size_t n)
     m->nhits = 0;
 }
 
-/* The hits of kind in s[0..n), appended to m->hits; -1 on no memory. */
-static int scan(meaning *m, int kind, const char *s, size_t n)
+/* The hits of kind in s[0..n), appended to m->hits. */
+static void scan(meaning *m, int kind, const char *s, size_t n)
 {
     size_t k = rules_senses(m->r, kind, s, n, m->plan_year, m->hits + m->nhits, m->cap - m->nhits, m->md, m->mctx);
     if (m->nhits + k > m->cap) {
-        if (pm_grow((void **)&m->hits, &m->cap, m->nhits + k, sizeof(rules_hit)))
-            return -1;
+        GROW(m->hits, m->nhits + k, m->cap);
         k = rules_senses(m->r, kind, s, n, m->plan_year, m->hits + m->nhits, m->cap - m->nhits, m->md, m->mctx);
     }
     m->nhits += k;
-    return 0;
 }
 
 /* The length of a heading's first clause: up to its first full stop, colon, semicolon or
@@ -165,11 +162,15 @@ void meaning_heading(meaning *m, int level, const char *ln, size_t len)
     len = title_len(ln, len);
     part *p = &m->parts[level];
     m->nhits = 0;
-    if (scan(m, SENSE_REVIEW, ln, len) == 0 && m->nhits)
+    scan(m, SENSE_REVIEW, ln, len);
+    if (m->nhits)
         p->kind = PART_REVIEW;
     m->nhits = 0;
-    if (!p->kind && scan(m, SENSE_PLAN, ln, len) == 0 && m->nhits)
-        p->kind = PART_PLAN;
+    if (!p->kind) {
+        scan(m, SENSE_PLAN, ln, len);
+        if (m->nhits)
+            p->kind = PART_PLAN;
+    }
     m->nhits = 0;
     scan(m, SENSE_PERIOD, ln, len);
     for (size_t i = 0; i < m->nhits; i++) /* the first year it names ... */
@@ -200,8 +201,7 @@ int meaning_part(meaning *m, const char *ln, size_t len)
     m->nhits = 0;
     int found = 0;
     for (int k = SENSE_REVIEW; k <= SENSE_PLAN && !found; k++) {
-        if (scan(m, k, ln, len))
-            return 0;
+        scan(m, k, ln, len);
         found = m->nhits > 0;
     }
     m->nhits = 0;
@@ -219,7 +219,7 @@ static int hit_cmp(const void *pa, const void *pb)
     return a->start > b->start ? -1 : a->start < b->start; /* the longer first */
 }
 
-int meaning_line(meaning *m, const char *ln, size_t len, size_t from)
+void meaning_line(meaning *m, const char *ln, size_t len, size_t from)
 {
     m->ln = ln;
     m->nhits = 0;
@@ -229,8 +229,7 @@ int meaning_line(meaning *m, const char *ln, size_t len, size_t from)
         m->first[k] = m->nhits;
         if (k == SENSE_REVIEW || k == SENSE_PLAN || k == SENSE_DISTRIBUTE)
             continue;
-        if (scan(m, k, ln + from, len - from))
-            return -1;
+        scan(m, k, ln + from, len - from);
         for (size_t i = m->first[k]; i < m->nhits; i++) { /* offsets in the line */
             m->hits[i].start += from;
             m->hits[i].end += from;
@@ -239,7 +238,6 @@ int meaning_line(meaning *m, const char *ln, size_t len, size_t from)
             qsort(m->hits + m->first[k], m->nhits - m->first[k], sizeof(rules_hit), hit_cmp);
     }
     m->first[SENSE_KINDS] = m->nhits;
-    return 0;
 }
 
 /* The last hit of kind ending in [from, to] (the longest of those ending last), or NULL. */

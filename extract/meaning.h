@@ -9,8 +9,8 @@
 typedef struct meaning meaning;
 
 /* Bound to r and the match limits of mctx (NULL: none); neither is copied, both must
- * outlive it. NULL on no memory. Free with meaning_free (accepts NULL). One per
- * extractor: it keeps the state of the document being read. */
+ * outlive it. NULL when PCRE2 has no memory for its match data. Free with meaning_free
+ * (accepts NULL). One per extractor: it keeps the state of the document being read. */
 meaning *meaning_create(const rules *r, pcre2_match_context *mctx);
 void meaning_free(meaning *m);
 
@@ -35,8 +35,8 @@ int meaning_part(meaning *m, const char *ln, size_t len);
 
 /* The line ln[0..len) whose rows come next: finds its cues, years and per-head words once,
  * from offset `from` on (the start of the first row's sentence: nothing before it counts).
- * 0, or -1 on no memory. ln must stay valid while its rows are asked about. */
-int meaning_line(meaning *m, const char *ln, size_t len, size_t from);
+ * ln must stay valid while its rows are asked about. */
+void meaning_line(meaning *m, const char *ln, size_t len, size_t from);
 
 /* Where a row stands in the line given to meaning_line (byte offsets). */
 typedef struct meaning_in {

@@ -469,8 +469,8 @@ static void put_join(rowbuf *b, int col, const char *const *p, const size_t *len
 
 /* The rows of indicator tables: subject, group and caption as written, context the row's
  * cells joined by " | ". */
-const rule extract_table_rule = {.id = (char *)"table", .pack = (char *)"base", .category = (char *)"指标",
-                                 .role = (char *)"target"};
+static char table_id[] = "table", table_pack[] = "base", table_category[] = "指标", table_role[] = "target";
+const rule extract_table_rule = {.id = table_id, .pack = table_pack, .category = table_category, .role = table_role};
 
 /* The context of a table's row: its cells (as written) joined by " | ". */
 static void put_cells(runctx *rc, rowbuf *b, const table_cell *cells, size_t ncells)

@@ -55,16 +55,16 @@ typedef struct table_cell {
                               * "note", "empty", "text" (no number) */
 } table_cell;
 
-/* Bound to r and the match limits mctx (NULL: none), which must outlive it. NULL on no
- * memory. Free with table_free (accepts NULL). One per extractor (it keeps the tables of
- * the last document read). */
+/* Bound to r and the match limits mctx (NULL: none), which must outlive it. NULL when PCRE2
+ * has no memory for its match data. Free with table_free (accepts NULL). One per extractor
+ * (it keeps the tables of the last document read). */
 table *table_create(const rules *r, pcre2_match_context *mctx);
 void table_free(table *t);
 
 /* Find the tables of the normalised document s[0..n) (a plan for plan_year, 0 when not
  * known; span_end: the last year of the span its title names, 0 none). s must stay valid
- * while its results are read. Returns 0, or PM_ERR_NOMEM (the tables found so far stay). */
-int table_read(table *t, const char *s, size_t n, int plan_year, int span_end);
+ * while its results are read. */
+void table_read(table *t, const char *s, size_t n, int plan_year, int span_end);
 
 /* The results of the last table_read, in document order; owned by t, valid until the next. */
 const table_info *table_tables(const table *t, size_t *n);
