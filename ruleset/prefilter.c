@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "ruleset/cpindex.h"
-#include "base/error.h"
-#include "base/grow.h"
+#include "base/mem.h"
 #include "base/numparse.h"
 #include "ruleset/rxscan.h"
 #include "base/utf8.h"
@@ -188,14 +187,12 @@ static int entry_cmp(const void *pa, const void *pb)
 
 /* Unit words: sorted, then one entry per distinct word with the set of rules that
  * have it, so a word that many rules share (个, 人) is compared once. */
-static int merge_units(prefilter *p)
+static void merge_units(prefilter *p)
 {
     keyed *k = &p->units;
     if (k->n > 1)
         qsort(k->e, k->n, sizeof *k->e, entry_cmp);
-    p->unitrules = calloc(k->n * p->words + 1, sizeof(uint64_t));
-    if (!p->unitrules)
-        return -1;
+    p->unitrules = xcalloc(k->n * p->words + 1, sizeof(uint64_t));
     size_t out = 0;
     for (size_t i = 0; i < k->n;) {
         size_t j = i;
@@ -207,7 +204,6 @@ static int merge_units(prefilter *p)
         i = j;
     }
     k->n = out;
-    return 0;
 }
 
 /* Index the entries (sorted by entry_cmp). */
@@ -225,22 +221,18 @@ static size_t keyed_find(const keyed *k, uint32_t cp, size_t *start)
 
 prefilter *prefilter_create(const rules *r, const unsigned char *skip)
 {
-    prefilter *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    prefilter *p = xcalloc(1, sizeof *p);
     p->r = r;
     p->nrules = rules_count(r);
     p->words = (p->nrules + 63) / 64;
     size_t nunits = 0, nlasts = 0;
-    p->filtered = calloc(p->nrules + 1, 1);
-    p->plast = calloc(p->nrules + 1, sizeof *p->plast);
-    p->blast = calloc(p->nrules + 1, sizeof *p->blast);
-    p->bstop = calloc(p->nrules + 1, sizeof *p->bstop);
-    p->lastpos = calloc(p->nrules + 1, sizeof *p->lastpos);
-    p->linemask = calloc(p->words + 1, sizeof *p->linemask);
-    p->first = calloc(p->nrules + 1, sizeof *p->first);
-    if (!p->filtered || !p->plast || !p->blast || !p->bstop || !p->lastpos || !p->linemask || !p->first)
-        goto fail;
+    p->filtered = xcalloc(p->nrules + 1, 1);
+    p->plast = xcalloc(p->nrules + 1, sizeof *p->plast);
+    p->blast = xcalloc(p->nrules + 1, sizeof *p->blast);
+    p->bstop = xcalloc(p->nrules + 1, sizeof *p->bstop);
+    p->lastpos = xcalloc(p->nrules + 1, sizeof *p->lastpos);
+    p->linemask = xcalloc(p->words + 1, sizeof *p->linemask);
+    p->first = xcalloc(p->nrules + 1, sizeof *p->first);
     for (size_t i = 0; i < p->nrules; i++) {
         const rule *ru = rules_at(r, i);
         p->filtered[i] = ru->kind == RULE_TARGET && ru->unit_lits;
@@ -257,10 +249,8 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
         part_last(ru->before, &p->blast[i]);
         p->bstop[i] = before_stops(ru);
     }
-    p->units.e = calloc(nunits + 1, sizeof *p->units.e);
-    p->lasts.e = calloc(nlasts + 1, sizeof *p->lasts.e);
-    if (!p->units.e || !p->lasts.e)
-        goto fail;
+    p->units.e = xcalloc(nunits + 1, sizeof *p->units.e);
+    p->lasts.e = xcalloc(nlasts + 1, sizeof *p->lasts.e);
     for (size_t i = 0; i < p->nrules; i++) {
         const rule *ru = rules_at(r, i);
         for (size_t k = 0; p->filtered[i] && k < ru->nunit_lits; k++) {
@@ -273,8 +263,11 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
     }
     if (p->lasts.n > 1)
         qsort(p->lasts.e, p->lasts.n, sizeof *p->lasts.e, entry_cmp);
-    if (merge_units(p) || keyed_index(&p->units) || keyed_index(&p->lasts))
-        goto fail;
+    merge_units(p);
+    if (keyed_index(&p->units) || keyed_index(&p->lasts)) { /* cpindex may still say no */
+        prefilter_free(p);
+        return NULL;
+    }
     memcpy(p->hot, cpindex_bits(p->lasts.ix), sizeof p->hot);
     for (uint32_t cp = 0x800; cp < 0x10000; cp++) { /* and num_numeral's 3-byte numerals */
         char u[3] = {(char)(0xE0 | cp >> 12), (char)(0x80 | (cp >> 6 & 0x3F)), (char)(0x80 | (cp & 0x3F))};
@@ -282,9 +275,6 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
             p->hot[cp / 64] |= (uint64_t)1 << (cp % 64);
     }
     return p;
-fail:
-    prefilter_free(p);
-    return NULL;
 }
 
 void prefilter_free(prefilter *p)
@@ -319,7 +309,7 @@ static void last_char_at(prefilter *p, uint32_t cp, size_t i)
 
 /* One pass over the line: where numbers start, the character before each, and
  * the last characters of patterns from the first number on. */
-static int scan(prefilter *p, const char *ln, size_t len)
+static void scan(prefilter *p, const char *ln, size_t len)
 {
     const unsigned char *s = (const unsigned char *)ln;
     p->nnum = 0;
@@ -357,9 +347,8 @@ static int scan(prefilter *p, const char *ln, size_t len)
             prev_num = 0;
         } else if (num_numeral(ln + i, len - i) != 0) {
             if (!prev_num && !prev_sep) {
-                if (pm_grow((void **)&p->num, &p->capnum, p->nnum + 1, sizeof(size_t)) ||
-                    pm_grow((void **)&p->prev, &p->capprev, p->nnum + 1, sizeof(uint32_t)))
-                    return PM_ERR_NOMEM;
+                GROW(p->num, p->nnum + 1, p->capnum);
+                GROW(p->prev, p->nnum + 1, p->capprev);
                 p->prev[p->nnum] = prev;
                 p->num[p->nnum++] = i;
             }
@@ -374,14 +363,12 @@ static int scan(prefilter *p, const char *ln, size_t len)
         prev = cp;
         i += cl;
     }
-    return 0;
 }
 
 /* For every number of the line, the targets one of whose units follows it. */
-static int units_near(prefilter *p, const char *ln, size_t len)
+static void units_near(prefilter *p, const char *ln, size_t len)
 {
-    if (pm_grow((void **)&p->amask, &p->capamask, p->nnum * p->words + 1, sizeof(uint64_t)))
-        return PM_ERR_NOMEM;
+    GROW(p->amask, p->nnum * p->words + 1, p->capamask);
     memset(p->amask, 0, p->nnum * p->words * sizeof(uint64_t));
     memset(p->linemask, 0, p->words * sizeof(uint64_t));
     const unsigned char *s = (const unsigned char *)ln;
@@ -412,14 +399,13 @@ static int units_near(prefilter *p, const char *ln, size_t len)
         for (size_t w = 0; w < p->words; w++)
             p->linemask[w] |= m[w];
     }
-    return 0;
 }
 
 int prefilter_line(prefilter *p, const char *ln, size_t len)
 {
     p->line = ln;
-    if (scan(p, ln, len) || units_near(p, ln, len))
-        return PM_ERR_NOMEM;
+    scan(p, ln, len);
+    units_near(p, ln, len);
     return 0;
 }
 
