@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/numparse.h"
+#include "base/punct.h"
 #include "base/utf8.h"
 
 /* Cell col of b: s[0..n), then a NUL. */
@@ -19,21 +20,14 @@ static void put(rowbuf *b, int col, const char *s, size_t n)
 
 static void puts_(rowbuf *b, int col, const char *s) { put(b, col, s, strlen(s)); }
 
-static int is_stop(const char *p, size_t avail, int strong)
+/* Bytes of the sentence stop (base/punct.h) at p (avail bytes there), 0 when none is. */
+static size_t is_stop(const char *p, size_t avail)
 {
-    unsigned char c = (unsigned char)p[0];
-    if (c >= 0x80) { /* 。 is E3 80 82; ！ ？ ； are EF BC 81, EF BC 9F, EF BC 9B */
-        if (avail < 3)
-            return 0;
-        unsigned char c1 = (unsigned char)p[1], c2 = (unsigned char)p[2];
-        if ((c == 0xE3 && c1 == 0x80 && c2 == 0x82) ||
-            (c == 0xEF && c1 == 0xBC && (c2 == 0x81 || c2 == 0x9F || (!strong && c2 == 0x9B))))
-            return 3;
+    if (!punct_lead((unsigned char)*p)) /* most of a Chinese text */
         return 0;
-    }
-    if (*p == '!' || *p == '?' || (!strong && *p == ';'))
-        return 1;
-    return 0;
+    size_t n;
+    uint32_t cp = utf8_decode((const unsigned char *)p, avail, &n);
+    return punct_flags(cp) & PUNCT_STOP ? n : 0;
 }
 
 void extract_sentence(const char *ln, size_t len, size_t s, size_t e, size_t *cs, size_t *ce)
@@ -43,15 +37,15 @@ void extract_sentence(const char *ln, size_t len, size_t s, size_t e, size_t *cs
         size_t p = a - 1;
         while (p > 0 && ((unsigned char)ln[p] & 0xC0) == 0x80)
             p--;
-        if (is_stop(ln + p, len - p, 0))
+        if (is_stop(ln + p, len - p))
             break;
         a = p;
     }
     size_t b = e;
     while (b < len && b - e < CONTEXT_MAX && ln[b] != '\r') {
-        int k = is_stop(ln + b, len - b, 0);
+        size_t k = is_stop(ln + b, len - b);
         if (k) {
-            b += (size_t)k;
+            b += k;
             break;
         }
         unsigned char c = (unsigned char)ln[b];

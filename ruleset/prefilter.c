@@ -8,16 +8,17 @@
 #include "ruleset/cpindex.h"
 #include "base/mem.h"
 #include "base/numparse.h"
+#include "base/punct.h"
 #include "ruleset/rxscan.h"
 #include "base/utf8.h"
 
 #define UNIT_REACH 16 /* characters after a number where its unit may start */
 
-/* Separators a `before` part often cannot contain: when it cannot, its search
+/* Separators a `before` part often cannot contain (base/punct.h): when it cannot, its search
  * window starts after the last one (the leftmost match is the same, found sooner). */
-static const uint32_t STOP_CPS[] = {'\t', ' ', 0x3000, 0xFF0C, ',', 0x3002, 0xFF1B, ';', 0xFF1A, ':', 0xFF01, '!',
-                                    0xFF1F, '?', 0x3001, 0xFF08, '(', 0xFF09, ')', 0x201C, 0x201D, '"', 0x300A,
-                                    0x300B, 0x3010, 0x3011};
+#define STOP_CP(i, cp, f) cp,
+static const uint32_t STOP_CPS[] = {PUNCT_SEPARATORS(STOP_CP)};
+#undef STOP_CP
 #define NSTOP (sizeof STOP_CPS / sizeof STOP_CPS[0])
 
 /* A few characters, sorted; n 0 means "no check". */
@@ -62,41 +63,6 @@ struct prefilter {
     uint64_t hot[1024];        /* 3-byte code points scan must look at: numerals, last characters */
 };
 
-/* Index of cp in STOP_CPS, or -1. Called for every character a `before` window
- * walks over, so a switch rather than a search. */
-static int stop_index(uint32_t cp)
-{
-    switch (cp) {
-    case '\t': return 0;
-    case ' ': return 1;
-    case 0x3000: return 2;
-    case 0xFF0C: return 3;
-    case ',': return 4;
-    case 0x3002: return 5;
-    case 0xFF1B: return 6;
-    case ';': return 7;
-    case 0xFF1A: return 8;
-    case ':': return 9;
-    case 0xFF01: return 10;
-    case '!': return 11;
-    case 0xFF1F: return 12;
-    case '?': return 13;
-    case 0x3001: return 14;
-    case 0xFF08: return 15;
-    case '(': return 16;
-    case 0xFF09: return 17;
-    case ')': return 18;
-    case 0x201C: return 19;
-    case 0x201D: return 20;
-    case '"': return 21;
-    case 0x300A: return 22;
-    case 0x300B: return 23;
-    case 0x3010: return 24;
-    case 0x3011: return 25;
-    default: return -1;
-    }
-}
-
 /* Which STOP_CPS the before part of ru can never contain (0 when it has none, or
  * when its matches depend on where the search starts). */
 static uint32_t before_stops(const rule *ru)
@@ -107,7 +73,7 @@ static uint32_t before_stops(const rule *ru)
         return 0;
     uint32_t m = 0;
     for (size_t i = 0; i < NSTOP; i++)
-        if (!may[i] && stop_index(STOP_CPS[i]) == (int)i)
+        if (!may[i] && punct_index(STOP_CPS[i]) == (int)i)
             m |= (uint32_t)1 << i;
     return m;
 }
@@ -447,11 +413,10 @@ size_t prefilter_window(const prefilter *p, size_t i, size_t a, int reach)
         while (at > 0 && (((unsigned char)ln[--at]) & 0xC0) == 0x80)
             ;
         unsigned char lead = (unsigned char)ln[at];
-        if (stops && (lead < 0x80 || lead == 0xE2 || lead == 0xE3 || lead == 0xEF)) {
-            /* a character the part cannot contain ends the window (all of STOP_CPS are
-             * ASCII or start with one of these bytes) */
+        if (stops && punct_lead(lead)) {
+            /* a character the part cannot contain ends the window */
             size_t cl;
-            int k = stop_index(utf8_decode((const unsigned char *)ln + at, w - at, &cl));
+            int k = punct_index(utf8_decode((const unsigned char *)ln + at, w - at, &cl));
             if (k >= 0 && (stops >> k & 1))
                 break;
         }
