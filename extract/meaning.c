@@ -293,6 +293,27 @@ static size_t clause_start(const char *ln, size_t from, size_t at)
 
 static int is_digit_at(const char *s, size_t i) { return s[i] >= '0' && s[i] <= '9'; }
 
+/* Does the row add up: not a rate, nor what a per-head or per-unit word or a size class
+ * governs (每千人口, 人均, 亿元以上项目)? */
+static int additive(const meaning *m, const meaning_in *in)
+{
+    int add = in->unit_additive != 0;
+    if (add && m->ln) {
+        size_t cl = clause_start(m->ln, in->sentence, in->text);
+        for (size_t i = m->first[SENSE_NONADDITIVE]; i < m->first[SENSE_NONADDITIVE + 1] && add; i++) {
+            const rules_hit *h = &m->hits[i];
+            if (h->start >= cl && h->start <= in->end)
+                add = 0;
+        }
+        for (size_t i = m->first[SENSE_NONADD_OWN]; i < m->first[SENSE_NONADD_OWN + 1] && add; i++) {
+            const rules_hit *h = &m->hits[i]; /* it touches the row's own text */
+            if (h->end > in->text && h->start < in->end)
+                add = 0;
+        }
+    }
+    return add;
+}
+
 void meaning_of(const meaning *m, const meaning_in *in, meaning_row *out)
 {
     /* the part it stands in: the innermost heading that says so */
@@ -360,22 +381,5 @@ void meaning_of(const meaning *m, const meaning_in *in, meaning_row *out)
     }
     out->role = role;
     out->period = period;
-
-    /* additive: not for rates, nor for what a per-head or per-unit word or a size class
-     * governs (每千人口, 人均, 亿元以上项目) */
-    int add = in->unit_additive != 0;
-    if (add && m->ln) {
-        size_t cl = clause_start(m->ln, in->sentence, in->text);
-        for (size_t i = m->first[SENSE_NONADDITIVE]; i < m->first[SENSE_NONADDITIVE + 1] && add; i++) {
-            const rules_hit *h = &m->hits[i];
-            if (h->start >= cl && h->start <= in->end)
-                add = 0;
-        }
-        for (size_t i = m->first[SENSE_NONADD_OWN]; i < m->first[SENSE_NONADD_OWN + 1] && add; i++) {
-            const rules_hit *h = &m->hits[i]; /* it touches the row's own text */
-            if (h->end > in->text && h->start < in->end)
-                add = 0;
-        }
-    }
-    out->additive = add;
+    out->additive = additive(m, in);
 }

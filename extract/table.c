@@ -221,6 +221,19 @@ static void add_cell(table *t, size_t tab, long line, size_t s, size_t e, int co
     t->cells[t->ncells++] = (table_cell){tab, line, s, e, col, what};
 }
 
+/* The cells c[0..m) of a row placed by place[], each with what it is, for explain. */
+static void row_cells(table *t, size_t tab, const table_info *ti, const tcell *c, size_t m, const int *place)
+{
+    for (size_t i = 0; i < m; i++) {
+        int k = place[i] < 0 ? -1 : ti->col[place[i]].kind;
+        const char *what = k == TABLE_VALUE ? (c[i].type == CT_NUMBER || c[i].type == CT_SERIAL ? "row"
+                                               : c[i].type == CT_EMPTY ? "empty" : "text")
+                           : k == TABLE_NAME ? "name" : k == TABLE_SERIAL ? "serial" : k == TABLE_GROUP ? "group"
+                           : k == TABLE_UNIT ? "unit" : k == TABLE_ATTRIBUTE ? "attribute" : k == TABLE_NOTE ? "note" : "text";
+        add_cell(t, tab, c[i].line, c[i].s, c[i].e, place[i], what);
+    }
+}
+
 /* The rows of one table row: cells c[0..m) placed by place[]. Returns 1 when it had a value
  * cell, 0 when it gave nothing (a group line, a heading). */
 static int emit_row(table *t, size_t tab, const table_info *ti, const tcell *c, size_t m, const int *place)
@@ -265,14 +278,7 @@ static int emit_row(table *t, size_t tab, const table_info *ti, const tcell *c, 
         ue = c[unit].e;
     }
     size_t first = t->ncells;
-    for (size_t i = 0; i < m; i++) {
-        int k = place[i] < 0 ? -1 : ti->col[place[i]].kind;
-        const char *what = k == TABLE_VALUE ? (c[i].type == CT_NUMBER || c[i].type == CT_SERIAL ? "row"
-                                               : c[i].type == CT_EMPTY ? "empty" : "text")
-                           : k == TABLE_NAME ? "name" : k == TABLE_SERIAL ? "serial" : k == TABLE_GROUP ? "group"
-                           : k == TABLE_UNIT ? "unit" : k == TABLE_ATTRIBUTE ? "attribute" : k == TABLE_NOTE ? "note" : "text";
-        add_cell(t, tab, c[i].line, c[i].s, c[i].e, place[i], what);
-    }
+    row_cells(t, tab, ti, c, m, place);
     for (size_t i = 0; i < m; i++) {
         if (place[i] < 0 || ti->col[place[i]].kind != TABLE_VALUE || !(c[i].type == CT_NUMBER || c[i].type == CT_SERIAL))
             continue;
