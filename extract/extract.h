@@ -58,7 +58,7 @@ typedef struct extract_opts {
     void *trace_ctx;
 } extract_opts;
 
-/* Bind to r (not copied: r must outlive the extractor). NULL on no memory.
+/* Bind to r (not copied: r must outlive the extractor). NULL when PCRE2 has no memory.
  * Free with extractor_free (accepts NULL). */
 extractor *extractor_create(const rules *r);
 void extractor_free(extractor *x);
