@@ -73,6 +73,10 @@ struct extractor;
 struct extractor *cli_extractor(const char *argv0, const char *const *paths, size_t npaths, const char *packs,
                                 rules **r);
 
+/* From now on SIGINT and SIGTERM remove the outputs being written (outfile's temporary
+ * files) and exit with EXIT_SIGNAL. */
+void cli_catch_signals(void);
+
 /* Subcommands: each returns an exit code. */
 int cmd_extract(int argc, char **argv);
 int cmd_summary(int argc, char **argv);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "cli/cli.h"
 #include "extract/extract.h"
 
@@ -108,19 +109,14 @@ int cmd_explain(int argc, char **argv)
 {
     cli_parser p;
     cli_parser_init(&p, argc, argv);
-    const char **rulepaths = calloc((size_t)argc, sizeof(char *));
-    view v = {.lines = calloc((size_t)argc, sizeof(long))};
+    const char **rulepaths = xcalloc((size_t)argc, sizeof(char *));
+    view v = {.lines = xcalloc((size_t)argc, sizeof(long))};
     const char *file = NULL, *packs = NULL, *encoding = NULL, *color = "auto", *arg;
     size_t nrules = 0;
     int id, rc = EXIT_OK;
     rules *r = NULL;
     extractor *x = NULL;
     char *buf = NULL;
-    if (!rulepaths || !v.lines) {
-        cli_errorf("out of memory");
-        rc = EXIT_USAGE;
-        goto done;
-    }
     while ((id = cli_next(&p, opts, &arg)) != -1) {
         char *end;
         switch (id) {

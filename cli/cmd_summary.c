@@ -1,10 +1,8 @@
 /* cmd_summary.c: `planmetrics summary` - totals and distributions of extracted targets.
  * Reads extract CSVs (or standard input), writes one table atomically; bad input writes nothing. */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "output/outfile.h"
@@ -43,13 +41,6 @@ static const char help_tail[] =
     "\n"
     "exit codes: 0 ok, 1 bad input (nothing written), 2 usage or rule error,\n"
     "            3 output error, 130 interrupted\n";
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    outfile_abort_all_signal();
-    _exit(EXIT_SIGNAL);
-}
 
 int cmd_summary(int argc, char **argv)
 {
@@ -116,8 +107,7 @@ int cmd_summary(int argc, char **argv)
     for (size_t i = 0; i < nfiles; i++)
         if (strcmp(files[i], "-") != 0)
             named[nnamed++] = files[i];
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    cli_catch_signals();
     of = outfile_open(out, named, nnamed, &err);
     if (!of) {
         cli_error(&err);

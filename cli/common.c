@@ -1,8 +1,9 @@
 /* common.c: what the subcommands share - the option-table parser, error printing,
- * and finding the bundled rule packs. */
+ * finding the bundled rule packs, and the one signal handler. */
 #include "cli/cli.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "extract/extract.h"
 #include "output/summary.h"
+#include "output/outfile.h"
 
 void cli_parser_init(cli_parser *p, int argc, char **argv)
 {
@@ -268,4 +270,17 @@ extractor *cli_extractor(const char *argv0, const char *const *paths, size_t npa
 int cli_unit_additive(void *ctx, const char *unit)
 {
     return rules_unit_additive(ctx, unit);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    outfile_abort_all_signal();
+    _exit(EXIT_SIGNAL);
+}
+
+void cli_catch_signals(void)
+{
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
 }

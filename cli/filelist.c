@@ -10,20 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int filelist_add(filelist *l, const char *path)
+#include "base/mem.h"
+#include "base/strbuf.h"
+
+void filelist_add(filelist *l, const char *path)
 {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 64;
-        char **nv = realloc(l->v, nc * sizeof(char *));
-        if (!nv)
-            return -1;
-        l->v = nv;
-        l->cap = nc;
-    }
-    if (!(l->v[l->n] = strdup(path)))
-        return -1;
-    l->n++;
-    return 0;
+    GROW(l->v, l->n + 1, l->cap);
+    l->v[l->n++] = xstrdup(path);
 }
 
 static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -40,18 +33,13 @@ static int walk(filelist *l, const char *dir, const char *glob, int depth)
     filelist sub = {0};
     struct dirent *de;
     int rc = 0;
-    while ((de = readdir(d)) && rc == 0) {
+    while ((de = readdir(d))) {
         if (de->d_name[0] == '.')
             continue; /* ., .., and hidden files such as our own temporary outputs */
-        size_t len = strlen(dir) + strlen(de->d_name) + 2;
-        char *p = malloc(len);
-        if (!p) {
-            rc = -1;
-            break;
-        }
-        snprintf(p, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
-        rc = filelist_add(&sub, p);
-        free(p);
+        strbuf p = STRBUF_INIT;
+        strbuf_addf(&p, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
+        filelist_add(&sub, p.buf);
+        strbuf_release(&p);
     }
     closedir(d);
     if (sub.n > 1)
@@ -65,7 +53,7 @@ static int walk(filelist *l, const char *dir, const char *glob, int depth)
         if (S_ISDIR(st.st_mode))
             rc = walk(l, sub.v[i], glob, depth + 1);
         else if (S_ISREG(st.st_mode) && fnmatch(glob, base, 0) == 0)
-            rc = filelist_add(l, sub.v[i]);
+            filelist_add(l, sub.v[i]);
     }
     filelist_free(&sub);
     return rc;
@@ -85,13 +73,13 @@ int filelist_read(filelist *l, const char *list)
     size_t cap = 0;
     ssize_t n;
     int rc = 0;
-    while (rc == 0 && (n = getline(&line, &cap, fp)) >= 0) {
+    while ((n = getline(&line, &cap, fp)) >= 0) {
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
         if (n > 0)
-            rc = filelist_add(l, line);
+            filelist_add(l, line);
     }
-    if (rc == 0 && ferror(fp))
+    if (ferror(fp))
         rc = -1;
     free(line);
     if (fp != stdin)

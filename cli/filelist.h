@@ -10,8 +10,8 @@ typedef struct filelist {
     size_t n, cap;
 } filelist;
 
-/* Append a copy of path. 0, or -1 on no memory. */
-int filelist_add(filelist *l, const char *path);
+/* Append a copy of path. */
+void filelist_add(filelist *l, const char *path);
 /* Append every regular file under dir whose name matches glob (fnmatch), in
  * sorted path order so runs are reproducible. 0, or -1 with errno set. */
 int filelist_walk(filelist *l, const char *dir, const char *glob);

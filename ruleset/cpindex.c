@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+
 typedef struct slot {
     uint32_t cp, start, n; /* n 0: an empty slot */
 } slot;
@@ -19,14 +21,11 @@ static uint32_t hash(uint32_t cp, uint32_t mask) { return (cp * 2654435761u) >> 
 
 cpindex *cpindex_create(const void *base, size_t count, size_t size, size_t cp_off)
 {
-    cpindex *ix = calloc(1, sizeof *ix);
+    cpindex *ix = xcalloc(1, sizeof *ix);
     size_t slots = 16;
     while (slots < 2 * count)
         slots *= 2;
-    if (!ix || !(ix->slot = calloc(slots, sizeof *ix->slot))) {
-        free(ix);
-        return NULL;
-    }
+    ix->slot = xcalloc(slots, sizeof *ix->slot);
     ix->mask = (uint32_t)(slots - 1);
     const unsigned char *b = base;
     for (size_t i = 0; i < count;) {

@@ -10,7 +10,7 @@ typedef struct cpindex cpindex;
 
 /* Index count entries of `size` bytes at base, sorted by the uint32_t at byte
  * offset cp_off of each. The table is not kept: the index gives positions in it.
- * NULL when out of memory. Free with cpindex_free (accepts NULL). */
+ * Never NULL. Free with cpindex_free (accepts NULL). */
 cpindex *cpindex_create(const void *base, size_t count, size_t size, size_t cp_off);
 void cpindex_free(cpindex *ix);
 

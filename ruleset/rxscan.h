@@ -37,8 +37,8 @@ int rxscan_last(const char *src, size_t len, uint32_t *cps, size_t *n, int *null
  * alternative. It matches what the source matches, with the same groups. Literal
  * characters: other than whitespace and \\^$.[]|()?*+{}#, not followed by ?, * or {.
  * Returns 1 and a malloc'd NUL-terminated copy in *out (its length in *outlen; the
- * caller frees it), 0 when there is nothing to guard or the scan cannot tell (extended
- * mode, (*VERB)s, a malformed class), -1 when out of memory. */
+ * caller frees it), or 0 when there is nothing to guard or the scan cannot tell (extended
+ * mode, (*VERB)s, a malformed class). */
 #define RXSCAN_GUARD_MIN 4
 int rxscan_guard(const char *src, size_t len, char **out, size_t *outlen);
 

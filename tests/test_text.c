@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "text/t2s_table.h"
 #include "text/text.h"
 
@@ -62,10 +63,9 @@ static char *conv(const char *to, const char *utf8, size_t n, size_t *outlen)
     iconv_t cd = iconv_open(to, "UTF-8");
     assert_true(cd != (iconv_t)-1);
     size_t cap = 4 * n + 16;
-    char *out = malloc(cap), *op = out;
+    char *out = xmalloc(cap), *op = out;
     char *ip = (char *)(uintptr_t)utf8;
     size_t il = n, ol = cap;
-    assert_non_null(out);
     assert_int_not_equal(iconv(cd, &ip, &il, &op, &ol), (size_t)-1);
     iconv_close(cd);
     *outlen = cap - ol;
@@ -75,8 +75,7 @@ static char *conv(const char *to, const char *utf8, size_t n, size_t *outlen)
 /* bom + bytes, in a new buffer. */
 static char *prefix(const char *bom, size_t bomlen, const char *s, size_t n, size_t *outlen)
 {
-    char *out = malloc(bomlen + n);
-    assert_non_null(out);
+    char *out = xmalloc(bomlen + n);
     memcpy(out, bom, bomlen);
     memcpy(out + bomlen, s, n);
     *outlen = bomlen + n;
@@ -357,8 +356,7 @@ static void test_t2s_table(void **state)
     char *bufs[2];
     size_t lens[2] = {0, 0};
     for (int k = 0; k < 2; k++) {
-        bufs[k] = malloc(T2S_COUNT * 8 + 1);
-        assert_non_null(bufs[k]);
+        bufs[k] = xmalloc(T2S_COUNT * 8 + 1);
         for (size_t i = 0; i < T2S_COUNT; i++) {
             lens[k] += put_utf8(bufs[k] + lens[k], k ? t2s_pairs[i].simp : t2s_pairs[i].trad);
             lens[k] += put_utf8(bufs[k] + lens[k], i % 7 == 6 ? '\n' : 0x6C11);
@@ -566,8 +564,7 @@ static void test_damaged_legacy(void **state)
     for (int k = 0; k < 2; k++)
         nl = memchr(nl, '\n', n - (size_t)(nl - gb)) + 1;
     size_t at = (size_t)(nl - gb) + 10;
-    char *bytes = malloc(n + 1);
-    assert_non_null(bytes);
+    char *bytes = xmalloc(n + 1);
     memcpy(bytes, gb, at);
     bytes[at] = (char)0xFF;
     memcpy(bytes + at + 1, gb + at, n - at);
@@ -590,8 +587,7 @@ static void test_damaged_legacy(void **state)
     free(bytes);
     char *u16 = conv("UTF-16LE", "学位\n3800", strlen("学位\n3800"), &n);
     bytes = prefix("\xFF\xFE", 2, u16, n, &at);
-    char *odd = realloc(bytes, at + 1);
-    assert_non_null(odd);
+    char *odd = xrealloc(bytes, at + 1);
     odd[at] = 'x';
     w = (warnings){0};
     load_ok(t, odd, at + 1, NULL, &w);
@@ -780,8 +776,7 @@ static void test_large_single_line(void **state)
     const char *unit = "新增3800個學位，培訓教師２０００人次；";
     const char *unit_norm = "新增3800个学位，培训教师2000人次；";
     size_t ul = strlen(unit), nl = strlen(unit_norm), reps = 5 * 1024 * 1024 / ul + 1;
-    char *big = malloc(reps * ul);
-    assert_non_null(big);
+    char *big = xmalloc(reps * ul);
     for (size_t k = 0; k < reps; k++)
         memcpy(big + k * ul, unit, ul);
     text *t = text_create();

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <pcre2.h>
 
+#include "base/mem.h"
 #include "base/utf8.h"
 
 #define MAX_LEVELS 4
@@ -34,9 +35,7 @@ static pcre2_code *compile_re(const char *pat)
 
 docinfo *docinfo_create(void)
 {
-    docinfo *d = calloc(1, sizeof *d);
-    if (!d)
-        return NULL;
+    docinfo *d = xcalloc(1, sizeof *d);
     d->md = pcre2_match_data_create(16, NULL);
     /* Title line: a plan word and a year (or years: 2024—2026年) in either order,
      * e.g. XX市教育局2019年工作要点, 2026年XX市政府工作报告, XX三年行动计划（2024—2026年） */

@@ -11,7 +11,7 @@ typedef struct text text;
 /* Warning callback for recoverable problems (bad bytes replaced). line is 1-based. */
 typedef void (*text_warn_fn)(void *ctx, long line, const char *msg);
 
-/* A new empty text. Free with text_free (accepts NULL). */
+/* A new empty text (never NULL). Free with text_free (accepts NULL). */
 text *text_create(void);
 void text_free(text *t);
 
@@ -23,7 +23,7 @@ void text_free(text *t);
  * line, 1-based; warn may be NULL). Empty or blank input is fine.
  * Errors (t is left empty): PM_ERR_INPUT with a message when the input is
  * binary (NUL bytes, image, PDF - the message says to convert with pdftotext,
- * ZIP/Office) or the encoding name is unknown; PM_ERR_NOMEM.
+ * ZIP/Office), the encoding name is unknown or the input cannot be decoded from it.
  * Replaces the previous contents of t. */
 int text_load(text *t, const char *bytes, size_t n, const char *encoding,
               text_warn_fn warn, void *warn_ctx, pm_error *err);

@@ -1,0 +1,43 @@
+/* batch.h: documents extracted on worker threads, their rows and messages handed to one
+ * writer (a CSV writer or a summary) in input order, with a progress bar on a terminal. */
+#ifndef PM_BATCH_H
+#define PM_BATCH_H
+
+#include <stddef.h>
+
+#include "extract/extract.h"
+#include "output/csvout.h"
+#include "output/summary.h"
+
+/* Options for one document: called on a worker thread with a copy of the batch's base
+ * options, to fill in what depends on the path (the manifest's city and year). It must
+ * only read shared state. */
+typedef void batch_doc_fn(void *ctx, const char *path, extract_opts *o);
+
+/* What to run. The batch borrows everything; nothing here is freed by it but spare. */
+typedef struct batch_job {
+    const char *const *files;     /* the documents, in output order; "-" is standard input */
+    size_t nfiles;
+    const rules *r;
+    const char *packs;            /* plan-type packs for each worker's extractor (validated) */
+    extractor *spare;             /* in: the caller's extractor (packs set) or NULL; a worker
+                                   * takes it and frees it. out: NULL when taken, else the
+                                   * caller's to free */
+    extract_opts base;            /* for every document; the batch sets warn */
+    batch_doc_fn *doc_opts;       /* NULL: base as it is */
+    void *doc_ctx;
+    csvout *w;                    /* rows go to w ... */
+    summary *sum;                 /* ... or to sum when it is not NULL */
+    unsigned csvflags;            /* w's flags without CSVOUT_BOM (for the workers' writers) */
+    const unsigned char *numeric; /* COL_COUNT flags: w's numeric columns */
+    size_t jobs;                  /* worker threads; 0: one per core (never more than files) */
+    int quiet;                    /* no warnings and no progress bar */
+} batch_job;
+
+/* Run the batch. Each document's messages (warnings, errors) go to stderr, then its rows
+ * to the writer, in input order. Returns EXIT_OK, or EXIT_INPUT when a document failed,
+ * the summary refused a row (reported) or no thread could start. *write_failed is set
+ * (and the batch stops) when writing to w fails; errno then says why. */
+int batch_run(batch_job *job, int *write_failed);
+
+#endif

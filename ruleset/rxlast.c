@@ -1,0 +1,281 @@
+/* rxlast.c: the characters a match of a pattern can end with (rxscan_last), read from
+ * its source item by item; anything beyond the scan makes it say "could be anything". */
+#include "ruleset/rxscan.h"
+
+#include <string.h>
+
+#include "ruleset/rxscan_int.h"
+
+/* A set of code points, or "any" (all = 1). */
+typedef struct cpset {
+    int all;
+    size_t n;
+    uint32_t cp[RXSCAN_LAST_MAX];
+} cpset;
+
+static void set_add(cpset *a, uint32_t cp)
+{
+    if (a->all)
+        return;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->cp[i] == cp)
+            return;
+    if (a->n == RXSCAN_LAST_MAX)
+        a->all = 1;
+    else
+        a->cp[a->n++] = cp;
+}
+
+static void set_copy(cpset *a, const cpset *b)
+{
+    a->all = b->all;
+    a->n = b->n;
+    memcpy(a->cp, b->cp, b->n * sizeof b->cp[0]);
+}
+
+static void set_union(cpset *a, const cpset *b)
+{
+    if (b->all)
+        a->all = 1;
+    for (size_t i = 0; !a->all && i < b->n; i++)
+        set_add(a, b->cp[i]);
+}
+
+/* What a piece of pattern can end with: its last characters, and whether it can
+ * match the empty string. */
+typedef struct tail {
+    cpset last;
+    int nullable;
+} tail;
+
+static int last_alt(scan *s, tail *out, int depth);
+
+/* The characters of \d \s \h \v as compiled without PCRE2_UCP (a superset for \s). */
+static void class_chars(int k, cpset *out)
+{
+    static const uint32_t sp[] = {9, 10, 11, 12, 13, 32, 0x85, 0xA0};
+    static const uint32_t hs[] = {0x09, 0x20, 0xA0, 0x1680, 0x180E, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004,
+                                  0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x202F, 0x205F, 0x3000};
+    static const uint32_t vs[] = {0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029};
+    if (k == 'd')
+        for (uint32_t d = '0'; d <= '9'; d++)
+            set_add(out, d);
+    else if (k == 's')
+        for (size_t i = 0; i < sizeof sp / sizeof sp[0]; i++)
+            set_add(out, sp[i]);
+    else if (k == 'h')
+        for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
+            set_add(out, hs[i]);
+    else if (k == 'v')
+        for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++)
+            set_add(out, vs[i]);
+    else
+        out->all = 1;
+}
+
+/* A class as a set of characters; "any" for negated classes, escape classes
+ * other than \d \s \h \v, and wide ranges. */
+static int class_set(scan *s, cpset *out)
+{
+    cclass c;
+    out->all = 0;
+    out->n = 0;
+    if (rxlex_read_class(s, &c))
+        return -1;
+    out->all = c.neg || c.many;
+    for (size_t i = 0; i < c.n && !out->all; i++) {
+        const cmember *m = &c.m[i];
+        if (m->lo.kind == A_CLASS && !m->lo.neg && m->lo.k != 'w') {
+            class_chars(m->lo.k, out);
+        } else if (m->lo.kind != A_CHAR || m->hi < m->lo.lo || m->hi - m->lo.lo >= RXSCAN_LAST_MAX) {
+            out->all = 1;
+        } else {
+            for (uint32_t cp = m->lo.lo; !out->all && cp <= m->hi; cp++)
+                set_add(out, cp);
+        }
+    }
+    return 0;
+}
+
+/* One item (atom and its quantifier). Zero-width items are nullable with no
+ * last characters. */
+static int last_item(scan *s, tail *t, int depth)
+{
+    t->last.all = 0;
+    t->last.n = 0;
+    t->nullable = 0;
+    unsigned c = s->s[s->i];
+    if (c == '(' && rxlex_is_call(s->s + s->i, s->n - s->i)) {
+        /* a call: it may end with anything, or match nothing */
+        const unsigned char *e = memchr(s->s + s->i, ')', s->n - s->i);
+        if (!e)
+            return -1;
+        s->i = (size_t)(e - s->s) + 1;
+        t->last.all = 1;
+        t->nullable = 1;
+    } else if (c == '(') {
+        const unsigned char *p = s->s + s->i;
+        size_t left = s->n - s->i;
+        int look = 0;
+        if (left >= 2 && p[1] == '*')
+            return -1;
+        if (left >= 2 && p[1] == '?') {
+            unsigned d = left >= 3 ? p[2] : 0;
+            if (d == '=' || d == '!' || (d == '<' && left >= 4 && (p[3] == '=' || p[3] == '!'))) {
+                look = 1;
+                s->i += d == '<' ? 4 : 3;
+            } else if (rxlex_is_define(p, left)) {
+                look = 1; /* matches nothing where it stands: read as a lookaround */
+                s->i += DEFINE_LEN;
+            } else if (d == ':' || d == '|' || d == '>') {
+                s->i += 3;
+            } else if (d == '<' || d == '\'' || (d == 'P' && left >= 4 && p[3] == '<')) {
+                const unsigned char *e = memchr(p + 3, d == '\'' ? '\'' : '>', left - 3);
+                if (!e)
+                    return -1;
+                s->i = (size_t)(e - s->s) + 1;
+            } else if (d == '#') {
+                const unsigned char *e = memchr(p, ')', left);
+                if (!e)
+                    return -1;
+                s->i = (size_t)(e - s->s) + 1;
+                t->nullable = 1;
+                return 0;
+            } else {
+                return -1; /* options, conditionals, subroutine calls, named references */
+            }
+        } else {
+            s->i++;
+        }
+        tail in;
+        if (depth > 200 || last_alt(s, &in, depth + 1))
+            return -1;
+        if (s->i >= s->n || s->s[s->i] != ')')
+            return -1;
+        s->i++;
+        if (look) {
+            t->nullable = 1;
+        } else {
+            set_copy(&t->last, &in.last);
+            t->nullable = in.nullable;
+        }
+    } else if (c == '[') {
+        s->i++;
+        if (class_set(s, &t->last))
+            return -1;
+    } else if (c == '\\') {
+        s->i++;
+        if (s->i < s->n && s->s[s->i] == 'Q')
+            return -1;
+        atom a = rxlex_escape(s, 0);
+        if (a.kind == A_GIVEUP)
+            return -1;
+        if (a.kind == A_NONE) { /* an assertion, or a back reference: anything, maybe nothing */
+            unsigned e = s->s[s->i - 1];
+            t->nullable = 1;
+            t->last.all = !(e == 'b' || e == 'B' || e == 'A' || e == 'z' || e == 'Z' || e == 'K' || e == 'E');
+        } else if (a.kind == A_CHAR) {
+            set_add(&t->last, a.lo);
+        } else if (a.kind == A_CLASS && !a.neg && a.k != 'w') {
+            class_chars(a.k, &t->last);
+        } else {
+            t->last.all = 1;
+        }
+    } else if (c == '.') {
+        s->i++;
+        t->last.all = 1;
+    } else if (c == '^' || c == '$') {
+        s->i++;
+        t->nullable = 1;
+    } else if (c == '?' || c == '*' || c == '+' || (c == '{' && rxlex_quantifier(s))) {
+        return -1; /* a quantifier with nothing this scan knows before it */
+    } else {
+        set_add(&t->last, next_cp(s));
+    }
+    /* the quantifier; a comment or a stray \E (PCRE2 ignores both) may stand between
+     * it and its item: a(?#...)? and a\E? are a? */
+    for (;;) {
+        if (s->i + 2 < s->n && s->s[s->i] == '(' && s->s[s->i + 1] == '?' && s->s[s->i + 2] == '#') {
+            const unsigned char *e = memchr(s->s + s->i, ')', s->n - s->i);
+            if (!e)
+                return -1;
+            s->i = (size_t)(e - s->s) + 1;
+        } else if (s->i + 1 < s->n && s->s[s->i] == '\\' && s->s[s->i + 1] == 'E') {
+            s->i += 2;
+        } else {
+            break;
+        }
+    }
+    if (s->i < s->n) {
+        unsigned q = s->s[s->i];
+        size_t ql;
+        if (q == '?' || q == '*') {
+            t->nullable = 1;
+            s->i++;
+        } else if (q == '+') {
+            s->i++;
+        } else if (q == '{' && (ql = rxlex_quantifier(s)) > 0) {
+            size_t j = s->i + 1, min = 0; /* {,m} has no minimum */
+            while (j < s->n && s->s[j] == ' ')
+                j++;
+            for (; j < s->n && s->s[j] >= '0' && s->s[j] <= '9' && min < 1000; j++)
+                min = min * 10 + (size_t)(s->s[j] - '0');
+            if (min == 0) /* {0,3} {00} {,2}: may repeat zero times */
+                t->nullable = 1;
+            s->i += ql;
+        } else {
+            return 0;
+        }
+        if (s->i < s->n && (s->s[s->i] == '?' || s->s[s->i] == '+'))
+            s->i++; /* lazy or possessive */
+    }
+    return 0;
+}
+
+static int last_seq(scan *s, tail *out, int depth)
+{
+    out->last.all = 0;
+    out->last.n = 0;
+    out->nullable = 1;
+    while (s->i < s->n && s->s[s->i] != '|' && s->s[s->i] != ')') {
+        tail it;
+        if (last_item(s, &it, depth))
+            return -1;
+        if (!it.nullable) {
+            set_copy(&out->last, &it.last);
+            out->nullable = 0;
+        } else {
+            set_union(&out->last, &it.last);
+        }
+    }
+    return 0;
+}
+
+static int last_alt(scan *s, tail *out, int depth)
+{
+    if (last_seq(s, out, depth))
+        return -1;
+    while (s->i < s->n && s->s[s->i] == '|') {
+        s->i++;
+        tail b;
+        if (last_seq(s, &b, depth))
+            return -1;
+        set_union(&out->last, &b.last);
+        out->nullable |= b.nullable;
+    }
+    return 0;
+}
+
+int rxscan_last(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable)
+{
+    scan st = {(const unsigned char *)src, len, 0, NULL, 0, NULL, 0};
+    tail t;
+    *n = 0;
+    *nullable = 1;
+    if (last_alt(&st, &t, 0) || st.i != st.n || t.last.all)
+        return -1;
+    *nullable = t.nullable;
+    memcpy(cps, t.last.cp, t.last.n * sizeof *cps);
+    *n = t.last.n;
+    return 0;
+}
