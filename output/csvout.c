@@ -127,7 +127,7 @@ static int is_formula_start(char c)
 }
 
 /* Add one cell to the row: neutralise, cut, quote; at least one byte stays free
- * after it, for the comma or newline. Returns 0 or -1 (out of memory). */
+ * after it, for the comma or newline. Returns 0. */
 static int write_cell(csvout *w, const char *s, size_t len, int numeric)
 {
     static const char mark[] = CSVOUT_CUT_MARK;
