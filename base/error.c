@@ -1,6 +1,9 @@
 /* error.c: filling and printing the shared error record.
- * Printing lives here so every command formats locations the same way. */
+ * Printing lives here so every command formats locations the same way; the caret goes
+ * under the column by display width (base/utf8), wide CJK counted as 2. */
 #include "base/error.h"
+
+#include "base/utf8.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -41,21 +44,6 @@ void pm_error_source(pm_error *e, const char *line, size_t len)
     e->source[n] = '\0';
 }
 
-/* Display width of the first `chars` characters of s (UTF-8). */
-static long display_width(const char *s, long chars)
-{
-    long w = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    for (long i = 0; i < chars && *p; i++) {
-        unsigned c = *p;
-        int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        w += (len >= 3) ? 2 : 1;
-        for (int k = 0; k < len && *p; k++)
-            p++;
-    }
-    return w;
-}
-
 void pm_error_print(const pm_error *e, FILE *fp)
 {
     fputs("planmetrics: ", fp);
@@ -70,6 +58,6 @@ void pm_error_print(const pm_error *e, FILE *fp)
     }
     fprintf(fp, "%s\n", e->msg);
     if (e->source[0] && e->column > 0) {
-        fprintf(fp, "  %s\n  %*s^\n", e->source, (int)display_width(e->source, e->column - 1), "");
+        fprintf(fp, "  %s\n  %*s^\n", e->source, (int)utf8_width_chars(e->source, (size_t)(e->column - 1)), "");
     }
 }

@@ -13,7 +13,7 @@ void mem_on_fail(mem_fail_fn *fn)
     on_fail = fn;
 }
 
-static void fail(size_t wanted)
+void mem_fail(size_t wanted)
 {
     if (on_fail)
         on_fail(wanted);
@@ -24,17 +24,17 @@ void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        fail(n);
+        mem_fail(n);
     return p;
 }
 
 void *xcalloc(size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
-        fail(SIZE_MAX);
+        mem_fail(SIZE_MAX);
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        fail(n * size);
+        mem_fail(n * size);
     return p;
 }
 
@@ -42,7 +42,7 @@ void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q)
-        fail(n);
+        mem_fail(n);
     return q;
 }
 
@@ -72,11 +72,11 @@ void *mem_grow(void *arr, size_t *cap, size_t need, size_t sz)
     size_t nc = *cap ? *cap : 8;
     while (nc < need) {
         if (nc > SIZE_MAX / 2)
-            fail(SIZE_MAX);
+            mem_fail(SIZE_MAX);
         nc *= 2;
     }
     if (sz && nc > SIZE_MAX / sz)
-        fail(SIZE_MAX);
+        mem_fail(SIZE_MAX);
     arr = xrealloc(arr, nc * sz);
     *cap = nc;
     return arr;

@@ -11,6 +11,14 @@
 typedef void mem_fail_fn(size_t wanted);
 void mem_on_fail(mem_fail_fn *fn);
 
+/* Out of memory in an allocator of someone else's (GSL, libcsv): runs the handler, then
+ * aborts; never returns. */
+void mem_fail(size_t wanted)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
 /* As malloc/calloc/realloc/strdup/strndup, but never NULL (a size of 0 gives a
  * valid, distinct block). The caller frees with free(). */
 void *xmalloc(size_t n);

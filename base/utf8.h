@@ -1,5 +1,5 @@
-/* utf8.h: the one UTF-8 decoder the engine's scanners share - header-only, for text
- * that is valid UTF-8 (the normalised document, rule sources). */
+/* utf8.h: the one UTF-8 module - a fast inline decoder for text known to be valid (the
+ * normalised document, rule sources), a strict one for any bytes, and display widths. */
 #ifndef PM_UTF8_H
 #define PM_UTF8_H
 
@@ -32,5 +32,21 @@ static inline uint32_t utf8_decode(const unsigned char *s, size_t avail, size_t 
         cp = cp << 6 | (s[i] & 0x3F);
     return cp;
 }
+
+/* The strict decoder, for bytes that may be anything: the code point at s[0..avail)
+ * (avail > 0) in *cp and its length; an invalid, overlong, surrogate or truncated
+ * sequence is one byte with *cp = UTF8_BAD, so stepping by it never splits a valid one. */
+#define UTF8_BAD 0xFFFFFFFFu
+size_t utf8_next(const unsigned char *s, size_t avail, uint32_t *cp);
+
+/* Terminal columns of a code point: 2 for East Asian wide and full-width, 0 for combining
+ * marks and zero-width characters, else 1 (East Asian ambiguous, such as “ … ‘, is 1). */
+int utf8_cpwidth(uint32_t cp);
+
+/* Terminal columns of s[0..n) (an invalid byte is 1). */
+size_t utf8_width(const char *s, size_t n);
+
+/* Terminal columns of the first chars characters of the NUL-terminated s. */
+size_t utf8_width_chars(const char *s, size_t chars);
 
 #endif

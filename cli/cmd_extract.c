@@ -4,12 +4,12 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
-#include <csv.h>
 
 #include "base/mem.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
 #include "cli/filelist.h"
+#include "cli/manifest.h"
 #include "extract/extract.h"
 #include "output/csvout.h"
 #include "output/outfile.h"
@@ -63,108 +63,6 @@ static const char help_tail[] =
     "\n"
     "exit codes: 0 ok, 1 some inputs failed or were skipped (the rest is complete),\n"
     "            2 usage or rule error, 3 output error, 130 interrupted\n";
-
-/* file -> city/year from --manifest */
-typedef struct manifest_row {
-    char *file, *city, *year;
-} manifest_row;
-
-typedef struct manifest {
-    manifest_row *rows;
-    size_t n, cap;
-    char *cell[3];
-    int col;
-    long line;
-    int bad;
-} manifest;
-
-static void mf_field(void *s, size_t len, void *data)
-{
-    manifest *m = data;
-    if (m->col < 3) {
-        free(m->cell[m->col]);
-        m->cell[m->col] = malloc(len + 1);
-        if (m->cell[m->col]) {
-            memcpy(m->cell[m->col], s, len);
-            m->cell[m->col][len] = '\0';
-        }
-    }
-    m->col++;
-}
-
-static void mf_row(int c, void *data)
-{
-    (void)c;
-    manifest *m = data;
-    m->line++;
-    if (m->line > 1 || (m->cell[0] && strcmp(m->cell[0], "file") != 0)) {
-        if (m->col < 3 || !m->cell[0] || !m->cell[1] || !m->cell[2]) {
-            m->bad = m->bad ? m->bad : (int)m->line;
-        } else if (m->n < m->cap || (m->rows = realloc(m->rows, (m->cap = m->cap * 2 + 16) * sizeof *m->rows))) {
-            m->rows[m->n++] = (manifest_row){m->cell[0], m->cell[1], m->cell[2]};
-            m->cell[0] = m->cell[1] = m->cell[2] = NULL;
-        }
-    }
-    for (int i = 0; i < 3; i++) {
-        free(m->cell[i]);
-        m->cell[i] = NULL;
-    }
-    m->col = 0;
-}
-
-static void manifest_free(manifest *m)
-{
-    for (size_t i = 0; i < m->n; i++) {
-        free(m->rows[i].file);
-        free(m->rows[i].city);
-        free(m->rows[i].year);
-    }
-    free(m->rows);
-    for (int i = 0; i < 3; i++)
-        free(m->cell[i]);
-}
-
-static int manifest_load(manifest *m, const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(errno));
-        return -1;
-    }
-    struct csv_parser p;
-    csv_init(&p, CSV_APPEND_NULL);
-    char buf[65536];
-    size_t got;
-    int rc = 0;
-    while ((got = fread(buf, 1, sizeof buf, fp)) > 0)
-        if (csv_parse(&p, buf, got, mf_field, mf_row, m) != got) {
-            rc = -1;
-            break;
-        }
-    csv_fini(&p, mf_field, mf_row, m);
-    csv_free(&p);
-    fclose(fp);
-    if (rc || m->bad) {
-        cli_errorf("%s:%ld: manifest rows need three columns file,city,year", path, rc ? m->line + 1 : (long)m->bad);
-        return -1;
-    }
-    return 0;
-}
-
-static const manifest_row *manifest_find(const manifest *m, const char *file)
-{
-    const char *base = strrchr(file, '/');
-    base = base ? base + 1 : file;
-    for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->rows[i].file, file) == 0)
-            return &m->rows[i];
-    for (size_t i = 0; i < m->n; i++) {
-        const char *mb = strrchr(m->rows[i].file, '/');
-        if (strcmp(mb ? mb + 1 : m->rows[i].file, base) == 0)
-            return &m->rows[i];
-    }
-    return NULL;
-}
 
 /* The manifest's city and year for a document whose options do not set them
  * (a batch_doc_fn; ctx: the manifest). */

@@ -2,6 +2,9 @@
  * with formula neutralisation, UTF-8-safe cutting of runaway cells and an optional BOM. */
 #include "output/csvout.h"
 
+#include "base/mem.h"
+#include "base/utf8.h"
+
 #include <csv.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -25,9 +28,7 @@ csvout *csvout_create(FILE *fp, unsigned flags)
 {
     if (!fp)
         return NULL;
-    csvout *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
+    csvout *w = xcalloc(1, sizeof *w);
     w->fp = fp;
     w->flags = flags;
     return w;
@@ -35,9 +36,8 @@ csvout *csvout_create(FILE *fp, unsigned flags)
 
 csvout *csvout_create_mem(unsigned flags)
 {
-    csvout *w = calloc(1, sizeof *w);
-    if (w)
-        w->flags = flags & ~(unsigned)CSVOUT_BOM;
+    csvout *w = xcalloc(1, sizeof *w);
+    w->flags = flags & ~(unsigned)CSVOUT_BOM;
     return w;
 }
 
@@ -72,10 +72,7 @@ void csvout_set_numeric(csvout *w, const unsigned char *numeric, size_t n)
     w->nnumeric = 0;
     if (!numeric || n == 0)
         return;
-    w->numeric = malloc(n);
-    if (!w->numeric)
-        return; /* every column is then treated as text: safe, only more apostrophes */
-    memcpy(w->numeric, numeric, n);
+    w->numeric = xmemdup(numeric, n);
     w->nnumeric = n;
 }
 
@@ -84,53 +81,10 @@ unsigned long csvout_rows(const csvout *w)
     return w ? w->rows : 0;
 }
 
-/* Grow *buf to hold at least need bytes. Returns 0 or -1. */
-static int reserve(char **buf, size_t *cap, size_t need)
+/* Grow *buf to hold at least need bytes (never fails: base/mem). */
+static void reserve(char **buf, size_t *cap, size_t need)
 {
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 256;
-    while (n < need) {
-        if (n > (size_t)-1 / 2) {
-            n = need;
-            break;
-        }
-        n *= 2;
-    }
-    char *p = realloc(*buf, n);
-    if (!p)
-        return -1;
-    *buf = p;
-    *cap = n;
-    return 0;
-}
-
-/* Bytes of the UTF-8 character at s[0..len) (len > 0). A malformed or truncated
- * sequence counts as a 1-byte character, so a cut never splits a valid sequence. */
-static size_t utf8_step(const unsigned char *s, size_t len)
-{
-    unsigned c = s[0];
-    size_t n;
-    if (c < 0x80)
-        return 1;
-    else if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4;
-    else
-        return 1;
-    if (n > len)
-        return 1;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 1;
-    /* overlongs, surrogates and code points above U+10FFFF */
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
-        (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-        return 1;
-    return n;
+    *buf = mem_grow(*buf, cap, need < 256 ? 256 : need, 1);
 }
 
 /* Byte length of the first max characters of s[0..len), or len if s has at
@@ -140,15 +94,20 @@ static size_t utf8_prefix(const char *s, size_t len, size_t max, int *more)
     const unsigned char *p = (const unsigned char *)s;
     size_t off = 0, chars = 0;
     while (off < len && chars < max) {
-        off += utf8_step(p + off, len - off);
+        uint32_t cp;
+        off += utf8_next(p + off, len - off, &cp);
         chars++;
     }
     *more = off < len;
     return off;
 }
 
+/* A comma, quote or line break inside, or a blank at either end (libcsv, like most
+ * readers, trims unquoted edge blanks: quoting keeps them). */
 static int needs_quotes(const char *s, size_t len)
 {
+    if (len && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+        return 1;
     /* short cells (most of a row): one byte loop; long ones (context): memchr is
      * vectorised, and four of its passes beat the loop */
     if (len <= 64) {
@@ -168,7 +127,7 @@ static int is_formula_start(char c)
 }
 
 /* Add one cell to the row: neutralise, cut, quote; at least one byte stays free
- * after it, for the comma or newline. Returns 0 or -1 (out of memory). */
+ * after it, for the comma or newline. Returns 0. */
 static int write_cell(csvout *w, const char *s, size_t len, int numeric)
 {
     static const char mark[] = CSVOUT_CUT_MARK;
@@ -189,7 +148,10 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
     int cut = more;
     if (cut) {
         for (size_t off = 0; off < marklen; markchars++)
-            off += utf8_step((const unsigned char *)mark + off, marklen - off);
+            {
+            uint32_t cp;
+            off += utf8_next((const unsigned char *)mark + off, marklen - off, &cp);
+        }
         keep = utf8_prefix(s, len, CSVOUT_CELL_MAX - apos - markchars, &more);
     }
 
@@ -197,8 +159,7 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
     size_t celllen = len;
     if (apos || cut) {
         celllen = apos + keep + (cut ? marklen : 0);
-        if (reserve(&w->cell, &w->cellcap, celllen) != 0)
-            return -1;
+        reserve(&w->cell, &w->cellcap, celllen);
         if (apos)
             w->cell[0] = '\'';
         if (keep)
@@ -209,17 +170,18 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
     }
 
     if (celllen == 0)
-        return reserve(&w->row, &w->rowcap, w->rowlen + 1);
+        {
+        reserve(&w->row, &w->rowcap, w->rowlen + 1);
+        return 0;
+    }
     if (!needs_quotes(cell, celllen)) {
-        if (reserve(&w->row, &w->rowcap, w->rowlen + celllen + 1) != 0)
-            return -1;
+        reserve(&w->row, &w->rowcap, w->rowlen + celllen + 1);
         memcpy(w->row + w->rowlen, cell, celllen);
         w->rowlen += celllen;
         return 0;
     }
     /* quoted: at most twice the cell (every byte a quote) and the two quotes */
-    if (reserve(&w->row, &w->rowcap, w->rowlen + 2 * celllen + 3) != 0)
-        return -1;
+    reserve(&w->row, &w->rowcap, w->rowlen + 2 * celllen + 3);
     if (!memchr(cell, '"', celllen)) { /* most quoted cells (a comma inside): what csv_write writes */
         w->row[w->rowlen] = '"';
         memcpy(w->row + w->rowlen + 1, cell, celllen);
@@ -257,8 +219,7 @@ int csvout_rows_raw(csvout *w, const char *bytes, size_t n, unsigned long nrows)
     if (start_write(w) != 0)
         return -1;
     if (!w->fp) { /* in memory: after the rows so far */
-        if (reserve(&w->row, &w->rowcap, w->rowlen + n) != 0)
-            return -1;
+        reserve(&w->row, &w->rowcap, w->rowlen + n);
         if (n)
             memcpy(w->row + w->rowlen, bytes, n);
         w->rowlen += n;
@@ -286,8 +247,7 @@ int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n
     }
     size_t start = w->fp ? 0 : w->rowlen; /* in memory, after the rows so far */
     w->rowlen = start;
-    if (reserve(&w->row, &w->rowcap, start + need) != 0)
-        return -1;
+    reserve(&w->row, &w->rowcap, start + need);
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             w->row[w->rowlen++] = ','; /* each cell leaves a byte free (write_cell) */

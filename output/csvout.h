@@ -40,10 +40,9 @@ void csvout_set_numeric(csvout *w, const unsigned char *numeric, size_t n);
  * cells are NUL-terminated; cells or cells[i] NULL: empty cells). Text cells
  * beginning with = + - @ TAB or CR get a leading apostrophe unless CSVOUT_RAW;
  * numeric columns are written as they are. A cell is quoted only when it needs
- * it (comma, double quote, CR or LF; quotes doubled). Rows end with "\n".
- * Returns 0, or -1 on a write error (ferror on the stream; errno holds the
- * reason of the write that failed) or when out of memory (a memory csvout then
- * keeps the rows before this one). */
+ * it (comma, double quote, CR or LF, a space or tab at either end; quotes
+ * doubled). Rows end with "\n". Returns 0, or -1 on a write error (ferror on
+ * the stream; errno holds the reason of the write that failed). */
 int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n);
 
 /* Write nrows rows formatted by another csvout (csvout_create_mem: a worker thread

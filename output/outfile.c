@@ -2,6 +2,8 @@
  * commit - plus a static registry of live temporary files for signal handlers. */
 #include "output/outfile.h"
 
+#include "base/mem.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -133,11 +135,7 @@ static outfile *open_stdout(const char *const *inputs, size_t ninputs, pm_error 
             return NULL;
         }
     }
-    outfile *o = calloc(1, sizeof *o);
-    if (!o) {
-        pm_error_set(err, PM_ERR_NOMEM, NULL, 0, 0, "out of memory");
-        return NULL;
-    }
+    outfile *o = xcalloc(1, sizeof *o);
     o->fp = stdout;
     o->is_stdout = 1;
     o->slot = -1;
@@ -173,12 +171,8 @@ outfile *outfile_open(const char *path, const char *const *inputs, size_t ninput
     }
     /* A device or a FIFO cannot be replaced by rename: write to it in place. */
     if (exists && !S_ISREG(ts.st_mode)) {
-        outfile *d = calloc(1, sizeof *d);
-        if (!d || !(d->shown = strdup(path))) {
-            free(d);
-            pm_error_set(err, PM_ERR_NOMEM, NULL, 0, 0, "out of memory");
-            return NULL;
-        }
+        outfile *d = xcalloc(1, sizeof *d);
+        d->shown = xstrdup(path);
         d->slot = -1;
         d->direct = 1;
         if (!(d->fp = fopen(path, "w"))) {
@@ -192,21 +186,15 @@ outfile *outfile_open(const char *path, const char *const *inputs, size_t ninput
      * a new file gets 0666 & ~umask like fopen (mkstemp creates 0600). */
     mode_t mode = exists ? (ts.st_mode & 07777) : (0666 & ~current_umask());
 
-    outfile *o = calloc(1, sizeof *o);
-    if (!o) {
-        pm_error_set(err, PM_ERR_NOMEM, NULL, 0, 0, "out of memory");
-        return NULL;
-    }
+    outfile *o = xcalloc(1, sizeof *o);
     o->slot = -1;
-    o->shown = strdup(path);
+    o->shown = xstrdup(path);
     /* Replace the file a symlink points to, not the link itself. */
     struct stat ls;
     if (exists && lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode))
         o->target = realpath(path, NULL);
     if (!o->target)
-        o->target = strdup(path);
-    if (!o->shown || !o->target)
-        goto nomem;
+        o->target = xstrdup(path);
 
     const char *slash = strrchr(o->target, '/');
     size_t dirlen = slash ? (size_t)(slash - o->target) + 1 : 0;
@@ -221,9 +209,7 @@ outfile *outfile_open(const char *path, const char *const *inputs, size_t ninput
     if (baselen > TMP_BASE_MAX)
         baselen = TMP_BASE_MAX;
     size_t tmplen = dirlen + 1 + baselen + 7;
-    o->tmp = malloc(tmplen + 1);
-    if (!o->tmp)
-        goto nomem;
+    o->tmp = xmalloc(tmplen + 1);
     memcpy(o->tmp, o->target, dirlen);
     o->tmp[dirlen] = '.';
     memcpy(o->tmp + dirlen + 1, base, baselen);
@@ -259,17 +245,12 @@ outfile *outfile_open(const char *path, const char *const *inputs, size_t ninput
         close(fd);
         unlink(o->tmp);
         slot_release(o->slot);
-        pm_error_set(err, e == ENOMEM ? PM_ERR_NOMEM : PM_ERR_IO, NULL, 0, 0,
+        pm_error_set(err, PM_ERR_IO, NULL, 0, 0,
                      "cannot write '%s': %s", path, reason(e, why, sizeof why));
         outfile_free(o);
         return NULL;
     }
     return o;
-
-nomem:
-    outfile_free(o);
-    pm_error_set(err, PM_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    return NULL;
 }
 
 FILE *outfile_stream(outfile *o)

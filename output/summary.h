@@ -1,5 +1,6 @@
 /* summary.h: totals and distributions of extracted targets, grouped by any columns.
- * Rows come from extract CSV files (summary_read) or directly (summary_add); GSL does the statistics. */
+ * Rows come from extract CSV files (summary_read) or directly (summary_add); GSL does the
+ * statistics (output/sumtable.c), output/grid the writing. */
 #ifndef PM_SUMMARY_H
 #define PM_SUMMARY_H
 
@@ -25,7 +26,7 @@ enum {
 /* by: comma-separated column names ("city,category" ...), NULL or "" for the
  * default "city,category,unit"; "unit" is appended when missing.
  * role: "target" (NULL means this), "baseline" or "all".
- * Returns NULL with PM_ERR_USAGE (bad field list or role) or PM_ERR_NOMEM in err. */
+ * Returns NULL with PM_ERR_USAGE (bad field list or role) in err. */
 summary *summary_create(const char *by, const char *role, pm_error *err);
 void summary_free(summary *s);
 
@@ -38,8 +39,8 @@ void summary_set_additive(summary *s, int (*fn)(void *ctx, const char *unit), vo
  * Needs value, unit, role, file and the by-fields; value_max optional (a
  * non-empty value_max makes a range, counted at its lower bound `value`).
  * Rows whose role does not match are ignored after their numbers are checked.
- * Returns PM_OK, PM_ERR_SYNTAX (missing field, value not a number; err has no
- * location) or PM_ERR_NOMEM. */
+ * Returns PM_OK or PM_ERR_SYNTAX (missing field, value not a number; err has no
+ * location). */
 int summary_add(summary *s, const char *const *names, const char *const *values, size_t n,
                 pm_error *err);
 
@@ -47,13 +48,13 @@ int summary_add(summary *s, const char *const *names, const char *const *values,
  * reordered columns fine; a UTF-8 BOM is skipped). name is used in errors.
  * Empty input or a header alone adds nothing. Returns PM_OK, PM_ERR_SYNTAX
  * (missing column, bad number, misplaced quote, unterminated quoted field:
- * err names file, line and column, with the source line), PM_ERR_IO or
- * PM_ERR_NOMEM. Rows before an error stay added. */
+ * err names file, line and column, with the source line; output/csvread) or
+ * PM_ERR_IO. Rows before an error stay added. */
 int summary_read(summary *s, FILE *in, const char *name, pm_error *err);
 
 /* Write the table selected by flags to out in a SUMMARY_* format. Groups are
  * sorted by key. Returns PM_OK, PM_ERR_USAGE (bad flags: checked before
- * anything is written), PM_ERR_IO (write error) or PM_ERR_NOMEM. */
+ * anything is written) or PM_ERR_IO (write error). */
 int summary_write(summary *s, FILE *out, int format, unsigned flags, pm_error *err);
 
 /* Number of groups so far. */

@@ -1,0 +1,68 @@
+/* manifest.c: the --manifest reader, a csvread client: columns file, city and year by name,
+ * or in that order when the first row is not a header. */
+#include "cli/manifest.h"
+
+#include "base/mem.h"
+#include "cli/cli.h"
+#include "output/csvread.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int manifest_load(manifest *m, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(errno));
+        return -1;
+    }
+    static const char *const want[] = {"file", "city", "year"};
+    pm_error err;
+    pm_error_clear(&err);
+    csvread *r;
+    int rc = csvread_open(&r, fp, path, want, NULL, 3, CSVREAD_HEADER_OPTIONAL, &err);
+    const char *const *f;
+    const size_t *len;
+    while (rc == PM_OK && (rc = csvread_next(r, &f, &len)) == 1) {
+        GROW(m->rows, m->n + 1, m->cap);
+        m->rows[m->n++] = (manifest_row){xmemdup(f[0], len[0]), xmemdup(f[1], len[1]),
+                                         xmemdup(f[2], len[2])};
+        rc = PM_OK;
+    }
+    csvread_free(r);
+    fclose(fp);
+    if (rc < 0) {
+        cli_error(&err);
+        return -1;
+    }
+    return 0;
+}
+
+const manifest_row *manifest_find(const manifest *m, const char *file)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->rows[i].file, file) == 0)
+            return &m->rows[i];
+    for (size_t i = 0; i < m->n; i++) {
+        const char *mb = strrchr(m->rows[i].file, '/');
+        if (strcmp(mb ? mb + 1 : m->rows[i].file, base) == 0)
+            return &m->rows[i];
+    }
+    return NULL;
+}
+
+void manifest_free(manifest *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->rows[i].file);
+        free(m->rows[i].city);
+        free(m->rows[i].year);
+    }
+    free(m->rows);
+    m->rows = NULL;
+    m->n = m->cap = 0;
+}
