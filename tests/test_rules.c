@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "ruleset/rules.h"
+#include "ruleset/rule_int.h"
 
 static int load(rules *r, const char *src, pm_error *e)
 {
@@ -49,8 +49,10 @@ static void test_load_good(void **state)
     assert_string_equal(ru->role, "target");
     assert_int_equal(ru->priority, 7);
     assert_int_equal(ru->kind, RULE_TARGET);
-    assert_true(ru->g_value > 0 && ru->g_unit > 0 && ru->g_qual_after > 0);
-    assert_int_equal(ru->g_subject, 0);
+    /* group numbers by name, in RULE_GROUP_NAMES order: value, value_max, unit, subject, ... */
+    const short (*g)[RULES_MAX_DUP + 1] = ru->compiled->groups[0];
+    assert_true(g[0][0] > 0 && g[2][0] > 0 && g[6][0] > 0);
+    assert_int_equal(g[3][0], 0);
     /* both pattern lines joined, {NU} and {N} expanded */
     assert_string_equal(ru->pattern, "(?<value>(?:\\d+|[一二三]))(?<unit>名)(?<qual_after>以上)?");
     assert_int_equal(ru->nexamples, 3);
@@ -206,11 +208,11 @@ static void test_packs_detect_fallback_reach(void **state)
     assert_int_equal(ru->pack_index, 1);
     assert_int_equal(ru->reach, 40);
     assert_int_equal(rules_at(r, 0)->reach, 20); /* the default */
-    assert_non_null(rules_at(r, 0)->before_code);
+    assert_non_null(rules_at(r, 0)->compiled->before_code);
     /* the unit literals the engine's prefilter uses */
-    assert_int_equal(ru->nunit_lits, 2);
-    assert_string_equal(ru->unit_lits[0], "所");
-    assert_string_equal(ru->unit_lits[1], "处");
+    assert_int_equal(ru->compiled->nunit_lits, 2);
+    assert_string_equal(ru->compiled->unit_lits[0], "所");
+    assert_string_equal(ru->compiled->unit_lits[1], "处");
     rules_free(r);
 
     /* a unit that starts with a word list and goes on: the words are its prefixes;
@@ -231,13 +233,13 @@ static void test_packs_detect_fallback_reach(void **state)
         r = rules_create();
         assert_int_equal(load(r, buf, &e), 0);
         ru = rules_at(r, 0);
-        if (ru->nunit_lits != u[i].n)
-            fail_msg("unit '%s': %zu literals, want %zu", u[i].unit, ru->nunit_lits, u[i].n);
+        if (ru->compiled->nunit_lits != u[i].n)
+            fail_msg("unit '%s': %zu literals, want %zu", u[i].unit, ru->compiled->nunit_lits, u[i].n);
         if (u[i].n) {
-            assert_string_equal(ru->unit_lits[0], u[i].first);
-            assert_string_equal(ru->unit_lits[u[i].n - 1], u[i].last);
+            assert_string_equal(ru->compiled->unit_lits[0], u[i].first);
+            assert_string_equal(ru->compiled->unit_lits[u[i].n - 1], u[i].last);
         } else {
-            assert_null(ru->unit_lits);
+            assert_null(ru->compiled->unit_lits);
         }
         rules_free(r);
     }
@@ -288,7 +290,7 @@ static void test_shipped_sizes(void **state)
     rules *r = load_shipped();
     for (size_t i = 0; i < rules_count(r); i++) {
         const rule *ru = rules_at(r, i);
-        const pcre2_code *codes[2] = {ru->code, ru->before_code};
+        const pcre2_code *codes[2] = {ru->compiled->code, ru->compiled->before_code};
         for (int k = 0; k < 2; k++) {
             size_t size = 0;
             if (codes[k] && pcre2_pattern_info(codes[k], PCRE2_INFO_SIZE, &size) == 0 && size > 48 * 1024)
@@ -347,10 +349,10 @@ static void test_carry_match_limit(void **state)
 static int jitted(const rule *ru)
 {
     size_t a = 0, b = 0;
-    pcre2_pattern_info(ru->code, PCRE2_INFO_JITSIZE, &a);
-    if (ru->before_code)
-        pcre2_pattern_info(ru->before_code, PCRE2_INFO_JITSIZE, &b);
-    return a > 0 && (!ru->before_code || b > 0);
+    pcre2_pattern_info(ru->compiled->code, PCRE2_INFO_JITSIZE, &a);
+    if (ru->compiled->before_code)
+        pcre2_pattern_info(ru->compiled->before_code, PCRE2_INFO_JITSIZE, &b);
+    return a > 0 && (!ru->compiled->before_code || b > 0);
 }
 
 static int jit_available(void)
