@@ -1,4 +1,4 @@
-/* cmd_rules.c: `planmetrics rules test|list` - tools for rule authors.
+/* cmd_rules.c: `planmetrics rules test|list|keys` - tools for rule authors.
  * test runs every inline example and prints failures as FILE:LINE: rule ID: expected ... got ... */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +68,21 @@ static int rules_list(rules *r, const char *pack)
     return EXIT_OK;
 }
 
+/* The keys of the rule-file format, from the loader's own table. */
+static int rules_keys(void)
+{
+    const char *usage, *help;
+    int where, prev = -1;
+    for (size_t i = 0; (where = rules_key_info(i, &usage, &help)) >= 0; i++, prev = where) {
+        if (where != prev)
+            printf("%s%s\n", prev < 0 ? "" : "\n",
+                   where ? "keys of a block (after 'rule ID' or 'exclude ID'):"
+                         : "top-level keys (each ends the block before it):");
+        printf("  %-38s  %s\n", usage, help);
+    }
+    return EXIT_OK;
+}
+
 int cmd_rules(int argc, char **argv)
 {
     cli_parser p;
@@ -92,6 +107,7 @@ int cmd_rules(int argc, char **argv)
         if (id == OPT_HELP) {
             puts("usage: planmetrics rules test [PATH]                run the inline examples of rule files\n"
                  "       planmetrics rules list [--rules PATH] [PACK]  ids, categories and example counts\n"
+                 "       planmetrics rules keys                        the keys a rule file may use\n"
                  "PATH is a rule file or a directory of *.rules (default: the bundled packs)\n");
             cli_print_options(stdout, opts);
             puts("\nexit codes: 0 every example passed, 1 some example failed, 2 usage or rule error");
@@ -108,8 +124,12 @@ int cmd_rules(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if (verb && strcmp(verb, "keys") == 0 && !path && !nrules) {
+        free(rulepaths);
+        return rules_keys();
+    }
     if (!verb || (strcmp(verb, "test") != 0 && strcmp(verb, "list") != 0)) {
-        cli_errorf("usage: planmetrics rules test [PATH] | rules list [--rules PATH] [PACK]");
+        cli_errorf("usage: planmetrics rules test [PATH] | rules list [--rules PATH] [PACK] | rules keys");
         free(rulepaths);
         return EXIT_USAGE;
     }
