@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "cli/cli.h"
 #include "extract/extract.h"
 
@@ -88,13 +89,9 @@ int cmd_rules(int argc, char **argv)
     cli_parser p;
     cli_parser_init(&p, argc, argv);
     const char *arg, *verb = NULL, *path = NULL;
-    const char **rulepaths = calloc((size_t)argc, sizeof(char *));
+    const char **rulepaths = xcalloc((size_t)argc, sizeof(char *));
     size_t nrules = 0;
     int id;
-    if (!rulepaths) {
-        cli_errorf("out of memory");
-        return EXIT_USAGE;
-    }
     while ((id = cli_next(&p, opts, &arg)) != -1) {
         if (id == -2) {
             free(rulepaths);

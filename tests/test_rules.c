@@ -157,6 +157,44 @@ static void test_errors(void **state)
     }
 }
 
+/* Every key of the table is one the loader knows: alone on a line (in a block, for a block
+ * key), it never gives "unknown key"; and the table has top and block keys, each once. */
+static void test_key_table(void **state)
+{
+    (void)state;
+    const char *usage, *help;
+    int where, blocks = 0;
+    size_t i;
+    for (i = 0; (where = rules_key_info(i, &usage, &help)) >= 0; i++) {
+        char name[32], src[128];
+        assert_true(strlen(help) > 10);
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(usage, " "), usage);
+        for (size_t j = 0; j < i; j++) {
+            const char *u2, *h2;
+            rules_key_info(j, &u2, &h2);
+            if (strncmp(u2, name, strlen(name)) == 0 && (u2[strlen(name)] == ' ' || !u2[strlen(name)]))
+                fail_msg("key '%s' twice", name);
+        }
+        blocks += where;
+        snprintf(src, sizeof src, "pack p\n%s%s\n", where ? "rule a\n  " : "", name);
+        rules *r = rules_create();
+        pm_error e;
+        load(r, src, &e);
+        if (strstr(e.msg, "unknown key"))
+            fail_msg("key '%s': %s", name, e.msg);
+        rules_free(r);
+        if (where) { /* a block key outside a block */
+            r = rules_create();
+            snprintf(src, sizeof src, "pack p\n%s x\n", name);
+            assert_int_equal(load(r, src, &e), PM_ERR_SYNTAX);
+            assert_non_null(strstr(e.msg, "outside a rule"));
+            rules_free(r);
+        }
+    }
+    assert_true(i >= 24);
+    assert_true(blocks >= 8 && blocks < (int)i);
+}
+
 static void test_error_keeps_source_line(void **state)
 {
     (void)state;
@@ -446,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_unit_map),
         cmocka_unit_test(test_override_same_id),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_key_table),
         cmocka_unit_test(test_error_keeps_source_line),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_packs_detect_fallback_reach),
