@@ -135,6 +135,15 @@ void rules_free(rules *r)
 
 size_t rules_count(const rules *r) { return r->n; }
 const rule *rules_at(const rules *r, size_t i) { return i < r->n ? r->items[i] : NULL; }
+
+size_t rules_compiled_size(const rule *ru, int part)
+{
+    const pcre2_code *code = part ? ru->compiled->before_code : ru->compiled->code;
+    size_t size = 0;
+    if (code)
+        pcre2_pattern_info(code, PCRE2_INFO_SIZE, &size);
+    return size;
+}
 size_t rules_pack_count(const rules *r) { return r->npacks; }
 const char *rules_pack_name(const rules *r, size_t i) { return i < r->npacks ? r->packs[i] : NULL; }
 const pcre2_code *rules_pack_detect(const rules *r, size_t i) { return i < r->npacks ? r->detect[i] : NULL; }

@@ -83,6 +83,11 @@ int rules_key_info(size_t i, const char **usage, const char **help);
 size_t rules_count(const rules *r);
 const rule *rules_at(const rules *r, size_t i);
 
+/* Bytes the compiled pattern (part 0) or `before` part (part 1) of ru takes, against
+ * PCRE2's limit of RULES_COMPILED_MAX for one pattern; 0 when ru has no such part. */
+#define RULES_COMPILED_MAX 65536
+size_t rules_compiled_size(const rule *ru, int part);
+
 /* Canonical unit for a written unit/counter (e.g. 名 -> 人, 万元 -> 元 with
  * *scale = 10000), or NULL when the unit map does not know it (*scale = 1).
  * `len` bytes of `written`; scale may be NULL. */
