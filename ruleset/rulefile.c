@@ -188,9 +188,7 @@ static int key_define(parser *p, const struct rule_key *k, const char *v, size_t
     }
     pcre2_code_free(c);
     GROW(p->r->defs, p->r->ndefs + 1, p->r->capdefs);
-    p->r->defs[p->r->ndefs].name = xstrndup(v, i);
-    p->r->defs[p->r->ndefs].pattern = strbuf_detach(&b.s, NULL);
-    p->r->ndefs++;
+    p->r->defs[p->r->ndefs++] = (define){xstrndup(v, i), strbuf_detach(&b.s, NULL), NULL, 0};
     xbuf_release(&b);
     return 0;
 }
@@ -268,6 +266,12 @@ static int key_carry(parser *p, const struct rule_key *k, const char *v, size_t 
     return 0;
 }
 
+static int key_words(parser *p, const struct rule_key *k, const char *v, size_t vlen, long col)
+{
+    (void)k;
+    return rule_key_words(p, v, vlen, col);
+}
+
 static int key_table(parser *p, const struct rule_key *k, const char *v, size_t vlen, long col)
 {
     (void)k;
@@ -279,23 +283,43 @@ static int key_sense(parser *p, const struct rule_key *k, const char *v, size_t 
     return rule_key_sense(p, k->name, v, vlen, col);
 }
 
-/* qualifier WORD SYMBOL */
+static int is_qual_symbol(const char *s, size_t n)
+{
+    return (n == 1 && (*s == '=' || *s == '~')) || (n == 2 && (!memcmp(s, ">=", 2) || !memcmp(s, "<=", 2)));
+}
+
+static void add_qualifier(rules *r, const char *word, size_t wl, const char *sym, size_t sl)
+{
+    qual_entry qe = {xstrndup(word, wl), 0, xstrndup(sym, sl)};
+    qe.wlen = strlen(qe.word); /* not wl: xstrndup stops at a NUL byte of the file */
+    GROW(r->quals, r->nquals + 1, r->capquals);
+    r->quals[r->nquals++] = qe;
+}
+
+/* qualifier SYMBOL WORD WORD..., or one word: qualifier WORD SYMBOL */
 static int key_qualifier(parser *p, const struct rule_key *k, const char *v, size_t vlen, long col)
 {
     (void)k;
-    const char *sp = memchr(v, ' ', vlen);
+    const char *sp = memchr(v, ' ', vlen), *end = v + vlen;
     if (!sp)
         return perr(p, col, "'qualifier' needs 'WORD SYMBOL'");
     const char *sym = sp;
-    while (sym < v + vlen && *sym == ' ')
+    while (sym < end && *sym == ' ')
         sym++;
-    size_t sl = (size_t)(v + vlen - sym);
-    if (!((sl == 1 && (*sym == '=' || *sym == '~')) || (sl == 2 && (!memcmp(sym, ">=", 2) || !memcmp(sym, "<=", 2)))))
+    if (is_qual_symbol(v, (size_t)(sp - v))) { /* the symbol first, then its words */
+        for (const char *w = sym, *we; w < end; w = we) {
+            for (we = w; we < end && *we != ' '; we++)
+                ;
+            add_qualifier(p->r, w, (size_t)(we - w), v, (size_t)(sp - v));
+            while (we < end && *we == ' ')
+                we++;
+        }
+        return 0;
+    }
+    size_t sl = (size_t)(end - sym);
+    if (!is_qual_symbol(sym, sl))
         return perr(p, col + (long)(sym - v), "qualifier symbol must be one of = >= <= ~");
-    qual_entry qe = {xstrndup(v, (size_t)(sp - v)), 0, xstrndup(sym, sl)};
-    qe.wlen = strlen(qe.word); /* not sp - v: xstrndup stops at a NUL byte of the file */
-    GROW(p->r->quals, p->r->nquals + 1, p->r->capquals);
-    p->r->quals[p->r->nquals++] = qe;
+    add_qualifier(p->r, v, (size_t)(sp - v), sym, sl);
     return 0;
 }
 
@@ -456,9 +480,12 @@ static const struct rule_key keys[] = {
     {"detect", TOP, key_detect, 0, "detect PATTERN", "what documents of this plan type look like (a pack without one is always used)"},
     {"fallback", TOP, key_fallback, 0, "fallback", "this pack is used for a document that no detect pattern matches"},
     {"define", TOP, key_define, 0, "define NAME PATTERN", "a shared sub-pattern, used as {NAME} in later patterns"},
+    {"words", TOP, key_words, 0, "words NAME ... end",
+     "a word list used as {NAME}: one literal word per line ({OTHER}: another list's words), then end"},
     {"unit", TOP, key_unit, 0, "unit WRITTEN = CANON [*SCALE] [rate]",
      "unit map: how a written counter is reported; *SCALE multiplies the value, rate: never summed"},
-    {"qualifier", TOP, key_qualifier, 0, "qualifier WORD SYMBOL", "a qualifier word and its meaning: = >= <= ~"},
+    {"qualifier", TOP, key_qualifier, 0, "qualifier SYMBOL WORD...",
+     "qualifier words and their meaning, SYMBOL one of = >= <= ~ (also: qualifier WORD SYMBOL)"},
     {"carry", TOP, key_carry, 0, "carry PATTERN",
      "what may stand between a row and the row before it whose subject it takes"},
     {"section", TOP, key_sense, 0, "section review|plan PATTERN", "a heading that starts a review part or a plan part"},
@@ -540,7 +567,9 @@ static int parse_text(rules *r, const char *name, const char *src, size_t len, p
         const char *k = s;
         while (k < e && (*k == ' ' || *k == '\t'))
             k++;
-        if (k < e && *k != '#') {
+        if (k < e && *k != '#' && p.words) {
+            rc = rule_words_line(&p, k, (size_t)(e - k), (long)(k - s) + 1);
+        } else if (k < e && *k != '#') {
             const char *ke = k;
             while (ke < e && *ke != ' ' && *ke != '\t')
                 ke++;
@@ -551,6 +580,9 @@ static int parse_text(rules *r, const char *name, const char *src, size_t len, p
         }
         s = nl ? nl + 1 : end;
     }
+    if (rc == 0 && p.words)
+        rc = rule_words_eof(&p);
+    rule_words_free(&p);
     if (rc == 0)
         rc = rule_end_block(&p);
     else if (p.cur)

@@ -90,6 +90,9 @@ void rules_free(rules *r)
     for (size_t i = 0; i < r->ndefs; i++) {
         free(r->defs[i].name);
         free(r->defs[i].pattern);
+        for (size_t k = 0; k < r->defs[i].nwords; k++)
+            free(r->defs[i].words[k]);
+        free(r->defs[i].words);
     }
     free(r->defs);
     for (size_t i = 0; i < r->nunits; i++) {

@@ -12,6 +12,8 @@
 typedef struct define {
     char *name;
     char *pattern;  /* already expanded */
+    char **words;   /* a `words` list: its words, as written (NULL for a plain define) */
+    size_t nwords;
 } define;
 
 typedef struct unit_entry {
@@ -120,6 +122,7 @@ typedef struct parser {
     strbuf pat;          /* pattern source of the current block */
     piece *pieces;
     size_t npieces, cappieces;
+    struct wordlist *words; /* the open `words NAME ... end` block, or NULL */
     pm_error *err;
 } parser;
 
@@ -156,5 +159,13 @@ int rule_end_block(parser *p);
  * and table. */
 int rule_key_sense(parser *p, const char *key, const char *v, size_t vlen, long col);
 int rule_key_table(parser *p, const char *v, size_t vlen, long col);
+
+/* rulewords.c: words NAME (a new list), then each line of the block until `end` (word[0..n)
+ * at column col), and the end of the file (an open block is an error). rule_words_free:
+ * the open block, after an error. */
+int rule_key_words(parser *p, const char *v, size_t vlen, long col);
+int rule_words_line(parser *p, const char *word, size_t n, long col);
+int rule_words_eof(parser *p);
+void rule_words_free(parser *p);
 
 #endif

@@ -195,6 +195,81 @@ static void test_key_table(void **state)
     assert_true(blocks >= 8 && blocks < (int)i);
 }
 
+/* words NAME ... end: literal words, one per line, escaped; {OTHER} takes in a list's words
+ * (or a define's pattern); a duplicate, however it comes, is an error at its place. */
+static void test_words(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    const char src[] = "pack w\n"
+                       "define D \\d+\n"
+                       "words ACT\n"
+                       "  新建\n"
+                       "  # a comment line\n"
+                       "  改(扩)建   # literal: escaped\n"
+                       "end\n"
+                       "words MORE\n"
+                       "  {ACT}\n"
+                       "  a.b\n"
+                       "  {D}\n"
+                       "end\n"
+                       "rule a\n"
+                       "  before (?<action>{MORE})\n"
+                       "  pattern (?<value>{D})(?<unit>所)\n";
+    assert_int_equal(load(r, src, &e), 0);
+    const rule *ru = rules_at(r, 0);
+    assert_string_equal(ru->before, "(?:(?<action>(?:新建|改\\(扩\\)建|a\\.b|\\d+)))\\z");
+    assert_int_equal(ru->line, 13);
+    rules_free(r);
+
+    static const struct {
+        const char *src;
+        long line, col;
+        const char *msg;
+    } wbad[] = {
+        {"words A\n  x\n  y\n  x\nend\n", 4, 3, "'x' is already in words A"},
+        {"words A\n  x\nend\nwords B\n  x\n  {A}\nend\n", 6, 3, "'x' of {A} is already in words B"},
+        {"words A\n  x\nend\nwords B\n  {A}\n  x\nend\n", 6, 3, "'x' is already in words B"},
+        {"words A\n  x y\nend\n", 2, 5, "one word per line in words A"},
+        {"words A\n  x\n", 1, 7, "words A has no 'end'"},
+        {"words A\nend\n", 2, 1, "words A has no words"},
+        {"words a\n", 1, 7, "'words' needs an upper-case NAME"},
+        {"words A B\n", 1, 7, "'words' needs an upper-case NAME"},
+        {"words A\n  {B}\nend\n", 2, 3, "unknown sub-pattern '{B}'"},
+        {"words A\n  “引号”\n  “引号”\nend\n", 3, 3, "is already in words A"}, /* columns in characters */
+    };
+    for (size_t i = 0; i < sizeof wbad / sizeof wbad[0]; i++) {
+        r = rules_create();
+        int rc = load(r, wbad[i].src, &e);
+        if (rc != PM_ERR_SYNTAX || e.line != wbad[i].line || e.column != wbad[i].col || !strstr(e.msg, wbad[i].msg))
+            fail_msg("case %zu: rc %d at %ld:%ld '%s', expected %ld:%ld '%s'", i, rc, e.line, e.column, e.msg,
+                     wbad[i].line, wbad[i].col, wbad[i].msg);
+        rules_free(r);
+    }
+}
+
+/* qualifier SYMBOL WORD WORD...; the one-word form qualifier WORD SYMBOL still works. */
+static void test_qualifier_lines(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    assert_int_equal(load(r, "qualifier >= 以上 不少于  至少\nqualifier ~ 约\nqualifier 以内 <=\nqualifier >= >=\n", &e), 0);
+    static const char *const want[][2] = {
+        {"以上", ">="}, {"不少于", ">="}, {"至少", ">="}, {"约", "~"}, {"以内", "<="}, {">=", ">="},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *q = rules_qualifier(r, want[i][0], strlen(want[i][0]));
+        if (!q || strcmp(q, want[i][1]) != 0)
+            fail_msg("'%s': %s, want %s", want[i][0], q ? q : "none", want[i][1]);
+    }
+    assert_null(rules_qualifier(r, "", 0));
+    assert_int_equal(load(r, "qualifier 以上 >\n", &e), PM_ERR_SYNTAX);
+    assert_non_null(strstr(e.msg, "qualifier symbol"));
+    rules_free(r);
+}
+
 static void test_error_keeps_source_line(void **state)
 {
     (void)state;
@@ -486,6 +561,8 @@ int main(void)
         cmocka_unit_test(test_override_same_id),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_key_table),
+        cmocka_unit_test(test_words),
+        cmocka_unit_test(test_qualifier_lines),
         cmocka_unit_test(test_error_keeps_source_line),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_packs_detect_fallback_reach),
