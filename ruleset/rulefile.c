@@ -13,8 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define perr rule_perr
-
 struct rule_key;
 typedef int key_fn(parser *p, const struct rule_key *k, const char *v, size_t vlen, long col);
 
@@ -36,9 +34,9 @@ static int key_include(parser *p, const struct rule_key *k, const char *v, size_
 {
     (void)k;
     if (vlen == 0)
-        return perr(p, col, "'include' needs a file name");
+        return rule_perr(p, col, "'include' needs a file name");
     if (p->depth >= 8)
-        return perr(p, col, "includes nested too deeply");
+        return rule_perr(p, col, "includes nested too deeply");
     const char *slash = strrchr(p->file, '/');
     size_t dl = slash && v[0] != '/' ? (size_t)(slash - p->file) + 1 : 0;
     char *path = xmalloc(dl + vlen + 1);
@@ -53,7 +51,7 @@ static int key_include(parser *p, const struct rule_key *k, const char *v, size_
         free(ri);
     }
     if (!real) {
-        rc = perr(p, col, "cannot include '%s': no such file", path);
+        rc = rule_perr(p, col, "cannot include '%s': no such file", path);
     } else if (!seen) {
         p->r->depth = p->depth + 1;
         rc = load_file(p->r, path, p->err);
@@ -68,7 +66,7 @@ static int key_pack(parser *p, const struct rule_key *k, const char *v, size_t v
 {
     (void)k;
     if (vlen == 0)
-        return perr(p, col, "'pack' needs a name");
+        return rule_perr(p, col, "'pack' needs a name");
     free(p->pack);
     p->pack = xstrndup(v, vlen);
     p->pack_index = rules_pack_index(p->r, v, vlen);
@@ -76,7 +74,7 @@ static int key_pack(parser *p, const struct rule_key *k, const char *v, size_t v
         return 0;
     rules *r = p->r;
     if (r->npacks >= RULES_MAX_PACKS)
-        return perr(p, col, "too many packs (at most %d)", RULES_MAX_PACKS);
+        return rule_perr(p, col, "too many packs (at most %d)", RULES_MAX_PACKS);
     r->packs = xrealloc(r->packs, (r->npacks + 1) * sizeof *r->packs);
     r->detect = xrealloc(r->detect, (r->npacks + 1) * sizeof *r->detect);
     r->detect_src = xrealloc(r->detect_src, (r->npacks + 1) * sizeof *r->detect_src);
@@ -92,9 +90,9 @@ static int key_fallback(parser *p, const struct rule_key *k, const char *v, size
     (void)k;
     (void)v;
     if (!p->pack)
-        return perr(p, 1, "'pack NAME' must come before 'fallback'");
+        return rule_perr(p, 1, "'pack NAME' must come before 'fallback'");
     if (vlen)
-        return perr(p, col, "'fallback' takes no value");
+        return rule_perr(p, col, "'fallback' takes no value");
     p->r->fallback = p->pack_index;
     return 0;
 }
@@ -103,14 +101,14 @@ static int key_detect(parser *p, const struct rule_key *k, const char *v, size_t
 {
     (void)k;
     if (!p->pack)
-        return perr(p, 1, "'pack NAME' must come before 'detect'");
+        return rule_perr(p, 1, "'pack NAME' must come before 'detect'");
     int ec;
     PCRE2_SIZE eo;
     pcre2_code *c = pcre2_compile((PCRE2_SPTR)v, vlen, PCRE2_UTF, &ec, &eo, NULL);
     if (!c) {
         char msg[256];
         pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
-        return perr(p, col + (long)eo, "%s", msg);
+        return rule_perr(p, col + (long)eo, "%s", msg);
     }
     pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
     pcre2_code_free(p->r->detect[p->pack_index]);
@@ -124,15 +122,15 @@ static int key_detect(parser *p, const struct rule_key *k, const char *v, size_t
 static int key_rule(parser *p, const struct rule_key *k, const char *v, size_t vlen, long col)
 {
     if (!p->pack)
-        return perr(p, 1, "'pack NAME' must come before the first rule");
+        return rule_perr(p, 1, "'pack NAME' must come before the first rule");
     for (size_t i = 0; i < vlen; i++)
         if (!(isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '.' || v[i] == '-')) {
             char tmp[128];
             snprintf(tmp, sizeof tmp, "%.*s", (int)vlen, v);
-            return perr(p, col + (long)i, "bad rule id '%s': use letters, digits, '_', '-' and '.'", tmp);
+            return rule_perr(p, col + (long)i, "bad rule id '%s': use letters, digits, '_', '-' and '.'", tmp);
         }
     if (vlen == 0)
-        return perr(p, col, "rule needs an id");
+        return rule_perr(p, col, "rule needs an id");
     rule *ru = xcalloc(1, sizeof *ru);
     strbuf id = STRBUF_INIT;
     if (memchr(v, '.', vlen))
@@ -161,7 +159,7 @@ static int key_define(parser *p, const struct rule_key *k, const char *v, size_t
     while (i < vlen && is_name_char(v[i]))
         i++;
     if (i == 0 || !is_name_start(v[0]) || i >= vlen || v[i] != ' ')
-        return perr(p, col, "'define' needs an upper-case NAME and a pattern");
+        return rule_perr(p, col, "'define' needs an upper-case NAME and a pattern");
     static const char groups[] = "(?:(?<value>)(?<value_max>)(?<unit>)(?<subject>)(?<action>)(?<qual>)(?<qual_after>))?";
     const size_t glen = sizeof groups - 1;
     xbuf b = {STRBUF_INIT, NULL, NULL, 0, 0};
@@ -184,7 +182,7 @@ static int key_define(parser *p, const struct rule_key *k, const char *v, size_t
         char msg[256];
         pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
         xbuf_release(&b);
-        return perr(p, col + (long)j + (long)(eo >= glen ? eo - glen : 0), "%s", msg);
+        return rule_perr(p, col + (long)j + (long)(eo >= glen ? eo - glen : 0), "%s", msg);
     }
     pcre2_code_free(c);
     GROW(p->r->defs, p->r->ndefs + 1, p->r->capdefs);
@@ -209,13 +207,13 @@ static int unit_flags(parser *p, unit_entry *u, const char *q, const char *end, 
             snprintf(tmp, sizeof tmp, "%.*s", (int)(q - ws - 1), ws + 1);
             u->scale = strtod(tmp, &e);
             if (*e || u->scale <= 0)
-                return perr(p, col + (long)(ws - v), "bad scale '%s'", tmp);
+                return rule_perr(p, col + (long)(ws - v), "bad scale '%s'", tmp);
         } else if (q - ws == 4 && memcmp(ws, "rate", 4) == 0) {
             u->additive = 0;
         } else {
             char tmp[64];
             snprintf(tmp, sizeof tmp, "%.*s", (int)(q - ws), ws);
-            return perr(p, col + (long)(ws - v), "unknown unit flag '%s' (use *SCALE or rate)", tmp);
+            return rule_perr(p, col + (long)(ws - v), "unknown unit flag '%s' (use *SCALE or rate)", tmp);
         }
     }
     return 0;
@@ -230,13 +228,13 @@ static int key_unit(parser *p, const struct rule_key *k, const char *v, size_t v
         if (memcmp(v + i, " = ", 3) == 0)
             eq = v + i;
     if (!eq || eq == v)
-        return perr(p, col, "'unit' needs 'WRITTEN = CANONICAL [*SCALE] [rate]'");
+        return rule_perr(p, col, "'unit' needs 'WRITTEN = CANONICAL [*SCALE] [rate]'");
     const char *q = eq + 3, *end = v + vlen;
     const char *cs = q;
     while (q < end && *q != ' ')
         q++;
     if (q == cs)
-        return perr(p, col + (long)(cs - v), "'unit' needs a canonical unit after '='");
+        return rule_perr(p, col + (long)(cs - v), "'unit' needs a canonical unit after '='");
     unit_entry u = {xstrndup(v, (size_t)(eq - v)), 0, xstrndup(cs, (size_t)(q - cs)), 1.0, 1};
     u.wlen = strlen(u.written); /* not eq - v: xstrndup stops at a NUL byte of the file */
     int rc = unit_flags(p, &u, q, end, v, col);
@@ -256,7 +254,7 @@ static int key_carry(parser *p, const struct rule_key *k, const char *v, size_t 
 {
     (void)k;
     if (vlen == 0)
-        return perr(p, col, "'carry' needs a pattern");
+        return rule_perr(p, col, "'carry' needs a pattern");
     pcre2_code *c = NULL;
     int rc = rule_compile_top(p, v, vlen, col, ")\\z", PCRE2_ANCHORED, &c, NULL);
     if (rc)
@@ -302,7 +300,7 @@ static int key_qualifier(parser *p, const struct rule_key *k, const char *v, siz
     (void)k;
     const char *sp = memchr(v, ' ', vlen), *end = v + vlen;
     if (!sp)
-        return perr(p, col, "'qualifier' needs 'WORD SYMBOL'");
+        return rule_perr(p, col, "'qualifier' needs 'WORD SYMBOL'");
     const char *sym = sp;
     while (sym < end && *sym == ' ')
         sym++;
@@ -318,7 +316,7 @@ static int key_qualifier(parser *p, const struct rule_key *k, const char *v, siz
     }
     size_t sl = (size_t)(end - sym);
     if (!is_qual_symbol(sym, sl))
-        return perr(p, col + (long)(sym - v), "qualifier symbol must be one of = >= <= ~");
+        return rule_perr(p, col + (long)(sym - v), "qualifier symbol must be one of = >= <= ~");
     add_qualifier(p->r, v, (size_t)(sp - v), sym, sl);
     return 0;
 }
@@ -339,7 +337,7 @@ static int key_role(parser *p, const struct rule_key *k, const char *v, size_t v
     (void)k;
     if (!((vlen == 6 && !memcmp(v, "target", 6)) || (vlen == 6 && !memcmp(v, "actual", 6)) ||
           (vlen == 8 && !memcmp(v, "baseline", 8))))
-        return perr(p, col, "role must be 'target', 'actual' or 'baseline'");
+        return rule_perr(p, col, "role must be 'target', 'actual' or 'baseline'");
     free(p->cur->role);
     p->cur->role = xstrndup(v, vlen);
     return 0;
@@ -361,7 +359,7 @@ static int key_priority(parser *p, const struct rule_key *k, const char *v, size
 {
     (void)k;
     if (whole_number(v, vlen, -1000, 1000, &p->cur->priority))
-        return perr(p, col, "priority must be a whole number from -1000 to 1000");
+        return rule_perr(p, col, "priority must be a whole number from -1000 to 1000");
     return 0;
 }
 
@@ -369,7 +367,7 @@ static int key_reach(parser *p, const struct rule_key *k, const char *v, size_t 
 {
     (void)k;
     if (whole_number(v, vlen, 1, 200, &p->cur->reach))
-        return perr(p, col, "reach must be a number of characters from 1 to 200");
+        return rule_perr(p, col, "reach must be a number of characters from 1 to 200");
     return 0;
 }
 
@@ -377,7 +375,7 @@ static int key_reach(parser *p, const struct rule_key *k, const char *v, size_t 
 static int key_pattern(parser *p, const struct rule_key *k, const char *v, size_t vlen, long col)
 {
     if (vlen == 0)
-        return perr(p, col, "empty pattern");
+        return rule_perr(p, col, "empty pattern");
     GROW(p->pieces, p->npieces + 1, p->cappieces);
     p->pieces[p->npieces++] = (piece){p->line, col, p->pat.len, vlen, p->linep, p->linelen, k->arg};
     strbuf_add(&p->pat, v, vlen);
@@ -416,11 +414,11 @@ static int parse_example(parser *p, rule_example *ex, const char *v, size_t n, l
         if (memcmp(v + i, " => ", 4) == 0)
             arrow = v + i;
     if (!arrow)
-        return perr(p, col, "example needs 'TEXT => VALUE UNIT'");
+        return rule_perr(p, col, "example needs 'TEXT => VALUE UNIT'");
     long vcol = (long)(arrow - v) + col + 4;
     char *fields[3] = {0};
     int nf = example_fields(arrow + 4, v + n, fields);
-    int rc = nf < 2 ? perr(p, vcol, "example needs 'TEXT => VALUE UNIT'") : 0;
+    int rc = nf < 2 ? rule_perr(p, vcol, "example needs 'TEXT => VALUE UNIT'") : 0;
     char *val = fields[0];
     static const char *const qs[] = {">=", "<=", "~", "="};
     for (size_t i = 0; i < 4 && rc == 0; i++)
@@ -436,7 +434,7 @@ static int parse_example(parser *p, rule_example *ex, const char *v, size_t n, l
     }
     char *endp;
     if (rc == 0 && (!*val || (strtod(val, &endp), *endp) || (ex->value_max && (strtod(ex->value_max, &endp), *endp))))
-        rc = perr(p, vcol, "example value '%s' is not a number", val);
+        rc = rule_perr(p, vcol, "example value '%s' is not a number", val);
     if (rc) {
         for (int i = 0; i < nf; i++)
             free(fields[i]);
@@ -475,11 +473,16 @@ static int key_example(parser *p, const struct rule_key *k, const char *v, size_
 /* ---- the key table ---- */
 
 static const struct rule_key keys[] = {
-    {"include", TOP, key_include, 0, "include FILE", "load another rule file first (relative to this one; loaded once)"},
-    {"pack", TOP, key_pack, 0, "pack NAME", "the pack's name; rule ids become NAME.ID"},
-    {"detect", TOP, key_detect, 0, "detect PATTERN", "what documents of this plan type look like (a pack without one is always used)"},
-    {"fallback", TOP, key_fallback, 0, "fallback", "this pack is used for a document that no detect pattern matches"},
-    {"define", TOP, key_define, 0, "define NAME PATTERN", "a shared sub-pattern, used as {NAME} in later patterns"},
+    {"include", TOP, key_include, 0, "include FILE",
+     "load another rule file first (relative to this one; loaded once)"},
+    {"pack", TOP, key_pack, 0, "pack NAME",
+     "the pack's name; rule ids become NAME.ID"},
+    {"detect", TOP, key_detect, 0, "detect PATTERN",
+     "what documents of this plan type look like (a pack without one is always used)"},
+    {"fallback", TOP, key_fallback, 0, "fallback",
+     "this pack is used for a document that no detect pattern matches"},
+    {"define", TOP, key_define, 0, "define NAME PATTERN",
+     "a shared sub-pattern, used as {NAME} in later patterns"},
     {"words", TOP, key_words, 0, "words NAME ... end",
      "a word list used as {NAME}: one literal word per line ({OTHER}: another list's words), then end"},
     {"unit", TOP, key_unit, 0, "unit WRITTEN = CANON [*SCALE] [rate]",
@@ -488,28 +491,38 @@ static const struct rule_key keys[] = {
      "qualifier words and their meaning, SYMBOL one of = >= <= ~ (also: qualifier WORD SYMBOL)"},
     {"carry", TOP, key_carry, 0, "carry PATTERN",
      "what may stand between a row and the row before it whose subject it takes"},
-    {"section", TOP, key_sense, 0, "section review|plan PATTERN", "a heading that starts a review part or a plan part"},
-    {"cue", TOP, key_sense, 0, "cue actual|target|baseline PATTERN", "a word before a number that decides its role"},
-    {"period", TOP, key_sense, 0, "period PATTERN [=> YEAR [since YEAR]]", "a phrase naming the year a number is for"},
+    {"section", TOP, key_sense, 0, "section review|plan PATTERN",
+     "a heading that starts a review part or a plan part"},
+    {"cue", TOP, key_sense, 0, "cue actual|target|baseline PATTERN",
+     "a word before a number that decides its role"},
+    {"period", TOP, key_sense, 0, "period PATTERN [=> YEAR [since YEAR]]",
+     "a phrase naming the year a number is for"},
     {"nonadditive", TOP, key_sense, 0, "nonadditive [own] PATTERN",
      "a per-head or per-unit word: the row's values do not add up (own: only the number it touches)"},
     {"distribute", TOP, key_sense, 0, "distribute PATTERN",
      "what stands between a list's shared noun and its numbers (分别)"},
     {"table", TOP, key_table, 0, "table caption|column|cell ... PATTERN",
      "how an indicator table reads: its caption, header cells and cells"},
-    {"rule", TOP, key_rule, RULE_TARGET, "rule ID", "starts a rule block: numbers that are targets (or actuals, baselines)"},
-    {"exclude", TOP, key_rule, RULE_EXCLUDE, "exclude ID", "starts an exclusion block: numbers inside its match are never rows"},
-    {"category", BLOCK, key_category, 0, "category NAME", "the category column"},
-    {"role", BLOCK, key_role, 0, "role target|actual|baseline", "default target: then the sentence and the section decide"},
-    {"priority", BLOCK, key_priority, 0, "priority N", "two rules on the same number: the larger priority wins"},
+    {"rule", TOP, key_rule, RULE_TARGET, "rule ID",
+     "starts a rule block: numbers that are targets (or actuals, baselines)"},
+    {"exclude", TOP, key_rule, RULE_EXCLUDE, "exclude ID",
+     "starts an exclusion block: numbers inside its match are never rows"},
+    {"category", BLOCK, key_category, 0, "category NAME",
+     "the category column"},
+    {"role", BLOCK, key_role, 0, "role target|actual|baseline",
+     "default target: then the sentence and the section decide"},
+    {"priority", BLOCK, key_priority, 0, "priority N",
+     "two rules on the same number: the larger priority wins"},
     {"pattern", BLOCK, key_pattern, 0, "pattern PCRE2",
      "tried where a number starts; repeat to continue. Groups: value, unit (required), value_max, subject, action, qual_after"},
     {"before", BLOCK, key_pattern, 1, "before PCRE2",
      "optional: what must stand right before the number. Groups: subject, action, qual"},
-    {"reach", BLOCK, key_reach, 0, "reach N", "how many characters `before` may reach back (1-200, default 20)"},
+    {"reach", BLOCK, key_reach, 0, "reach N",
+     "how many characters `before` may reach back (1-200, default 20)"},
     {"example", BLOCK, key_example, 0, "example TEXT => VALUE UNIT [SUBJECT]",
      "this rule must give this row; VALUE may start with >= <= ~ and be a range 1..2"},
-    {"not", BLOCK, key_example, 1, "not TEXT", "this rule must give no row for TEXT (in an exclude block: no rule may)"},
+    {"not", BLOCK, key_example, 1, "not TEXT",
+     "this rule must give no row for TEXT (in an exclude block: no rule may)"},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -540,9 +553,9 @@ static int handle(parser *p, const char *key, size_t klen, const char *v, size_t
     }
     long kcol = p->linep ? (long)(key - p->linep) + 1 : 1;
     if (!k)
-        return perr(p, kcol, "unknown key '%.*s'", klen < 31 ? (int)klen : 31, key);
+        return rule_perr(p, kcol, "unknown key '%.*s'", klen < 31 ? (int)klen : 31, key);
     if (!p->cur)
-        return perr(p, kcol, "'%s' outside a rule: start one with 'rule ID'", k->name);
+        return rule_perr(p, kcol, "'%s' outside a rule: start one with 'rule ID'", k->name);
     return k->fn(p, k, v, vlen, col);
 }
 

@@ -1,5 +1,6 @@
 /* rules_priv.h: the inside of a rule set and of its loader - shared by rules.c (the set and
- * its queries), rulefile.c (lines and keys), rulecomp.c (expansion, compiling) and rulesense.c. */
+ * its queries), rulefile.c (lines and keys), rulecomp.c (expansion, compiling), rulesense.c
+ * (meaning and table keys) and rulewords.c (word lists). Nothing outside ruleset/ includes it. */
 #ifndef PM_RULES_PRIV_H
 #define PM_RULES_PRIV_H
 
