@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <errno.h>
 
+#include "base/readfile.h"
 #include "extract/extract.h"
 #include "output/summary.h"
 #include "output/outfile.h"
@@ -197,40 +198,7 @@ rules *cli_load_rules(const char *argv0, const char *const *paths, size_t npaths
 
 char *cli_read_file(const char *path, size_t *n, int *err)
 {
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!fp) {
-        *err = errno;
-        return NULL;
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (len < cap) {
-            if (ferror(fp)) {
-                *err = errno ? errno : EIO;
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            *err = ENOMEM;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (!buf && !*err)
-        *err = ENOMEM;
-    if (fp != stdin)
-        fclose(fp);
-    *n = len;
-    return buf;
+    return readfile(path, n, err);
 }
 
 int cli_summary_format(const char *name)

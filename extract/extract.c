@@ -129,7 +129,7 @@ static void add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE 
     c->idx = idx;
     for (int i = 0; i < G_N; i++) {
         c->g[i][0] = c->g[i][1] = (size_t)-1;
-        last_set(ru->groups[0][i], ov, &c->g[i][0], &c->g[i][1]);
+        last_set(ru->compiled->groups[0][i], ov, &c->g[i][0], &c->g[i][1]);
     }
     c->anchor = anchor;
     if (c->g[G_VALUE][0] == (size_t)-1)
@@ -178,7 +178,7 @@ static int match_before(extractor *x, const rule *ru, size_t idx, size_t a, cand
 {
     const char *ln = x->line;
     size_t w = prefilter_window(x->pf, idx, a, ru->reach);
-    int rc = extract_match(x, ru->before_code, ln, a, w);
+    int rc = extract_match(x, ru->compiled->before_code, ln, a, w);
     if (rc < 0) {
         if (rc != PCRE2_ERROR_NOMATCH)
             limit_warning(x, ru, idx, rc);
@@ -187,7 +187,7 @@ static int match_before(extractor *x, const rule *ru, size_t idx, size_t a, cand
     const PCRE2_SIZE *bov = pcre2_get_ovector_pointer(x->md);
     for (int i = 0; c && i < G_N; i++)
         if (c->g[i][0] == (size_t)-1)
-            last_set(ru->groups[1][i], bov, &c->g[i][0], &c->g[i][1]);
+            last_set(ru->compiled->groups[1][i], bov, &c->g[i][0], &c->g[i][1]);
     return 1;
 }
 
@@ -197,7 +197,7 @@ static void try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t 
 {
     PCRE2_SIZE ov[2 * 64];
     size_t a = x->anc[k];
-    int rc = extract_match(x, ru->code, x->line, len, a);
+    int rc = extract_match(x, ru->compiled->code, x->line, len, a);
     if (rc == PCRE2_ERROR_NOMATCH)
         return;
     if (rc < 0) {
@@ -207,14 +207,14 @@ static void try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t 
     /* only the pairs this pattern has: rc is one more than the highest group set */
     uint32_t npairs = (uint32_t)rc < 64 ? (uint32_t)rc : 64;
     memcpy(ov, pcre2_get_ovector_pointer(x->md), 2 * npairs * sizeof(PCRE2_SIZE));
-    for (uint32_t k2 = npairs; k2 < 64 && k2 <= ru->ncaptures; k2++)
+    for (uint32_t k2 = npairs; k2 < 64 && k2 <= ru->compiled->ncaptures; k2++)
         ov[2 * k2] = ov[2 * k2 + 1] = PCRE2_UNSET;
     if (ru->kind == RULE_TARGET) {
         add_cand(x, ru, idx, ov, a);
         return;
     }
     size_t from = a;
-    if (ru->before_code) {
+    if (ru->compiled->before_code) {
         if (!match_before(x, ru, idx, a, NULL))
             return;
         from = pcre2_get_ovector_pointer(x->md)[0];
@@ -228,7 +228,7 @@ static void scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
 {
     /* an exclusion that starts at its number covers nothing before it: past the
      * end of the last candidate's value it cannot drop one (explain shows all) */
-    size_t stop = ru->kind == RULE_EXCLUDE && !ru->before_code && !x->tracing ? x->value_end : (size_t)-1;
+    size_t stop = ru->kind == RULE_EXCLUDE && !ru->compiled->before_code && !x->tracing ? x->value_end : (size_t)-1;
     for (size_t k = 0; k < x->nanc && x->anc[k] < stop; k++)
         if (prefilter_may(x->pf, idx, k))
             try_at(x, ru, idx, len, k);
@@ -378,7 +378,7 @@ static size_t resolve(extractor *x)
             int clash = 0;
             for (size_t j = first; j < n && !clash; j++)
                 clash = x->c[i].start < x->c[j].end && x->c[j].start < x->c[i].end;
-            if (!clash && (!x->c[i].ru->before_code || match_before(x, x->c[i].ru, x->c[i].idx, x->c[i].anchor, &x->c[i])))
+            if (!clash && (!x->c[i].ru->compiled->before_code || match_before(x, x->c[i].ru, x->c[i].idx, x->c[i].anchor, &x->c[i])))
                 x->c[n++] = x->c[i];
         }
         from = to;

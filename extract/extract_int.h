@@ -12,6 +12,7 @@
 #include "extract/table.h"
 #include "ruleset/cpindex.h"
 #include "ruleset/prefilter.h"
+#include "ruleset/rule_int.h"
 #include "ruleset/rules.h"
 #include "text/docinfo.h"
 #include "text/text.h"

@@ -9,6 +9,7 @@
 #include "base/mem.h"
 #include "base/numparse.h"
 #include "base/punct.h"
+#include "ruleset/rule_int.h"
 #include "ruleset/rxscan.h"
 #include "base/utf8.h"
 
@@ -201,8 +202,8 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
     p->first = xcalloc(p->nrules + 1, sizeof *p->first);
     for (size_t i = 0; i < p->nrules; i++) {
         const rule *ru = rules_at(r, i);
-        p->filtered[i] = ru->kind == RULE_TARGET && ru->unit_lits;
-        nunits += ru->nunit_lits;
+        p->filtered[i] = ru->kind == RULE_TARGET && ru->compiled->unit_lits;
+        nunits += ru->compiled->nunit_lits;
         if (!skip || !skip[i]) /* the per-line check costs per rule: only for rules tried */
             part_last(ru->pattern, &p->plast[i]);
         /* first bytes cost a compile: for the rules tried at most numbers, exclusions
@@ -219,10 +220,10 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
     p->lasts.e = xcalloc(nlasts + 1, sizeof *p->lasts.e);
     for (size_t i = 0; i < p->nrules; i++) {
         const rule *ru = rules_at(r, i);
-        for (size_t k = 0; p->filtered[i] && k < ru->nunit_lits; k++) {
-            size_t l, n = strlen(ru->unit_lits[k]);
-            uint32_t cp = utf8_decode((const unsigned char *)ru->unit_lits[k], n, &l);
-            p->units.e[p->units.n++] = (struct entry){cp, i, ru->unit_lits[k], n, NULL};
+        for (size_t k = 0; p->filtered[i] && k < ru->compiled->nunit_lits; k++) {
+            size_t l, n = strlen(ru->compiled->unit_lits[k]);
+            uint32_t cp = utf8_decode((const unsigned char *)ru->compiled->unit_lits[k], n, &l);
+            p->units.e[p->units.n++] = (struct entry){cp, i, ru->compiled->unit_lits[k], n, NULL};
         }
         for (size_t k = 0; k < p->plast[i].n; k++)
             p->lasts.e[p->lasts.n++] = (struct entry){p->plast[i].cp[k], i, NULL, 0, NULL};

@@ -14,6 +14,7 @@ typedef struct rules rules;
 /* Named groups a rule may use, in this order. A name may appear up to
  * RULES_MAX_DUP times; of those set by a match, the last one counts. */
 #define RULE_GROUP_NAMES {"value", "value_max", "unit", "subject", "action", "qual", "qual_after"}
+#define RULE_NGROUPS 7
 #define RULES_MAX_DUP 8
 
 /* Kinds of entries in a pack. */
@@ -32,7 +33,7 @@ typedef struct rule_example {
     long line;        /* where it is written */
 } rule_example;
 
-/* A compiled rule, read-only for users of the pack. Owned by the rules set. */
+/* A rule as its author wrote it, read-only for users of the pack. Owned by the rules set. */
 typedef struct rule {
     char *id;          /* pack.name, e.g. edu.new_places */
     char *pack;        /* pack name, e.g. edu */
@@ -43,26 +44,13 @@ typedef struct rule {
     int kind;          /* RULE_TARGET or RULE_EXCLUDE */
     int priority;      /* larger wins when two rules take the same number */
     char *pattern;     /* the pattern after {NAME} expansion; matched anchored at a number */
-    pcre2_code *code;
     char *before;      /* optional: what must come right before the pattern, as (?:...)\z */
-    pcre2_code *before_code;
     int reach;         /* characters `before` may reach back (key `reach`, default 20) */
     const char *file;  /* where it is defined */
     long line;
     rule_example *examples;
     size_t nexamples, capexamples;
-    /* named group numbers, 0 when the pattern has no such group */
-    int g_value, g_value_max, g_unit, g_subject, g_action, g_qual, g_qual_after;
-    int gb_subject, gb_action, gb_qual;  /* the same, in `before` */
-    uint32_t ncaptures;  /* capture groups of the pattern */
-    /* every group number of each name (names may repeat), 0-terminated:
-     * [0] pattern, [1] before; names in RULE_GROUP_NAMES order */
-    short groups[2][7][RULES_MAX_DUP + 1];
-    /* The literal units the pattern can match (every alternative of every unit
-     * group), for the engine's prefilter; NULL when a unit group is not a plain
-     * alternation of literals (then the rule is tried at every number). */
-    char **unit_lits;
-    size_t nunit_lits;
+    struct rule_compiled *compiled; /* the compiled patterns: ruleset/rule_int.h (extract/ only) */
 } rule;
 
 /* A new empty set. Free with rules_free (accepts NULL). */
@@ -87,8 +75,18 @@ int rules_load(rules *r, const char *path, pm_error *err);
 /* Load rule text from memory, `name` used in error messages (for tests). */
 int rules_load_string(rules *r, const char *name, const char *src, size_t len, pm_error *err);
 
+/* The keys of the rule-file format, in the order documented: the i-th key's usage
+ * ("unit WRITTEN = CANON [*SCALE] [rate]") and a one-line help. Returns 0 for a top-level
+ * key, 1 for a key of a rule block, -1 past the last key. */
+int rules_key_info(size_t i, const char **usage, const char **help);
+
 size_t rules_count(const rules *r);
 const rule *rules_at(const rules *r, size_t i);
+
+/* Bytes the compiled pattern (part 0) or `before` part (part 1) of ru takes, against
+ * PCRE2's limit of RULES_COMPILED_MAX for one pattern; 0 when ru has no such part. */
+#define RULES_COMPILED_MAX 65536
+size_t rules_compiled_size(const rule *ru, int part);
 
 /* Canonical unit for a written unit/counter (e.g. 名 -> 人, 万元 -> 元 with
  * *scale = 10000), or NULL when the unit map does not know it (*scale = 1).

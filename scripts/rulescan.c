@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ruleset/rules.h"
+#include "ruleset/rule_int.h"
 
 /* usage: rulescan [--pattern-first] RULES FILE-LIST
  * Compiles each rule of RULES (a file or directory) as `(?:BEFORE)(?:PATTERN)` with PCRE2's JIT
@@ -74,10 +74,10 @@ int main(int argc, char **argv)
             continue;
         }
         pcre2_jit_compile(re[nre], PCRE2_JIT_COMPLETE);
-        if (pfirst && ru->before_code) {
-            bef[nre] = ru->before_code;
+        if (pfirst && ru->compiled->before_code) {
+            bef[nre] = ru->compiled->before_code;
             reach[nre] = ru->reach;
-            pcre2_jit_compile(ru->before_code, PCRE2_JIT_COMPLETE);
+            pcre2_jit_compile(ru->compiled->before_code, PCRE2_JIT_COMPLETE);
         }
         nre++;
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "extract/extract.h"
+#include "ruleset/rule_int.h"
 
 #include "tests/rowcollect.h"
 
@@ -288,7 +289,7 @@ static void test_jit_for_the_packs_used(void **state)
     for (size_t i = 0; i < rules_count(r); i++) {
         const rule *ru = rules_at(r, i);
         size_t size = 0;
-        pcre2_pattern_info(ru->code, PCRE2_INFO_JITSIZE, &size);
+        pcre2_pattern_info(ru->compiled->code, PCRE2_INFO_JITSIZE, &size);
         if (ru->pack_index == base || ru->pack_index == edu)
             assert_true(size > 0);
         else

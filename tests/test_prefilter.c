@@ -12,7 +12,7 @@
 
 #include "base/numparse.h"
 #include "ruleset/prefilter.h"
-#include "ruleset/rules.h"
+#include "ruleset/rule_int.h"
 
 static rules *load(const char *src)
 {
@@ -169,9 +169,9 @@ static void test_shipped_sound(void **state)
                     if (prefilter_may(p, i, k))
                         continue;
                     said_no++;
-                    int m = pcre2_match(ru->code, (PCRE2_SPTR)t, len, at[k], 0, md, NULL) > 0;
-                    if (m && ru->before_code)
-                        m = pcre2_match(ru->before_code, (PCRE2_SPTR)t, at[k], 0, 0, md, NULL) > 0;
+                    int m = pcre2_match(ru->compiled->code, (PCRE2_SPTR)t, len, at[k], 0, md, NULL) > 0;
+                    if (m && ru->compiled->before_code)
+                        m = pcre2_match(ru->compiled->before_code, (PCRE2_SPTR)t, at[k], 0, 0, md, NULL) > 0;
                     if (m)
                         fail_msg("rule '%s' matches at %zu of '%s' where the prefilter said no", ru->id, at[k], t);
                 }

@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "ruleset/rules.h"
+#include "ruleset/rule_int.h"
 
 static int load(rules *r, const char *src, pm_error *e)
 {
@@ -49,8 +49,10 @@ static void test_load_good(void **state)
     assert_string_equal(ru->role, "target");
     assert_int_equal(ru->priority, 7);
     assert_int_equal(ru->kind, RULE_TARGET);
-    assert_true(ru->g_value > 0 && ru->g_unit > 0 && ru->g_qual_after > 0);
-    assert_int_equal(ru->g_subject, 0);
+    /* group numbers by name, in RULE_GROUP_NAMES order: value, value_max, unit, subject, ... */
+    const short (*g)[RULES_MAX_DUP + 1] = ru->compiled->groups[0];
+    assert_true(g[0][0] > 0 && g[2][0] > 0 && g[6][0] > 0);
+    assert_int_equal(g[3][0], 0);
     /* both pattern lines joined, {NU} and {N} expanded */
     assert_string_equal(ru->pattern, "(?<value>(?:\\d+|[一二三]))(?<unit>名)(?<qual_after>以上)?");
     assert_int_equal(ru->nexamples, 3);
@@ -155,6 +157,119 @@ static void test_errors(void **state)
     }
 }
 
+/* Every key of the table is one the loader knows: alone on a line (in a block, for a block
+ * key), it never gives "unknown key"; and the table has top and block keys, each once. */
+static void test_key_table(void **state)
+{
+    (void)state;
+    const char *usage, *help;
+    int where, blocks = 0;
+    size_t i;
+    for (i = 0; (where = rules_key_info(i, &usage, &help)) >= 0; i++) {
+        char name[32], src[128];
+        assert_true(strlen(help) > 10);
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(usage, " "), usage);
+        for (size_t j = 0; j < i; j++) {
+            const char *u2, *h2;
+            rules_key_info(j, &u2, &h2);
+            if (strncmp(u2, name, strlen(name)) == 0 && (u2[strlen(name)] == ' ' || !u2[strlen(name)]))
+                fail_msg("key '%s' twice", name);
+        }
+        blocks += where;
+        snprintf(src, sizeof src, "pack p\n%s%s\n", where ? "rule a\n  " : "", name);
+        rules *r = rules_create();
+        pm_error e;
+        load(r, src, &e);
+        if (strstr(e.msg, "unknown key"))
+            fail_msg("key '%s': %s", name, e.msg);
+        rules_free(r);
+        if (where) { /* a block key outside a block */
+            r = rules_create();
+            snprintf(src, sizeof src, "pack p\n%s x\n", name);
+            assert_int_equal(load(r, src, &e), PM_ERR_SYNTAX);
+            assert_non_null(strstr(e.msg, "outside a rule"));
+            rules_free(r);
+        }
+    }
+    assert_true(i >= 24);
+    assert_true(blocks >= 8 && blocks < (int)i);
+}
+
+/* words NAME ... end: literal words, one per line, escaped; {OTHER} takes in a list's words
+ * (or a define's pattern); a duplicate, however it comes, is an error at its place. */
+static void test_words(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    const char src[] = "pack w\n"
+                       "define D \\d+\n"
+                       "words ACT\n"
+                       "  新建\n"
+                       "  # a comment line\n"
+                       "  改(扩)建   # literal: escaped\n"
+                       "end\n"
+                       "words MORE\n"
+                       "  {ACT}\n"
+                       "  a.b\n"
+                       "  {D}\n"
+                       "end\n"
+                       "rule a\n"
+                       "  before (?<action>{MORE})\n"
+                       "  pattern (?<value>{D})(?<unit>所)\n";
+    assert_int_equal(load(r, src, &e), 0);
+    const rule *ru = rules_at(r, 0);
+    assert_string_equal(ru->before, "(?:(?<action>(?:新建|改\\(扩\\)建|a\\.b|\\d+)))\\z");
+    assert_int_equal(ru->line, 13);
+    rules_free(r);
+
+    static const struct {
+        const char *src;
+        long line, col;
+        const char *msg;
+    } wbad[] = {
+        {"words A\n  x\n  y\n  x\nend\n", 4, 3, "'x' is already in words A"},
+        {"words A\n  x\nend\nwords B\n  x\n  {A}\nend\n", 6, 3, "'x' of {A} is already in words B"},
+        {"words A\n  x\nend\nwords B\n  {A}\n  x\nend\n", 6, 3, "'x' is already in words B"},
+        {"words A\n  x y\nend\n", 2, 5, "one word per line in words A"},
+        {"words A\n  x\n", 1, 7, "words A has no 'end'"},
+        {"words A\nend\n", 2, 1, "words A has no words"},
+        {"words a\n", 1, 7, "'words' needs an upper-case NAME"},
+        {"words A B\n", 1, 7, "'words' needs an upper-case NAME"},
+        {"words A\n  {B}\nend\n", 2, 3, "unknown sub-pattern '{B}'"},
+        {"words A\n  “引号”\n  “引号”\nend\n", 3, 3, "is already in words A"}, /* columns in characters */
+    };
+    for (size_t i = 0; i < sizeof wbad / sizeof wbad[0]; i++) {
+        r = rules_create();
+        int rc = load(r, wbad[i].src, &e);
+        if (rc != PM_ERR_SYNTAX || e.line != wbad[i].line || e.column != wbad[i].col || !strstr(e.msg, wbad[i].msg))
+            fail_msg("case %zu: rc %d at %ld:%ld '%s', expected %ld:%ld '%s'", i, rc, e.line, e.column, e.msg,
+                     wbad[i].line, wbad[i].col, wbad[i].msg);
+        rules_free(r);
+    }
+}
+
+/* qualifier SYMBOL WORD WORD...; the one-word form qualifier WORD SYMBOL still works. */
+static void test_qualifier_lines(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    assert_int_equal(load(r, "qualifier >= 以上 不少于  至少\nqualifier ~ 约\nqualifier 以内 <=\nqualifier >= >=\n", &e), 0);
+    static const char *const want[][2] = {
+        {"以上", ">="}, {"不少于", ">="}, {"至少", ">="}, {"约", "~"}, {"以内", "<="}, {">=", ">="},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *q = rules_qualifier(r, want[i][0], strlen(want[i][0]));
+        if (!q || strcmp(q, want[i][1]) != 0)
+            fail_msg("'%s': %s, want %s", want[i][0], q ? q : "none", want[i][1]);
+    }
+    assert_null(rules_qualifier(r, "", 0));
+    assert_int_equal(load(r, "qualifier 以上 >\n", &e), PM_ERR_SYNTAX);
+    assert_non_null(strstr(e.msg, "qualifier symbol"));
+    rules_free(r);
+}
+
 static void test_error_keeps_source_line(void **state)
 {
     (void)state;
@@ -206,11 +321,11 @@ static void test_packs_detect_fallback_reach(void **state)
     assert_int_equal(ru->pack_index, 1);
     assert_int_equal(ru->reach, 40);
     assert_int_equal(rules_at(r, 0)->reach, 20); /* the default */
-    assert_non_null(rules_at(r, 0)->before_code);
+    assert_non_null(rules_at(r, 0)->compiled->before_code);
     /* the unit literals the engine's prefilter uses */
-    assert_int_equal(ru->nunit_lits, 2);
-    assert_string_equal(ru->unit_lits[0], "所");
-    assert_string_equal(ru->unit_lits[1], "处");
+    assert_int_equal(ru->compiled->nunit_lits, 2);
+    assert_string_equal(ru->compiled->unit_lits[0], "所");
+    assert_string_equal(ru->compiled->unit_lits[1], "处");
     rules_free(r);
 
     /* a unit that starts with a word list and goes on: the words are its prefixes;
@@ -231,13 +346,13 @@ static void test_packs_detect_fallback_reach(void **state)
         r = rules_create();
         assert_int_equal(load(r, buf, &e), 0);
         ru = rules_at(r, 0);
-        if (ru->nunit_lits != u[i].n)
-            fail_msg("unit '%s': %zu literals, want %zu", u[i].unit, ru->nunit_lits, u[i].n);
+        if (ru->compiled->nunit_lits != u[i].n)
+            fail_msg("unit '%s': %zu literals, want %zu", u[i].unit, ru->compiled->nunit_lits, u[i].n);
         if (u[i].n) {
-            assert_string_equal(ru->unit_lits[0], u[i].first);
-            assert_string_equal(ru->unit_lits[u[i].n - 1], u[i].last);
+            assert_string_equal(ru->compiled->unit_lits[0], u[i].first);
+            assert_string_equal(ru->compiled->unit_lits[u[i].n - 1], u[i].last);
         } else {
-            assert_null(ru->unit_lits);
+            assert_null(ru->compiled->unit_lits);
         }
         rules_free(r);
     }
@@ -288,10 +403,11 @@ static void test_shipped_sizes(void **state)
     rules *r = load_shipped();
     for (size_t i = 0; i < rules_count(r); i++) {
         const rule *ru = rules_at(r, i);
-        const pcre2_code *codes[2] = {ru->code, ru->before_code};
+        assert_true(rules_compiled_size(ru, 0) > 0);
+        assert_true((rules_compiled_size(ru, 1) > 0) == (ru->before != NULL));
         for (int k = 0; k < 2; k++) {
-            size_t size = 0;
-            if (codes[k] && pcre2_pattern_info(codes[k], PCRE2_INFO_SIZE, &size) == 0 && size > 48 * 1024)
+            size_t size = rules_compiled_size(ru, k);
+            if (size > RULES_COMPILED_MAX * 3 / 4)
                 fail_msg("rule '%s': the %s compiles to %zu bytes", ru->id, k ? "before part" : "pattern", size);
         }
     }
@@ -347,10 +463,10 @@ static void test_carry_match_limit(void **state)
 static int jitted(const rule *ru)
 {
     size_t a = 0, b = 0;
-    pcre2_pattern_info(ru->code, PCRE2_INFO_JITSIZE, &a);
-    if (ru->before_code)
-        pcre2_pattern_info(ru->before_code, PCRE2_INFO_JITSIZE, &b);
-    return a > 0 && (!ru->before_code || b > 0);
+    pcre2_pattern_info(ru->compiled->code, PCRE2_INFO_JITSIZE, &a);
+    if (ru->compiled->before_code)
+        pcre2_pattern_info(ru->compiled->before_code, PCRE2_INFO_JITSIZE, &b);
+    return a > 0 && (!ru->compiled->before_code || b > 0);
 }
 
 static int jit_available(void)
@@ -444,6 +560,9 @@ int main(void)
         cmocka_unit_test(test_unit_map),
         cmocka_unit_test(test_override_same_id),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_key_table),
+        cmocka_unit_test(test_words),
+        cmocka_unit_test(test_qualifier_lines),
         cmocka_unit_test(test_error_keeps_source_line),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_packs_detect_fallback_reach),

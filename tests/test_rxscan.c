@@ -13,6 +13,7 @@
 #include "base/mem.h"
 
 #include "ruleset/rules.h"
+#include "ruleset/rule_int.h"
 #include "ruleset/rxscan.h"
 
 /* The candidates every case asks about, in this order. */
@@ -124,7 +125,7 @@ static void test_shipped_befores(void **state)
             for (size_t a = 0; t[a]; a++) {
                 if (((unsigned char)t[a] & 0xC0) == 0x80)
                     continue;
-                if (pcre2_match(ru->before_code, (PCRE2_SPTR)t, a, 0, 0, md, NULL) < 0)
+                if (pcre2_match(ru->compiled->before_code, (PCRE2_SPTR)t, a, 0, 0, md, NULL) < 0)
                     continue;
                 const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
                 for (size_t p = ov[0]; p < ov[1]; p++)
@@ -261,7 +262,7 @@ static void test_shipped_last(void **state)
         const rule *ru = rules_at(r, i);
         for (int part = 0; part < 2; part++) {
             const char *src = part ? ru->before : ru->pattern;
-            const pcre2_code *code = part ? ru->before_code : ru->code;
+            const pcre2_code *code = part ? ru->compiled->before_code : ru->compiled->code;
             uint32_t cps[RXSCAN_LAST_MAX];
             size_t n;
             int nullable;

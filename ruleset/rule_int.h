@@ -1,0 +1,26 @@
+/* rule_int.h: what loading made of a rule's patterns - for the matcher (extract/) and the
+ * prefilter only. Rule authors and the CLI read ruleset/rules.h. */
+#ifndef PM_RULE_INT_H
+#define PM_RULE_INT_H
+
+#include <stdint.h>
+#include <pcre2.h>
+
+#include "ruleset/rules.h"
+
+/* Owned by its rule (rule.compiled), read-only once loaded. */
+struct rule_compiled {
+    pcre2_code *code;         /* the pattern, matched anchored at a number */
+    pcre2_code *before_code;  /* `before` as (?:...)\z; NULL when the rule has none */
+    uint32_t ncaptures;       /* capture groups of the pattern */
+    /* every group number of each name (names may repeat), 0-terminated:
+     * [0] pattern, [1] before; names in RULE_GROUP_NAMES order */
+    short groups[2][RULE_NGROUPS][RULES_MAX_DUP + 1];
+    /* The literal units the pattern can match (every alternative of every unit
+     * group), for the prefilter; NULL when a unit group is not a plain alternation
+     * of literals (then the rule is tried at every number). */
+    char **unit_lits;
+    size_t nunit_lits;
+};
+
+#endif

@@ -1,0 +1,172 @@
+/* rules_priv.h: the inside of a rule set and of its loader - shared by rules.c (the set and
+ * its queries), rulefile.c (lines and keys), rulecomp.c (expansion, compiling), rulesense.c
+ * (meaning and table keys) and rulewords.c (word lists). Nothing outside ruleset/ includes it. */
+#ifndef PM_RULES_PRIV_H
+#define PM_RULES_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "base/strbuf.h"
+#include "ruleset/rule_int.h"
+
+typedef struct define {
+    char *name;
+    char *pattern;  /* already expanded */
+    char **words;   /* a `words` list: its words, as written (NULL for a plain define) */
+    size_t nwords;
+} define;
+
+typedef struct unit_entry {
+    char *written;
+    size_t wlen;  /* strlen(written): looked up for every row */
+    char *canon;
+    double scale;
+    int additive;
+} unit_entry;
+
+typedef struct qual_entry {
+    char *word;
+    size_t wlen;
+    char *symbol;
+} qual_entry;
+
+/* A year as a `period` key gives it: none, a four-digit year, plan year + n, a named
+ * group of the match (year / since), or `none`: a placeholder (rules_hit year -1). */
+enum { YS_NONE, YS_ABS, YS_REL, YS_GROUP, YS_PLACEHOLDER };
+typedef struct yspec {
+    int mode, n;
+} yspec;
+
+/* One pattern of what a row means (rules_senses). */
+typedef struct sense_entry {
+    int kind;  /* SENSE_* */
+    pcre2_code *code;
+    char *src;  /* the expanded pattern, for the kind's combined pattern */
+    yspec year, since;
+    int g_year, g_since;  /* group numbers of (?<year>) and (?<since>), 0 none */
+} sense_entry;
+
+/* One `table` pattern (rules_table). */
+typedef struct table_entry {
+    int kind;  /* TABLE_* */
+    int role;  /* TABLE_VALUE: TROLE_* */
+    pcre2_code *code;
+} table_entry;
+
+/* Which packs are JIT-compiled (rules_jit). The only state that changes after load:
+ * it sits behind a pointer, so a const rules * may be shared by threads. */
+typedef struct jitstate {
+    pthread_mutex_t mu;
+    _Atomic uint64_t done;  /* bit i: every rule of pack i is JIT-compiled */
+} jitstate;
+
+struct rules {
+    rule **items;
+    size_t n, cap;
+    define *defs;
+    size_t ndefs, capdefs;
+    unit_entry *units;
+    size_t nunits, capunits;
+    uint32_t *uix;        /* hash of written unit -> 1 + index of its last entry, 0 empty */
+    size_t uixmask, uixunits; /* uixunits: the units it covers (stale when != nunits) */
+    qual_entry *quals;
+    size_t nquals, capquals;
+    char **packs;
+    pcre2_code **detect;  /* per pack: what its documents look like, NULL = always active */
+    char **detect_src;    /* per pack: the detect pattern as written, NULL with detect */
+    size_t npacks, cappacks;
+    char **files;  /* file names referenced by rules (owned) */
+    size_t nfiles, capfiles;
+    int depth;     /* include nesting of the file being loaded */
+    int fallback;  /* pack used when no detect pattern matches, -1 for none */
+    pcre2_code **carry;   /* `carry` patterns, each as (?:...)\z, anchored */
+    size_t ncarry, capcarry;
+    sense_entry *senses;  /* `section`, `cue`, `period`, `nonadditive` patterns, in load order */
+    size_t nsenses, capsenses;
+    pcre2_code *combined[SENSE_KINDS]; /* per kind: its patterns as one, each marked with
+                                        * (*MARK:i), i its entry; NULL: scan them one by one */
+    table_entry *tables;  /* `table` patterns, in load order */
+    size_t ntables, captables;
+    jitstate *jit;
+};
+
+/* rules.c: free one rule (accepts NULL); index the unit map for lookups; join each
+ * sense kind's patterns into one (after every load). */
+void rule_free(rule *ru);
+void rules_index_units(rules *r);
+void rules_build_combined(rules *r);
+
+/* ---- the loader ---- */
+
+/* A piece of the current block's pattern (which 0) or `before` part (1): where it is
+ * written, for errors, and where its text sits in parser.pat. */
+typedef struct piece {
+    long line, col;
+    size_t off, len;
+    const char *src;  /* its line, for the caret */
+    size_t srclen;
+    int which;
+} piece;
+
+/* Parser state for one file. */
+typedef struct parser {
+    rules *r;
+    const char *file;
+    long line;
+    const char *linep;   /* start of the current line (an error's source line) */
+    size_t linelen;
+    char *pack;
+    int pack_index;
+    int depth;           /* include nesting */
+    rule *cur;           /* block being filled, not yet in r->items */
+    strbuf pat;          /* pattern source of the current block */
+    piece *pieces;
+    size_t npieces, cappieces;
+    struct wordlist *words; /* the open `words NAME ... end` block, or NULL */
+    pm_error *err;
+} parser;
+
+/* A syntax error at column col (bytes) of the current line: fills p->err, returns PM_ERR_SYNTAX. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+int rule_perr(parser *p, long col, const char *fmt, ...);
+
+/* rulecomp.c */
+static inline int is_name_start(char c) { return (c >= 'A' && c <= 'Z') || c == '_'; }
+static inline int is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+/* The expansion of {NAME} references, each output byte with the line and column it came from. */
+typedef struct xbuf {
+    strbuf s;
+    long *col;  /* source column (1-based, bytes) of each output byte */
+    long *line;
+    size_t capcol, capline;
+} xbuf;
+void xbuf_release(xbuf *b);
+/* Expand {NAME} references in s[0..n) (a source piece at line/col) into b. */
+int rule_expand(parser *p, xbuf *b, const char *s, size_t n, long line, long col);
+/* The number of the (first) group called name, or 0. */
+int rule_group_number(const pcre2_code *code, const char *name);
+/* Compile a top-level pattern v[0..vlen) (defines expanded) as (?:PATTERN` suffix`; JIT at
+ * load: these patterns are small and every document uses them. src: NULL, or gets the
+ * expanded source (the caller frees it). */
+int rule_compile_top(parser *p, const char *v, size_t vlen, long col, const char *suffix, uint32_t opts,
+                     pcre2_code **out, char **src);
+/* Finish the current block: compile it and add it (replacing one with the same id). */
+int rule_end_block(parser *p);
+
+/* rulesense.c: the keys section, cue, period, nonadditive, distribute (key is one of them)
+ * and table. */
+int rule_key_sense(parser *p, const char *key, const char *v, size_t vlen, long col);
+int rule_key_table(parser *p, const char *v, size_t vlen, long col);
+
+/* rulewords.c: words NAME (a new list), then each line of the block until `end` (word[0..n)
+ * at column col), and the end of the file (an open block is an error). rule_words_free:
+ * the open block, after an error. */
+int rule_key_words(parser *p, const char *v, size_t vlen, long col);
+int rule_words_line(parser *p, const char *word, size_t n, long col);
+int rule_words_eof(parser *p);
+void rule_words_free(parser *p);
+
+#endif
