@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "extract/extract.h"
 #include "base/numparse.h"
 #include "ruleset/rules.h"
@@ -173,10 +174,12 @@ static int run_summary(const char *csv, size_t size)
     pm_error_clear(&err);
     summary *s = summary_create("city,category", "all", &err);
     assert_non_null(s);
-    FILE *in = size ? fmemopen((void *)csv, size, "r") : fopen("/dev/null", "r");
+    char *copy = xmemdup(csv, size); /* fmemopen takes a writable buffer */
+    FILE *in = size ? fmemopen(copy, size, "r") : fopen("/dev/null", "r");
     assert_non_null(in);
     int rc = summary_read(s, in, "fuzz.csv", &err);
     fclose(in);
+    free(copy);
     FILE *out = fopen("/dev/null", "w");
     assert_non_null(out);
     static const unsigned flags[] = {0, SUMMARY_HIST, SUMMARY_PIVOT};
