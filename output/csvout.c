@@ -102,12 +102,9 @@ static size_t utf8_prefix(const char *s, size_t len, size_t max, int *more)
     return off;
 }
 
-/* A comma, quote or line break inside, or a blank at either end (libcsv, like most
- * readers, trims unquoted edge blanks: quoting keeps them). */
+/* A comma, quote or line break inside. */
 static int needs_quotes(const char *s, size_t len)
 {
-    if (len && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t'))
-        return 1;
     /* short cells (most of a row): one byte loop; long ones (context): memchr is
      * vectorised, and four of its passes beat the loop */
     if (len <= 64) {
@@ -143,17 +140,19 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
      * A cell of fewer bytes than the limit has fewer characters too: no count. */
     size_t keep = len;
     more = 0;
-    if (len + apos > CSVOUT_CELL_MAX)
+    if (len + apos > CSVOUT_CELL_MAX && !(w->flags & CSVOUT_WHOLE))
         keep = utf8_prefix(s, len, CSVOUT_CELL_MAX - apos, &more);
     int cut = more;
     if (cut) {
-        for (size_t off = 0; off < marklen; markchars++)
-            {
+        for (size_t off = 0; off < marklen; markchars++) {
             uint32_t cp;
             off += utf8_next((const unsigned char *)mark + off, marklen - off, &cp);
         }
         keep = utf8_prefix(s, len, CSVOUT_CELL_MAX - apos - markchars, &more);
     }
+    /* judged on the cell as given: "\tx" is quoted after its apostrophe too */
+    int blank_end = (w->flags & CSVOUT_QUOTE_BLANKS) && len &&
+                    (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
 
     const char *cell = s;
     size_t celllen = len;
@@ -169,12 +168,11 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
         cell = w->cell;
     }
 
-    if (celllen == 0)
-        {
+    if (celllen == 0) {
         reserve(&w->row, &w->rowcap, w->rowlen + 1);
         return 0;
     }
-    if (!needs_quotes(cell, celllen)) {
+    if (!blank_end && !needs_quotes(cell, celllen)) {
         reserve(&w->row, &w->rowcap, w->rowlen + celllen + 1);
         memcpy(w->row + w->rowlen, cell, celllen);
         w->rowlen += celllen;

@@ -9,8 +9,12 @@
 typedef struct csvout csvout;
 
 enum {
-    CSVOUT_RAW = 1 << 0,  /* --raw: no formula neutralisation */
-    CSVOUT_BOM = 1 << 1   /* write a UTF-8 byte-order mark before the first row */
+    CSVOUT_RAW = 1 << 0,          /* --raw: no formula neutralisation */
+    CSVOUT_BOM = 1 << 1,          /* write a UTF-8 byte-order mark before the first row */
+    CSVOUT_QUOTE_BLANKS = 1 << 2, /* also quote a cell that starts or ends with a space or
+                                   * tab as given, before any apostrophe (libcsv trims
+                                   * unquoted edge blanks: quoting keeps them) */
+    CSVOUT_WHOLE = 1 << 3         /* never cut a cell (CSVOUT_CELL_MAX does not apply) */
 };
 
 /* Longest cell a spreadsheet keeps (Excel: 32,767 characters). A longer cell is cut
@@ -40,8 +44,8 @@ void csvout_set_numeric(csvout *w, const unsigned char *numeric, size_t n);
  * cells are NUL-terminated; cells or cells[i] NULL: empty cells). Text cells
  * beginning with = + - @ TAB or CR get a leading apostrophe unless CSVOUT_RAW;
  * numeric columns are written as they are. A cell is quoted only when it needs
- * it (comma, double quote, CR or LF, a space or tab at either end; quotes
- * doubled). Rows end with "\n". Returns 0, or -1 on a write error (ferror on
+ * it (comma, double quote, CR or LF; with CSVOUT_QUOTE_BLANKS also a space or
+ * tab at either end; quotes doubled). Rows end with "\n". Returns 0, or -1 on a write error (ferror on
  * the stream; errno holds the reason of the write that failed). */
 int csvout_row(csvout *w, const char *const *cells, const size_t *lens, size_t n);
 

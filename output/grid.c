@@ -85,7 +85,7 @@ static char **row_of(const grid *g, size_t r) /* r 0: the header */
 
 static int write_csv(const grid *g, FILE *out)
 {
-    csvout *w = csvout_create(out, 0);
+    csvout *w = csvout_create(out, CSVOUT_QUOTE_BLANKS | CSVOUT_WHOLE); /* as summary always wrote */
     int rc = csvout_row(w, (const char *const *)g->head, NULL, g->ncols);
     csvout_set_numeric(w, g->numeric, g->ncols);
     for (size_t r = 1; r <= g->nrows && rc == 0; r++)

@@ -173,12 +173,42 @@ static void test_quoting_long_and_short(void **state)
 static void test_quoting_chinese_punctuation_and_spaces(void **state)
 {
     (void)state;
-    /* Full-width comma and quotes are not CSV syntax: left unquoted. A blank at an end is
-     * quoted: libcsv (like most readers) trims unquoted edge blanks. */
+    /* Full-width comma and quotes are not CSV syntax: left unquoted; so are edge blanks
+     * unless CSVOUT_QUOTE_BLANKS (test_quote_blanks). */
     const char *cells[] = {"到2025年，单位GDP能耗降低13.5%", "“碳达峰”", " padded "};
     char *out = row_text(0, NULL, 0, cells, 3);
-    assert_string_equal(out, "到2025年，单位GDP能耗降低13.5%,“碳达峰”,\" padded \"\n");
+    assert_string_equal(out, "到2025年，单位GDP能耗降低13.5%,“碳达峰”, padded \n");
     free(out);
+}
+
+/* CSVOUT_QUOTE_BLANKS (the summary's CSV): a blank at either end is quoted, judged on the
+ * cell as given, so "\tx" is quoted after its apostrophe. */
+static void test_quote_blanks(void **state)
+{
+    (void)state;
+    const char *cells[] = {" padded ", "end ", "\tx", "-1", "in side", ""};
+    const unsigned char numeric[] = {0, 0, 0, 1, 0, 0};
+    char *out = row_text(CSVOUT_QUOTE_BLANKS, numeric, 6, cells, 6);
+    assert_string_equal(out, "\" padded \",\"end \",\"'\tx\",-1,in side,\n");
+    free(out);
+}
+
+/* CSVOUT_WHOLE (the summary's CSV): a cell over CSVOUT_CELL_MAX is written whole. */
+static void test_whole_cells_are_not_cut(void **state)
+{
+    (void)state;
+    size_t n = CSVOUT_CELL_MAX + 10;
+    char *cell = malloc(n + 1);
+    assert_non_null(cell);
+    memset(cell, 'a', n);
+    cell[n] = '\0';
+    const char *cells[] = {cell};
+    char *out = row_text(CSVOUT_WHOLE, NULL, 0, cells, 1);
+    assert_int_equal(strlen(out), n + 1);
+    assert_memory_equal(out, cell, n);
+    assert_int_equal(out[n], '\n');
+    free(out);
+    free(cell);
 }
 
 static void test_lens_and_null_cells(void **state)
@@ -235,7 +265,7 @@ static void test_formula_raw(void **state)
     (void)state;
     const char *cells[] = {"=SUM(A1)", "+1", "-x", "@x", "\tx", "\rx"};
     char *out = row_text(CSVOUT_RAW, NULL, 0, cells, 6);
-    assert_string_equal(out, "=SUM(A1),+1,-x,@x,\"\tx\",\"\rx\"\n");
+    assert_string_equal(out, "=SUM(A1),+1,-x,@x,\tx,\"\rx\"\n");
     free(out);
 }
 
@@ -463,6 +493,8 @@ int main(void)
         cmocka_unit_test(test_quoting_long_and_short),
         cmocka_unit_test(test_rows_raw),
         cmocka_unit_test(test_quoting_chinese_punctuation_and_spaces),
+        cmocka_unit_test(test_quote_blanks),
+        cmocka_unit_test(test_whole_cells_are_not_cut),
         cmocka_unit_test(test_lens_and_null_cells),
         cmocka_unit_test(test_formula_text_columns),
         cmocka_unit_test(test_formula_numeric_columns),
