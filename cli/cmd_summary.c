@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "cli/cli.h"
 #include "output/outfile.h"
 #include "output/summary.h"
@@ -46,9 +47,9 @@ int cmd_summary(int argc, char **argv)
 {
     cli_parser p;
     cli_parser_init(&p, argc, argv);
-    const char **rulepaths = calloc((size_t)argc + 1, sizeof(char *));
-    const char **files = calloc((size_t)argc + 1, sizeof(char *));
-    const char **named = calloc((size_t)argc + 1, sizeof(char *));
+    const char **rulepaths = xcalloc((size_t)argc + 1, sizeof(char *));
+    const char **files = xcalloc((size_t)argc + 1, sizeof(char *));
+    const char **named = xcalloc((size_t)argc + 1, sizeof(char *));
     size_t nrules = 0, nfiles = 0, nnamed = 0;
     const char *out = NULL, *by = NULL, *role = NULL, *fmt = "csv", *arg;
     unsigned flags = 0;
@@ -58,11 +59,6 @@ int cmd_summary(int argc, char **argv)
     outfile *of = NULL;
     pm_error err;
     pm_error_clear(&err);
-    if (!rulepaths || !files || !named) {
-        cli_errorf("out of memory");
-        rc = EXIT_USAGE;
-        goto done;
-    }
     while ((id = cli_next(&p, opts, &arg)) != -1) {
         switch (id) {
         case -2: rc = EXIT_USAGE; goto done;

@@ -142,49 +142,30 @@ static outfile *open_stdout(const char *const *inputs, size_t ninputs, pm_error 
     return o;
 }
 
-outfile *outfile_open(const char *path, const char *const *inputs, size_t ninputs, pm_error *err)
+/* A device or FIFO, written in place. */
+static outfile *open_direct(const char *path, pm_error *err)
 {
     char why[128];
-    if (!path || strcmp(path, "-") == 0)
-        return open_stdout(inputs, ninputs, err);
-
-    struct stat ts;
-    int exists = stat(path, &ts) == 0;
-    if (exists && S_ISDIR(ts.st_mode)) {
-        pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path,
-                     reason(EISDIR, why, sizeof why));
+    outfile *d = xcalloc(1, sizeof *d);
+    d->shown = xstrdup(path);
+    d->slot = -1;
+    d->direct = 1;
+    if (!(d->fp = fopen(path, "w"))) {
+        pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path, reason(errno, why, sizeof why));
+        outfile_free(d);
         return NULL;
     }
-    if (exists) {
-        long i = same_input(&ts, inputs, ninputs);
-        if (i >= 0) {
-            pm_error_set(err, PM_ERR_USAGE, NULL, 0, 0,
-                         "output '%s' is the same file as input '%s'", path, inputs[i]);
-            return NULL;
-        }
-        /* fopen("w") would refuse a file we may not write: so do we. */
-        if (access(path, W_OK) != 0) {
-            pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path,
-                         reason(errno, why, sizeof why));
-            return NULL;
-        }
-    }
-    /* A device or a FIFO cannot be replaced by rename: write to it in place. */
-    if (exists && !S_ISREG(ts.st_mode)) {
-        outfile *d = xcalloc(1, sizeof *d);
-        d->shown = xstrdup(path);
-        d->slot = -1;
-        d->direct = 1;
-        if (!(d->fp = fopen(path, "w"))) {
-            pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path, reason(errno, why, sizeof why));
-            outfile_free(d);
-            return NULL;
-        }
-        return d;
-    }
+    return d;
+}
+
+/* A regular file (ts: its stat, NULL when new), written to a temporary beside it. */
+static outfile *open_replacing(const char *path, const struct stat *ts, pm_error *err)
+{
+    char why[128];
+    int exists = ts != NULL;
     /* Keep an existing file's permissions, as truncating it in place would;
      * a new file gets 0666 & ~umask like fopen (mkstemp creates 0600). */
-    mode_t mode = exists ? (ts.st_mode & 07777) : (0666 & ~current_umask());
+    mode_t mode = exists ? (ts->st_mode & 07777) : (0666 & ~current_umask());
 
     outfile *o = xcalloc(1, sizeof *o);
     o->slot = -1;
@@ -193,7 +174,7 @@ outfile *outfile_open(const char *path, const char *const *inputs, size_t ninput
     struct stat ls;
     if (exists && lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode))
         o->target = realpath(path, NULL);
-    if (!o->target)
+    if (!o->target) /* realpath failed (a dangling link): the path itself */
         o->target = xstrdup(path);
 
     const char *slash = strrchr(o->target, '/');
@@ -251,6 +232,39 @@ outfile *outfile_open(const char *path, const char *const *inputs, size_t ninput
         return NULL;
     }
     return o;
+}
+
+outfile *outfile_open(const char *path, const char *const *inputs, size_t ninputs, pm_error *err)
+{
+    char why[128];
+    if (!path || strcmp(path, "-") == 0)
+        return open_stdout(inputs, ninputs, err);
+
+    struct stat ts;
+    int exists = stat(path, &ts) == 0;
+    if (exists && S_ISDIR(ts.st_mode)) {
+        pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path,
+                     reason(EISDIR, why, sizeof why));
+        return NULL;
+    }
+    if (exists) {
+        long i = same_input(&ts, inputs, ninputs);
+        if (i >= 0) {
+            pm_error_set(err, PM_ERR_USAGE, NULL, 0, 0,
+                         "output '%s' is the same file as input '%s'", path, inputs[i]);
+            return NULL;
+        }
+        /* fopen("w") would refuse a file we may not write: so do we. */
+        if (access(path, W_OK) != 0) {
+            pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path,
+                         reason(errno, why, sizeof why));
+            return NULL;
+        }
+    }
+    /* A device or a FIFO cannot be replaced by rename: write to it in place. */
+    if (exists && !S_ISREG(ts.st_mode))
+        return open_direct(path, err);
+    return open_replacing(path, exists ? &ts : NULL, err);
 }
 
 FILE *outfile_stream(outfile *o)
