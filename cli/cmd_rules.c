@@ -185,6 +185,18 @@ static int rules_show(rules *r, const char *id)
     return EXIT_OK;
 }
 
+static void on_lint(void *ctx, const char *file, long line, const char *msg)
+{
+    (void)ctx;
+    printf("%s:%ld: warning: %s\n", file, line, msg);
+}
+
+/* rules lint: one finding a line; exit 1 when there is any. */
+static int rules_lint_cmd(rules *r)
+{
+    return rules_lint(r, on_lint, NULL) ? EXIT_INPUT : EXIT_OK;
+}
+
 int cmd_rules(int argc, char **argv)
 {
     cli_parser p;
@@ -207,6 +219,7 @@ int cmd_rules(int argc, char **argv)
                  "       planmetrics rules list [--rules PATH] [PACK]  ids, categories and example counts\n"
                  "       planmetrics rules show [--rules PATH] ID      a rule as written, expanded and compiled\n"
                  "       planmetrics rules keys                        the keys a rule file may use\n"
+                 "       planmetrics rules lint [--rules PATH]         unused defines, unknown unit words, oversized patterns\n"
                  "PATH is a rule file or a directory of *.rules (default: the bundled packs)\n");
             cli_print_options(stdout, opts);
             puts("\nexit codes: 0 every example passed, 1 some example failed, 2 usage or rule error");
@@ -227,10 +240,10 @@ int cmd_rules(int argc, char **argv)
         free(rulepaths);
         return rules_keys();
     }
-    int is_show = verb && strcmp(verb, "show") == 0;
-    if (!verb || (strcmp(verb, "test") != 0 && strcmp(verb, "list") != 0 && !(is_show && path))) {
+    int is_show = verb && strcmp(verb, "show") == 0, is_lint = verb && strcmp(verb, "lint") == 0 && !path;
+    if (!verb || (strcmp(verb, "test") != 0 && strcmp(verb, "list") != 0 && !(is_show && path) && !is_lint)) {
         cli_errorf("usage: planmetrics rules test [PATH] | rules list [--rules PATH] [PACK] | rules show [--rules PATH] ID"
-                   " | rules keys");
+                   " | rules keys | rules lint [--rules PATH]");
         free(rulepaths);
         return EXIT_USAGE;
     }
@@ -241,7 +254,7 @@ int cmd_rules(int argc, char **argv)
     free(rulepaths);
     if (!r)
         return EXIT_USAGE;
-    int rc = is_test ? rules_test(r) : is_show ? rules_show(r, path) : rules_list(r, path);
+    int rc = is_test ? rules_test(r) : is_show ? rules_show(r, path) : is_lint ? rules_lint_cmd(r) : rules_list(r, path);
     rules_free(r);
     return rc;
 }

@@ -19,6 +19,7 @@ static const char usage[] =
     "  explain FILE        the document with every target, exclusion and untaken number marked\n"
     "  rules test [PATH]   run every inline example of the rule packs\n"
     "  rules list [PACK]   list rules: ids, categories, example counts\n"
+    "  rules lint          unused defines, unit words without a unit line, oversized patterns\n"
     "\n"
     "exit codes: 0 ok, 1 some inputs failed or were skipped (the rest is complete),\n"
     "            2 usage or rule error, 3 output error, 130 interrupted\n";

@@ -88,6 +88,13 @@ const rule *rules_at(const rules *r, size_t i);
 #define RULES_COMPILED_MAX 65536
 size_t rules_compiled_size(const rule *ru, int part);
 
+/* rules_lint (rulelint.c): likely mistakes in r, each reported to fn with the file and line
+ * it is at: defines and word lists never used as {NAME} (in the files r's rules come from),
+ * words of a (?<unit>...) group without a `unit` line, and patterns or `before` parts within
+ * 25% of RULES_COMPILED_MAX. Returns how many it found. */
+typedef void (*rules_lint_fn)(void *ctx, const char *file, long line, const char *msg);
+size_t rules_lint(const rules *r, rules_lint_fn fn, void *ctx);
+
 /* Canonical unit for a written unit/counter (e.g. 名 -> 人, 万元 -> 元 with
  * *scale = 10000), or NULL when the unit map does not know it (*scale = 1).
  * `len` bytes of `written`; scale may be NULL. */

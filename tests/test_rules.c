@@ -553,10 +553,34 @@ static void test_jit_threads(void **state)
     rules_free(r);
 }
 
+/* rules_lint: a unit word without a `unit` line is reported once, at the first rule using it. */
+static void lint_count(void *ctx, const char *file, long line, const char *msg)
+{
+    (void)file;
+    (void)line;
+    if (strstr(msg, "unit word"))
+        ++*(int *)ctx;
+}
+
+static void test_lint_unit_words(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    assert_int_equal(load(r, "pack p\nunit 个 = 个\n"
+                             "rule a\n  pattern (?<value>\\d+)(?<unit>个|枚)\n"
+                             "rule b\n  pattern (?<value>\\d+)(?<unit>枚|个)\n", &e), 0);
+    int n = 0;
+    assert_int_equal(rules_lint(r, lint_count, &n), 1);
+    assert_int_equal(n, 1);
+    rules_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_good),
+        cmocka_unit_test(test_lint_unit_words),
         cmocka_unit_test(test_unit_map),
         cmocka_unit_test(test_override_same_id),
         cmocka_unit_test(test_errors),
