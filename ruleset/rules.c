@@ -3,6 +3,9 @@
 #include "ruleset/rules_priv.h"
 
 #include "base/mem.h"
+#include "base/utf8.h"
+#include "ruleset/cpindex.h"
+#include "ruleset/rxscan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,8 +128,11 @@ void rules_free(rules *r)
         free(r->senses[i].src);
     }
     free(r->senses);
-    for (int k = 0; k < SENSE_KINDS; k++)
+    for (int k = 0; k < SENSE_KINDS; k++) {
         pcre2_code_free(r->combined[k]);
+        pcre2_code_free(r->anchored[k]);
+        free(r->starts[k]);
+    }
     for (size_t i = 0; i < r->ntables; i++)
         pcre2_code_free(r->tables[i].code);
     free(r->tables);
@@ -268,13 +274,47 @@ static int set_group(const pcre2_code *code, const char *name, const PCRE2_SIZE 
     return 0;
 }
 
-/* One scan of a kind's combined pattern: the same hits as its patterns one by one, but
- * where two overlap the one that starts first (then the one written first). */
-static size_t senses_combined(const rules *r, const pcre2_code *code, const char *s, size_t n, int plan_year,
-                              rules_hit *out, size_t cap, pcre2_match_data *md, pcre2_match_context *mctx)
+/* Where in s[at..n) a match of a kind may start (a character of its starts), or n. */
+static size_t next_start(const uint64_t *bits, int hi, const char *str, size_t at, size_t n)
 {
+    const unsigned char *s = (const unsigned char *)str;
+    while ((at = cpindex_skip3(bits, s, at, n)) < n) {
+        size_t k = 1;
+        uint32_t cp = s[at] < 0x80 ? s[at] : utf8_decode(s + at, n - at, &k);
+        if (cp >= 65536 ? hi : (int)(bits[cp >> 6] >> (cp & 63) & 1))
+            return at;
+        at += k ? k : 1;
+    }
+    return n;
+}
+
+/* One scan of a kind's combined pattern: the same hits as its patterns one by one, but
+ * where two overlap the one that starts first (then the one written first). With the
+ * kind's start characters known, the anchored twin is tried only where one stands: the
+ * same matches as the unanchored search, which tries every start in turn. */
+static size_t senses_combined(const rules *r, int kind, const char *s, size_t n, int plan_year, rules_hit *out,
+                              size_t cap, pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    const pcre2_code *code = r->combined[kind], *anch = r->anchored[kind];
+    const uint64_t *bits = r->starts[kind];
     size_t k = 0, at = 0;
-    while (at < n && pcre2_match(code, (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md, mctx) >= 0) {
+    while (at < n) {
+        int rc;
+        if (anch) {
+            if ((at = next_start(bits, r->starts_hi[kind], s, at, n)) >= n)
+                break;
+            rc = pcre2_match(anch, (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md, mctx);
+            if (rc == PCRE2_ERROR_NOMATCH) {
+                at++;
+                while (at < n && ((unsigned char)s[at] & 0xC0) == 0x80)
+                    at++;
+                continue;
+            }
+        } else {
+            rc = pcre2_match(code, (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md, mctx);
+        }
+        if (rc < 0)
+            break;
         const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         PCRE2_SPTR mark = pcre2_get_mark(md);
         size_t i = mark ? (size_t)strtoul((const char *)mark, NULL, 10) : r->nsenses;
@@ -292,17 +332,49 @@ static size_t senses_combined(const rules *r, const pcre2_code *code, const char
     return k;
 }
 
-/* Join each kind's patterns into one, so a line is scanned once per kind. A kind whose
- * joined pattern does not compile is scanned pattern by pattern. */
+/* The characters every match of kind's patterns starts with, as a bitmap (and *hi: one
+ * above U+FFFF), or NULL when one pattern could start with anything, match the empty
+ * string or depend on where the search starts. */
+static uint64_t *kind_starts(const rules *r, int kind, int *hi)
+{
+    uint64_t *bits = xcalloc(65536 / 64, sizeof *bits);
+    *hi = 0;
+    for (size_t i = 0; i < r->nsenses; i++) {
+        const sense_entry *se = &r->senses[i];
+        uint32_t cps[RXSCAN_LAST_MAX];
+        size_t m, len = se->kind == kind ? strlen(se->src) : 0;
+        int nullable;
+        if (se->kind != kind)
+            continue;
+        if (rxscan_first(se->src, len, cps, &m, &nullable) || nullable || rxscan_start_sensitive(se->src, len)) {
+            free(bits);
+            return NULL;
+        }
+        for (size_t j = 0; j < m; j++) {
+            if (cps[j] >= 65536)
+                *hi = 1;
+            else
+                bits[cps[j] >> 6] |= (uint64_t)1 << (cps[j] & 63);
+        }
+    }
+    return bits;
+}
+
+/* Join each kind's patterns into one, so a line is scanned once per kind; where the
+ * kind's start characters are known, an anchored twin too. A kind whose joined pattern
+ * does not compile is scanned pattern by pattern. */
 void rules_build_combined(rules *r)
 {
     for (int kind = 0; kind < SENSE_KINDS; kind++) {
         pcre2_code_free(r->combined[kind]);
-        r->combined[kind] = NULL;
+        pcre2_code_free(r->anchored[kind]);
+        free(r->starts[kind]);
+        r->combined[kind] = r->anchored[kind] = NULL;
+        r->starts[kind] = NULL;
         size_t cnt = 0;
         for (size_t i = 0; i < r->nsenses; i++)
             cnt += r->senses[i].kind == kind;
-        if (cnt < 2)
+        if (cnt == 0)
             continue;
         strbuf buf = STRBUF_INIT;
         for (size_t i = 0; i < r->nsenses; i++)
@@ -311,8 +383,19 @@ void rules_build_combined(rules *r)
         int ec;
         PCRE2_SIZE eo;
         r->combined[kind] = pcre2_compile((PCRE2_SPTR)buf.buf, buf.len, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
-        if (r->combined[kind])
+        if (r->combined[kind]) {
             pcre2_jit_compile(r->combined[kind], PCRE2_JIT_COMPLETE);
+            r->starts[kind] = kind_starts(r, kind, &r->starts_hi[kind]);
+        }
+        if (r->starts[kind])
+            r->anchored[kind] = pcre2_compile((PCRE2_SPTR)buf.buf, buf.len, PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_ANCHORED,
+                                              &ec, &eo, NULL);
+        if (r->anchored[kind]) {
+            pcre2_jit_compile(r->anchored[kind], PCRE2_JIT_COMPLETE);
+        } else {
+            free(r->starts[kind]);
+            r->starts[kind] = NULL;
+        }
         strbuf_release(&buf);
     }
 }
@@ -321,7 +404,7 @@ size_t rules_senses(const rules *r, int kind, const char *s, size_t n, int plan_
                     pcre2_match_data *md, pcre2_match_context *mctx)
 {
     if (kind >= 0 && kind < SENSE_KINDS && r->combined[kind])
-        return senses_combined(r, r->combined[kind], s, n, plan_year, out, cap, md, mctx);
+        return senses_combined(r, kind, s, n, plan_year, out, cap, md, mctx);
     size_t k = 0;
     for (size_t i = 0; i < r->nsenses; i++) {
         const sense_entry *se = &r->senses[i];

@@ -86,6 +86,11 @@ struct rules {
     size_t nsenses, capsenses;
     pcre2_code *combined[SENSE_KINDS]; /* per kind: its patterns as one, each marked with
                                         * (*MARK:i), i its entry; NULL: scan them one by one */
+    pcre2_code *anchored[SENSE_KINDS]; /* the same compiled anchored, tried only where a
+                                        * match can start (starts); NULL with starts */
+    uint64_t *starts[SENSE_KINDS];     /* the characters the kind's matches can start with
+                                        * (bit cp, laid out as cpindex_bits); NULL: unknown */
+    int starts_hi[SENSE_KINDS];        /* ... and whether one is above U+FFFF */
     table_entry *tables;  /* `table` patterns, in load order */
     size_t ntables, captables;
     jitstate *jit;

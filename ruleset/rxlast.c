@@ -1,5 +1,5 @@
-/* rxlast.c: the characters a match of a pattern can end with (rxscan_last), read from
- * its source item by item; anything beyond the scan makes it say "could be anything". */
+/* rxlast.c: the characters a match of a pattern can end with (rxscan_last) or start with
+ * (rxscan_first), read from its source item by item; anything beyond the scan says "any". */
 #include "ruleset/rxscan.h"
 
 #include <string.h>
@@ -41,14 +41,37 @@ static void set_union(cpset *a, const cpset *b)
         set_add(a, b->cp[i]);
 }
 
-/* What a piece of pattern can end with: its last characters, and whether it can
- * match the empty string. */
+/* Add the other cases of a's characters, as PCRE2 matches them caselessly in UTF mode
+ * (k also matches U+212A KELVIN SIGN, s U+017F LONG S); "any" for a character outside
+ * ASCII whose case this scan does not know. CJK characters and punctuation have none. */
+static void fold_set(cpset *a)
+{
+    size_t n = a->n;
+    for (size_t i = 0; i < n && !a->all; i++) {
+        uint32_t c = a->cp[i], lo = c | 0x20;
+        if (lo >= 'a' && lo <= 'z' && c < 0x80) {
+            set_add(a, lo);
+            set_add(a, lo - 0x20);
+            if (lo == 'k')
+                set_add(a, 0x212A);
+            if (lo == 's')
+                set_add(a, 0x17F);
+        } else if (c >= 0x80 && !(c == 0xD7 || c == 0xF7 || (c >= 0x3000 && c <= 0x9FFF) ||
+                                  (c >= 0xFF01 && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
+                                  (c >= 0xFF5B && c <= 0xFFEF))) {
+            a->all = 1;
+        }
+    }
+}
+
+/* What a piece of pattern can end with (or start with, reading for first characters):
+ * those characters, and whether it can match the empty string. */
 typedef struct tail {
     cpset last;
     int nullable;
 } tail;
 
-static int last_alt(scan *s, tail *out, int depth);
+static int last_alt(scan *s, tail *out, int depth, int first);
 
 /* The characters of \d \s \h \v as compiled without PCRE2_UCP (a superset for \s). */
 static void class_chars(int k, cpset *out)
@@ -99,7 +122,7 @@ static int class_set(scan *s, cpset *out)
 
 /* One item (atom and its quantifier). Zero-width items are nullable with no
  * last characters. */
-static int last_item(scan *s, tail *t, int depth)
+static int last_item(scan *s, tail *t, int depth, int first)
 {
     t->last.all = 0;
     t->last.n = 0;
@@ -116,7 +139,7 @@ static int last_item(scan *s, tail *t, int depth)
     } else if (c == '(') {
         const unsigned char *p = s->s + s->i;
         size_t left = s->n - s->i;
-        int look = 0;
+        int look = 0, fold = 0;
         if (left >= 2 && p[1] == '*')
             return -1;
         if (left >= 2 && p[1] == '?') {
@@ -129,6 +152,9 @@ static int last_item(scan *s, tail *t, int depth)
                 s->i += DEFINE_LEN;
             } else if (d == ':' || d == '|' || d == '>') {
                 s->i += 3;
+            } else if (d == 'i' && left >= 4 && p[3] == ':') {
+                fold = 1; /* (?i:...): its characters in either case */
+                s->i += 4;
             } else if (d == '<' || d == '\'' || (d == 'P' && left >= 4 && p[3] == '<')) {
                 const unsigned char *e = memchr(p + 3, d == '\'' ? '\'' : '>', left - 3);
                 if (!e)
@@ -148,11 +174,13 @@ static int last_item(scan *s, tail *t, int depth)
             s->i++;
         }
         tail in;
-        if (depth > 200 || last_alt(s, &in, depth + 1))
+        if (depth > 200 || last_alt(s, &in, depth + 1, first))
             return -1;
         if (s->i >= s->n || s->s[s->i] != ')')
             return -1;
         s->i++;
+        if (fold)
+            fold_set(&in.last);
         if (look) {
             t->nullable = 1;
         } else {
@@ -232,16 +260,20 @@ static int last_item(scan *s, tail *t, int depth)
     return 0;
 }
 
-static int last_seq(scan *s, tail *out, int depth)
+static int last_seq(scan *s, tail *out, int depth, int first)
 {
     out->last.all = 0;
     out->last.n = 0;
     out->nullable = 1;
     while (s->i < s->n && s->s[s->i] != '|' && s->s[s->i] != ')') {
         tail it;
-        if (last_item(s, &it, depth))
+        if (last_item(s, &it, depth, first))
             return -1;
-        if (!it.nullable) {
+        if (first) { /* the items up to the first that cannot be empty */
+            if (out->nullable)
+                set_union(&out->last, &it.last);
+            out->nullable &= it.nullable;
+        } else if (!it.nullable) {
             set_copy(&out->last, &it.last);
             out->nullable = 0;
         } else {
@@ -251,14 +283,14 @@ static int last_seq(scan *s, tail *out, int depth)
     return 0;
 }
 
-static int last_alt(scan *s, tail *out, int depth)
+static int last_alt(scan *s, tail *out, int depth, int first)
 {
-    if (last_seq(s, out, depth))
+    if (last_seq(s, out, depth, first))
         return -1;
     while (s->i < s->n && s->s[s->i] == '|') {
         s->i++;
         tail b;
-        if (last_seq(s, &b, depth))
+        if (last_seq(s, &b, depth, first))
             return -1;
         set_union(&out->last, &b.last);
         out->nullable |= b.nullable;
@@ -266,16 +298,26 @@ static int last_alt(scan *s, tail *out, int depth)
     return 0;
 }
 
-int rxscan_last(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable)
+static int ends(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable, int first)
 {
     scan st = {(const unsigned char *)src, len, 0, NULL, 0, NULL, 0};
     tail t;
     *n = 0;
     *nullable = 1;
-    if (last_alt(&st, &t, 0) || st.i != st.n || t.last.all)
+    if (last_alt(&st, &t, 0, first) || st.i != st.n || t.last.all)
         return -1;
     *nullable = t.nullable;
     memcpy(cps, t.last.cp, t.last.n * sizeof *cps);
     *n = t.last.n;
     return 0;
+}
+
+int rxscan_last(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable)
+{
+    return ends(src, len, cps, n, nullable, 0);
+}
+
+int rxscan_first(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable)
+{
+    return ends(src, len, cps, n, nullable, 1);
 }

@@ -29,6 +29,11 @@ int rxscan_start_sensitive(const char *src, size_t len);
  * are read as PCRE2 compiles them without PCRE2_UCP, as rule patterns are. */
 #define RXSCAN_LAST_MAX 64
 int rxscan_last(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable);
+/* The same for the characters a match can start with: the first character every
+ * non-empty match consumes is one of cps. Lookarounds consume nothing, so a lookbehind
+ * before the first character does not count. (?i:...) groups are read with their
+ * characters' other cases. */
+int rxscan_first(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable);
 
 /* The same pattern with a first-character guard on every group that is an alternation
  * of at least RXSCAN_GUARD_MIN alternatives each starting with a literal character that

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ruleset/rule_int.h"
+#include "ruleset/rules_priv.h"
 
 static int load(rules *r, const char *src, pm_error *e)
 {
@@ -416,6 +417,85 @@ static void test_shipped_sizes(void **state)
 
 /* A `carry` pattern (defines expanded) must match all of the text between two rows;
  * several `carry` lines are alternatives. */
+/* The hits of kind as the unanchored search over its combined pattern gives them: the
+ * reference for the anchored scan at start characters (rules_senses). */
+static size_t ref_senses(const rules *r, int kind, const char *s, size_t n, rules_hit *out, size_t cap,
+                         pcre2_match_data *md)
+{
+    size_t k = 0, at = 0;
+    while (at < n && pcre2_match(r->combined[kind], (PCRE2_SPTR)s, n, at, 0, md, NULL) >= 0) {
+        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        if (k < cap)
+            out[k] = (rules_hit){ov[0], ov[1], kind, 0, 0};
+        k++;
+        at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        while (at < n && ((unsigned char)s[at] & 0xC0) == 0x80)
+            at++;
+    }
+    return k;
+}
+
+/* Compare rules_senses with the reference on s for every kind; the count of hits. */
+static size_t same_senses(const rules *r, const char *s, pcre2_match_data *md)
+{
+    size_t total = 0;
+    for (int kind = 0; kind < SENSE_KINDS; kind++) {
+        if (!r->combined[kind])
+            continue;
+        rules_hit a[64], b[64];
+        size_t na = rules_senses(r, kind, s, strlen(s), 2026, a, 64, md, NULL);
+        size_t nb = ref_senses(r, kind, s, strlen(s), b, 64, md);
+        if (na != nb)
+            fail_msg("kind %d in '%s': %zu hits, the unanchored search %zu", kind, s, na, nb);
+        for (size_t i = 0; i < na && i < 64; i++)
+            if (a[i].start != b[i].start || a[i].end != b[i].end)
+                fail_msg("kind %d in '%s': hit %zu at %zu..%zu, the unanchored search %zu..%zu", kind, s, i,
+                         a[i].start, a[i].end, b[i].start, b[i].end);
+        total += na;
+    }
+    return total;
+}
+
+/* Sense patterns are tried only where a match can start (rxscan_first): the shipped ones
+ * all have start characters, and give the hits the unanchored search gives - on every
+ * rule example and on sentences of each kind; a kind with a pattern that could start
+ * anywhere keeps the unanchored search. */
+static void test_sense_starts(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    assert_int_equal(rules_load(r, "../rules", &e), 0);
+    pcre2_match_data *md = pcre2_match_data_create(64, NULL);
+    for (int kind = 0; kind < SENSE_KINDS; kind++)
+        if (r->combined[kind])
+            assert_non_null(r->anchored[kind]);
+    static const char *const lines[] = {
+        "过去一年，全市已新增城镇就业5.2万人，2025年末常住人口达到310万人。",
+        "今年力争完成投资800亿元，到2028年每千人口床位达到7.5张，人均道路面积提高到20平方米。",
+        "“十五五”时期，计划由目前的60%提高到75%，民国114年与XX年、xxxx年的指标另计。",
+        "二〇二六年 要新建亿元以上项目30个，分别增长5%和8%；未来五年内建成10万千瓦级电站。",
+    };
+    size_t hits = 0;
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        hits += same_senses(r, lines[i], md);
+    for (size_t i = 0; i < rules_count(r); i++) {
+        const rule *ru = rules_at(r, i);
+        for (size_t j = 0; j < ru->nexamples; j++)
+            hits += same_senses(r, ru->examples[j].text, md);
+    }
+    assert_true(hits > 100);
+    rules_free(r);
+    /* a cue that may start with any character: that kind is searched unanchored */
+    r = rules_create();
+    assert_int_equal(load(r, "pack p\ncue actual .?已经\nperiod (?<year>20\\d\\d)年\n", &e), 0);
+    assert_null(r->anchored[SENSE_ACTUAL]);
+    assert_non_null(r->anchored[SENSE_PERIOD]);
+    assert_int_equal(same_senses(r, "去年已经完成，2025年已经建成", md), 3); /* 年已经 twice, 2025年 */
+    pcre2_match_data_free(md);
+    rules_free(r);
+}
+
 static void test_carry(void **state)
 {
     (void)state;
@@ -593,6 +673,7 @@ int main(void)
         cmocka_unit_test(test_include_loads_once),
         cmocka_unit_test(test_shipped_packs_load),
         cmocka_unit_test(test_shipped_sizes),
+        cmocka_unit_test(test_sense_starts),
         cmocka_unit_test(test_carry),
         cmocka_unit_test(test_carry_match_limit),
         cmocka_unit_test(test_jit_per_pack),

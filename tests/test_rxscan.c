@@ -230,6 +230,70 @@ static void test_last(void **state)
     }
 }
 
+/* pattern, its first characters as a string (order free), nullable; NULL = -1 */
+static const struct lcase FCASES[] = {
+    {"第", "第", 0},
+    {"(?:浏览|点击)(?:次数|量)?", "浏点", 0},
+    {"(?:由|从)?(?:现在的)", "由从现", 0},
+    {"\\d+年", "0123456789", 0},
+    {"(?<![比较\\d])(?<year>(?:19|20)\\d{2})年", "12", 0},
+    {"(?<=元|瓦)(?:及)?以上", "及以", 0},
+    {"(?=b)a", "a", 0},
+    {"a?b*c", "abc", 0},
+    {"(?<q>约|近)?", "约近", 1},
+    {"(?i:x{2,4}|×{2,4}|某)年", "xX×某", 0},
+    {"(?i:k)", "kK\xe2\x84\xaa", 0},
+    {"(?:每|人均)(?:千)?", "每人", 0},
+    /* could start with anything, or beyond the scan */
+    {".年", NULL, 0},
+    {"\\w", NULL, 0},
+    {"(a)?\\1b", NULL, 0},
+    {"(?i)a", NULL, 0},
+    {"(?i:é)", NULL, 0},
+    {"(?&v)x(?(DEFINE)(?<v>丙))", NULL, 0},
+};
+
+/* The same check for the first characters of a match. */
+static void test_first(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof FCASES / sizeof FCASES[0]; i++) {
+        const struct lcase *c = &FCASES[i];
+        uint32_t cps[RXSCAN_LAST_MAX];
+        size_t n;
+        int nullable;
+        int rc = rxscan_first(c->pat, strlen(c->pat), cps, &n, &nullable);
+        if (!c->last) {
+            if (rc != -1)
+                fail_msg("pattern '%s': want -1, got a set of %zu", c->pat, n);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("pattern '%s': want a set, got -1", c->pat);
+        size_t want = 0;
+        for (const unsigned char *p = (const unsigned char *)c->last; *p; p++)
+            want += (*p & 0xC0) != 0x80;
+        if (n != want || nullable != c->nullable)
+            fail_msg("pattern '%s': %zu characters (want %zu), nullable %d (want %d)", c->pat, n, want,
+                     nullable, c->nullable);
+        for (size_t k = 0; k < n; k++) {
+            char buf[5] = {0};
+            if (cps[k] < 0x80) {
+                buf[0] = (char)cps[k];
+            } else if (cps[k] < 0x800) {
+                buf[0] = (char)(0xC0 | cps[k] >> 6);
+                buf[1] = (char)(0x80 | (cps[k] & 0x3F));
+            } else {
+                buf[0] = (char)(0xE0 | cps[k] >> 12);
+                buf[1] = (char)(0x80 | (cps[k] >> 6 & 0x3F));
+                buf[2] = (char)(0x80 | (cps[k] & 0x3F));
+            }
+            if (!strstr(c->last, buf))
+                fail_msg("pattern '%s': U+%04X is not one of '%s'", c->pat, (unsigned)cps[k], c->last);
+        }
+    }
+}
+
 /* Decode the UTF-8 character that ends right before s + end. */
 static uint32_t cp_before(const char *s, size_t end)
 {
@@ -498,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_start_sensitive),
         cmocka_unit_test(test_shipped_befores),
         cmocka_unit_test(test_last),
+        cmocka_unit_test(test_first),
         cmocka_unit_test(test_shipped_last),
         cmocka_unit_test(test_guard),
         cmocka_unit_test(test_shipped_guard),

@@ -27,12 +27,12 @@ static uint32_t oracle_cp(const unsigned char *s, size_t *len)
 
 /* Scan the pattern src[0..size) (any bytes) and check, wherever PCRE2 matches it
  * at the start of a test subject, that no matched character is one the scan said
- * it cannot take and that the match ends with one of its last characters (or is
- * empty only when it may be). NULL when all holds, else msg with what failed. */
+ * it cannot take and that the match starts with one of its first characters and
+ * ends with one of its last characters (or is empty only when it may be). NULL when all holds, else msg with what failed. */
 static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t cap)
 {
     static const char *const subjects[] = {"，第3所学校。", "ab,c d;e:f!g?h", "（由30%提高到41%）", "“二二”《三》",
-                                           "x\t\r\n y", "新建12个，增长5%以上"};
+                                           "x\t\r\n y", "新建12个，增长5%以上", "XX年Kk\xc5\xbf\xe2\x84\xaa×某"};
     static const uint32_t cps[] = {0xFF0C, 0x3002, ' ', ',', ';', ':', '!', '?', 0x3001, 0xFF08, '(', 0xFF09,
                                    ')', 0x201C, 0x201D, 0x300A, 0x300B, '\t', 'a', 'x'};
     enum { NC = sizeof cps / sizeof cps[0] };
@@ -42,8 +42,13 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
     size_t nlast = 0;
     int nullable = 0;
     int lrc = rxscan_last(src, size, last, &nlast, &nullable);
+    uint32_t first[RXSCAN_LAST_MAX];
+    size_t nfirst = 0;
+    int fnullable = 0;
+    int frc = rxscan_first(src, size, first, &nfirst, &fnullable);
     int sens = rxscan_start_sensitive(src, size);
-    if ((crc != 0 && crc != -1) || (lrc != 0 && lrc != -1) || nlast > RXSCAN_LAST_MAX || (sens != 0 && sens != 1)) {
+    if ((crc != 0 && crc != -1) || (lrc != 0 && lrc != -1) || (frc != 0 && frc != -1) || nlast > RXSCAN_LAST_MAX ||
+        nfirst > RXSCAN_LAST_MAX || (sens != 0 && sens != 1)) {
         snprintf(msg, cap, "return codes out of range");
         return msg;
     }
@@ -77,6 +82,17 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
                         snprintf(msg, cap, "matched U+%04X, which the scan said it cannot", (unsigned)cp);
                         bad = msg;
                     }
+            }
+            if (!bad && frc == 0 && ov[1] == ov[0] && !fnullable)
+                bad = msg, snprintf(msg, cap, "matched the empty string, which the first-character scan said it cannot");
+            if (!bad && frc == 0 && ov[1] > ov[0]) {
+                size_t l;
+                uint32_t cp = oracle_cp((const unsigned char *)t + ov[0], &l);
+                int found = 0;
+                for (size_t k = 0; k < nfirst && !found; k++)
+                    found = first[k] == cp;
+                if (!found)
+                    bad = msg, snprintf(msg, cap, "a match started with U+%04X, not one of its first characters", (unsigned)cp);
             }
             if (bad || lrc != 0)
                 continue;
