@@ -47,8 +47,9 @@ struct prefilter {
     unsigned char *filtered; /* per rule: a target tried only near one of its units */
     keyed units;             /* the unit words of targets, each once, by first character */
     uint64_t *unitrules;     /* the rule sets of the unit words */
-    keyed lasts;             /* the characters patterns must end with */
-    charset *plast;          /* per rule: those of its pattern */
+    keyed lasts;             /* the characters patterns must take (entry.rule: a slot, 2 per rule) */
+    charset *plast;          /* per slot 2i, 2i+1: two sets a match of rule i's pattern must
+                              * take a character of each (n 0: no check) */
     charset *blast;          /* per rule: those its `before` part must end with */
     uint32_t *bstop;         /* per rule: the STOP_CPS its `before` cannot contain */
     uint64_t (*first)[4];    /* per rule: the bytes its pattern can start with (all ones: any) */
@@ -60,7 +61,7 @@ struct prefilter {
     uint64_t *amask;           /* per number: the targets with a unit near it */
     size_t capamask;
     uint64_t *linemask;        /* their union */
-    size_t *lastpos;           /* per rule: where its last characters last start, (size_t)-1 none */
+    size_t *lastpos;           /* per slot: where its characters last start, (size_t)-1 none */
     uint64_t hot[1024];        /* 3-byte code points scan must look at: numerals, last characters */
 };
 
@@ -95,6 +96,22 @@ static void part_last(const char *src, charset *b)
         b->n = 0;
     else if (b->n > 1)
         qsort(b->cp, b->n, sizeof b->cp[0], u32_cmp);
+}
+
+/* A few characters every match of the pattern must take one of (rxscan_needed: rare
+ * ones, else its last characters), and maybe a second such set; n = 0: no check. */
+static void part_needed(const char *src, charset *b, charset *b2)
+{
+    b->n = b2->n = 0;
+    if (src && rxscan_needed(src, strlen(src), b->cp, &b->n, b2->cp, &b2->n) == 0 && b->n > 0) {
+        if (b->n > 1)
+            qsort(b->cp, b->n, sizeof b->cp[0], u32_cmp);
+        if (b2->n > 1)
+            qsort(b2->cp, b2->n, sizeof b2->cp[0], u32_cmp);
+        return;
+    }
+    b2->n = 0;
+    part_last(src, b);
 }
 
 /* The bytes a match of the pattern can start with, as PCRE2 works them out for its
@@ -194,10 +211,10 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
     p->words = (p->nrules + 63) / 64;
     size_t nunits = 0, nlasts = 0;
     p->filtered = xcalloc(p->nrules + 1, 1);
-    p->plast = xcalloc(p->nrules + 1, sizeof *p->plast);
+    p->plast = xcalloc(2 * p->nrules + 1, sizeof *p->plast);
     p->blast = xcalloc(p->nrules + 1, sizeof *p->blast);
     p->bstop = xcalloc(p->nrules + 1, sizeof *p->bstop);
-    p->lastpos = xcalloc(p->nrules + 1, sizeof *p->lastpos);
+    p->lastpos = xcalloc(2 * p->nrules + 1, sizeof *p->lastpos);
     p->linemask = xcalloc(p->words + 1, sizeof *p->linemask);
     p->first = xcalloc(p->nrules + 1, sizeof *p->first);
     for (size_t i = 0; i < p->nrules; i++) {
@@ -205,14 +222,14 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
         p->filtered[i] = ru->kind == RULE_TARGET && ru->compiled->unit_lits;
         nunits += ru->compiled->nunit_lits;
         if (!skip || !skip[i]) /* the per-line check costs per rule: only for rules tried */
-            part_last(ru->pattern, &p->plast[i]);
+            part_needed(ru->pattern, &p->plast[2 * i], &p->plast[2 * i + 1]);
         /* first bytes cost a compile: for the rules tried at most numbers, exclusions
          * (a target with unit words is tried only near one of them) */
         if ((!skip || !skip[i]) && ru->kind == RULE_EXCLUDE)
             part_first(ru->pattern, p->first[i]);
         else
             memset(p->first[i], 0xFF, sizeof p->first[i]);
-        nlasts += p->plast[i].n;
+        nlasts += p->plast[2 * i].n + p->plast[2 * i + 1].n;
         part_last(ru->before, &p->blast[i]);
         p->bstop[i] = before_stops(ru);
     }
@@ -225,8 +242,9 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
             uint32_t cp = utf8_decode((const unsigned char *)ru->compiled->unit_lits[k], n, &l);
             p->units.e[p->units.n++] = (struct entry){cp, i, ru->compiled->unit_lits[k], n, NULL};
         }
-        for (size_t k = 0; k < p->plast[i].n; k++)
-            p->lasts.e[p->lasts.n++] = (struct entry){p->plast[i].cp[k], i, NULL, 0, NULL};
+        for (size_t j = 2 * i; j < 2 * i + 2; j++)
+            for (size_t k = 0; k < p->plast[j].n; k++)
+                p->lasts.e[p->lasts.n++] = (struct entry){p->plast[j].cp[k], j, NULL, 0, NULL};
     }
     if (p->lasts.n > 1)
         qsort(p->lasts.e, p->lasts.n, sizeof *p->lasts.e, entry_cmp);
@@ -280,7 +298,7 @@ static void scan(prefilter *p, const char *ln, size_t len)
 {
     const unsigned char *s = (const unsigned char *)ln;
     p->nnum = 0;
-    memset(p->lastpos, 0xFF, p->nrules * sizeof *p->lastpos); /* (size_t)-1: none */
+    memset(p->lastpos, 0xFF, 2 * p->nrules * sizeof *p->lastpos); /* (size_t)-1: none */
     int prev_num = 0, prev_sep = 0;  /* previous char was a numeral / a separator inside a number */
     uint32_t prev = 0;               /* the previous character (0 at the start) */
     for (size_t i = 0; i < len;) {
@@ -386,7 +404,10 @@ int prefilter_line_may(const prefilter *p, size_t i)
 {
     if (p->filtered[i] && !(p->linemask[i / 64] >> (i % 64) & 1))
         return 0;
-    return !p->plast[i].n || p->lastpos[i] != (size_t)-1;
+    for (size_t j = 2 * i; j < 2 * i + 2; j++)
+        if (p->plast[j].n && p->lastpos[j] == (size_t)-1)
+            return 0;
+    return 1;
 }
 
 int prefilter_may(const prefilter *p, size_t i, size_t k)
@@ -397,8 +418,9 @@ int prefilter_may(const prefilter *p, size_t i, size_t k)
     unsigned char b = (unsigned char)p->line[a];
     if (!(p->first[i][b / 64] >> (b % 64) & 1))
         return 0; /* no match starts with this byte */
-    if (p->plast[i].n && (p->lastpos[i] == (size_t)-1 || p->lastpos[i] < a))
-        return 0; /* the pattern cannot end in the rest of the line */
+    for (size_t j = 2 * i; j < 2 * i + 2; j++)
+        if (p->plast[j].n && (p->lastpos[j] == (size_t)-1 || p->lastpos[j] < a))
+            return 0; /* a character the pattern must take is not in the rest of the line */
     if (p->blast[i].n && (a == 0 || !in_charset(&p->blast[i], p->prev[k])))
         return 0; /* the `before` part cannot end right here */
     return 1;

@@ -104,6 +104,7 @@ void rules_free(rules *r)
     }
     free(r->units);
     free(r->uix);
+    free(r->cix);
     for (size_t i = 0; i < r->nquals; i++) {
         free(r->quals[i].word);
         free(r->quals[i].symbol);
@@ -180,16 +181,23 @@ void rules_index_units(rules *r)
     size_t cap = 16;
     while (cap < 2 * r->nunits)
         cap *= 2;
-    uint32_t *ix = xcalloc(cap, sizeof *ix);
+    uint32_t *ix = xcalloc(cap, sizeof *ix), *cix = xcalloc(cap, sizeof *cix);
     for (size_t i = 0; i < r->nunits; i++) { /* a later entry for the same word replaces it */
         size_t h = unit_hash(r->units[i].written, r->units[i].wlen) & (cap - 1);
         while (ix[h] && !(r->units[ix[h] - 1].wlen == r->units[i].wlen &&
                           memcmp(r->units[ix[h] - 1].written, r->units[i].written, r->units[i].wlen) == 0))
             h = (h + 1) & (cap - 1);
         ix[h] = (uint32_t)i + 1;
+        const char *c = r->units[i].canon;
+        h = unit_hash(c, strlen(c)) & (cap - 1);
+        while (cix[h] && strcmp(r->units[cix[h] - 1].canon, c) != 0)
+            h = (h + 1) & (cap - 1);
+        cix[h] = (uint32_t)i + 1;
     }
     free(r->uix);
+    free(r->cix);
     r->uix = ix;
+    r->cix = cix;
     r->uixmask = cap - 1;
     r->uixunits = r->nunits;
 }
@@ -220,6 +228,12 @@ const char *rules_unit_canon(const rules *r, const char *written, size_t len, do
 
 int rules_unit_additive(const rules *r, const char *unit)
 {
+    if (r->cix && r->uixunits == r->nunits) {
+        for (size_t h = unit_hash(unit, strlen(unit)) & r->uixmask; r->cix[h]; h = (h + 1) & r->uixmask)
+            if (strcmp(r->units[r->cix[h] - 1].canon, unit) == 0)
+                return r->units[r->cix[h] - 1].additive;
+        return -1;
+    }
     for (size_t i = r->nunits; i-- > 0;)
         if (strcmp(r->units[i].canon, unit) == 0)
             return r->units[i].additive;

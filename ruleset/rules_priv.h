@@ -69,6 +69,7 @@ struct rules {
     unit_entry *units;
     size_t nunits, capunits;
     uint32_t *uix;        /* hash of written unit -> 1 + index of its last entry, 0 empty */
+    uint32_t *cix;        /* the same by canonical unit (rules_unit_additive) */
     size_t uixmask, uixunits; /* uixunits: the units it covers (stale when != nunits) */
     qual_entry *quals;
     size_t nquals, capquals;

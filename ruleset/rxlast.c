@@ -321,3 +321,88 @@ int rxscan_first(const char *src, size_t len, uint32_t *cps, size_t *n, int *nul
 {
     return ends(src, len, cps, n, nullable, 1);
 }
+
+/* How common a set's characters are in the text numbers stand in: ASCII (digits, spaces,
+ * punctuation) and numerals are everywhere near numbers, other characters count one. */
+static size_t set_cost(const cpset *a)
+{
+    size_t cost = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        uint32_t c = a->cp[i];
+        int common = c < 0x80 || c == 0x3000 || c == 0x4E00 || c == 0x4E8C || c == 0x4E09 || c == 0x5341 ||
+                     c == 0x4E07 || c == 0x5343 || c == 0x767E || c == 0x5E74 || c == 0x7684;
+        cost += common ? 32 : 1; /* 一 二 三 十 万 千 百 年 的 */
+    }
+    return cost;
+}
+
+/* The two cheapest sets a match of one alternative must take a character of, from two of
+ * its items that cannot be empty: the first or the last characters of each (a later item
+ * wins a tie). *nsets: how many were found (0: every item could be empty or hold anything). */
+static int needed_seq(scan *s, cpset best[2], int *nsets)
+{
+    size_t cost[2] = {(size_t)-1, (size_t)-1};
+    *nsets = 0;
+    while (s->i < s->n && s->s[s->i] != '|' && s->s[s->i] != ')') {
+        size_t i0 = s->i;
+        tail f, l;
+        if (last_item(s, &f, 0, 1))
+            return -1;
+        size_t i1 = s->i;
+        s->i = i0;
+        if (last_item(s, &l, 0, 0) || s->i != i1)
+            return -1;
+        if (f.nullable)
+            continue;
+        const cpset *c = NULL; /* this item's cheaper side */
+        size_t cc = (size_t)-1;
+        if (!l.last.all && l.last.n)
+            c = &l.last, cc = set_cost(&l.last);
+        if (!f.last.all && f.last.n && set_cost(&f.last) < cc)
+            c = &f.last, cc = set_cost(&f.last);
+        if (!c)
+            continue;
+        if (cc <= cost[0]) { /* the best so far moves to second place */
+            cost[1] = cost[0];
+            best[1] = best[0];
+            cost[0] = cc;
+            set_copy(&best[0], c);
+        } else if (cc <= cost[1]) {
+            cost[1] = cc;
+            set_copy(&best[1], c);
+        }
+        if (*nsets < 2)
+            (*nsets)++;
+    }
+    return 0;
+}
+
+int rxscan_needed(const char *src, size_t len, uint32_t *cps, size_t *n, uint32_t *cps2, size_t *n2)
+{
+    scan st = {(const unsigned char *)src, len, 0, NULL, 0, NULL, 0};
+    cpset all = {0, 0, {0}}, second = {0, 0, {0}};
+    int alts = 0, nsets = 0;
+    *n = *n2 = 0;
+    for (;;) {
+        cpset b[2] = {{0, 0, {0}}, {0, 0, {0}}};
+        if (needed_seq(&st, b, &nsets) || nsets == 0)
+            return -1;
+        set_union(&all, &b[0]);
+        if (all.all)
+            return -1;
+        if (alts++ == 0 && nsets == 2)
+            set_copy(&second, &b[1]);
+        if (st.i >= st.n)
+            break;
+        if (st.s[st.i] != '|')
+            return -1; /* an unbalanced ')' */
+        st.i++;
+    }
+    memcpy(cps, all.cp, all.n * sizeof *cps);
+    *n = all.n;
+    if (alts == 1 && second.n && !second.all) { /* a second set only without alternatives */
+        memcpy(cps2, second.cp, second.n * sizeof *cps2);
+        *n2 = second.n;
+    }
+    return 0;
+}

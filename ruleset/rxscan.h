@@ -34,6 +34,15 @@ int rxscan_last(const char *src, size_t len, uint32_t *cps, size_t *n, int *null
  * before the first character does not count. (?i:...) groups are read with their
  * characters' other cases. */
 int rxscan_first(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable);
+/* A set of characters every match of the pattern contains one of, chosen to be rare near
+ * numbers: per alternative, the first or the last characters of one of its items that
+ * cannot be empty (a literal 之 of {NUM}个之一 rather than its last character, the numeral
+ * 一). At most RXSCAN_LAST_MAX in cps, counted in *n. A pattern without alternatives at
+ * its top may give a second such set, from another item, in cps2 (*n2; 0 none): every
+ * match contains a character of each. Returns 0, or -1 when no set is known (an
+ * alternative whose every item could be empty or hold anything, or a pattern beyond the
+ * scan). */
+int rxscan_needed(const char *src, size_t len, uint32_t *cps, size_t *n, uint32_t *cps2, size_t *n2);
 
 /* The same pattern with a first-character guard on every group that is an alternation
  * of at least RXSCAN_GUARD_MIN alternatives each starting with a literal character that

@@ -294,6 +294,65 @@ static void test_first(void **state)
     }
 }
 
+/* pattern, its needed sets as strings (order free; "" none); NULL first = -1 */
+static const struct ncase {
+    const char *pat, *set1, *set2;
+} NCASES[] = {
+    {"\\d+个?之一", "之", "一"},                              /* a rare literal before a numeral */
+    {"\\d+(?:级|以上)的?(?:项目|企业)", "目业", "级上"},       /* two items: the later wins a tie */
+    {"\\d+位次", "次", "位"},
+    {"(?:19|20)\\d{2}年|\\d+月", "年月", ""},                 /* alternatives: their union, no second */
+    {"(?<=元)以上", "上", "以"},
+    {"\\d+", "0123456789", ""},
+    {"(?:x|y)?z", "z", ""},
+    {".*", NULL, NULL},
+    {"a|.", NULL, NULL},
+    {"(?i)a", NULL, NULL},
+};
+
+static int same_set(const uint32_t *cps, size_t n, const char *want)
+{
+    size_t count = 0;
+    for (const unsigned char *p = (const unsigned char *)want; *p; p++)
+        count += (*p & 0xC0) != 0x80;
+    if (count != n)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        char buf[5] = {0};
+        if (cps[k] < 0x80) {
+            buf[0] = (char)cps[k];
+        } else {
+            buf[0] = (char)(0xE0 | cps[k] >> 12);
+            buf[1] = (char)(0x80 | (cps[k] >> 6 & 0x3F));
+            buf[2] = (char)(0x80 | (cps[k] & 0x3F));
+        }
+        if (!strstr(want, buf))
+            return 0;
+    }
+    return 1;
+}
+
+static void test_needed(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof NCASES / sizeof NCASES[0]; i++) {
+        const struct ncase *c = &NCASES[i];
+        uint32_t a[RXSCAN_LAST_MAX], b[RXSCAN_LAST_MAX];
+        size_t na, nb;
+        int rc = rxscan_needed(c->pat, strlen(c->pat), a, &na, b, &nb);
+        if (!c->set1) {
+            if (rc != -1)
+                fail_msg("pattern '%s': want -1, got a set of %zu", c->pat, na);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("pattern '%s': want sets, got -1", c->pat);
+        if (!same_set(a, na, c->set1) || !same_set(b, nb, c->set2))
+            fail_msg("pattern '%s': sets of %zu and %zu characters, want '%s' and '%s'", c->pat, na, nb, c->set1,
+                     c->set2);
+    }
+}
+
 /* Decode the UTF-8 character that ends right before s + end. */
 static uint32_t cp_before(const char *s, size_t end)
 {
@@ -563,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_shipped_befores),
         cmocka_unit_test(test_last),
         cmocka_unit_test(test_first),
+        cmocka_unit_test(test_needed),
         cmocka_unit_test(test_shipped_last),
         cmocka_unit_test(test_guard),
         cmocka_unit_test(test_shipped_guard),

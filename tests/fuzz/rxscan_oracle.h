@@ -27,8 +27,9 @@ static uint32_t oracle_cp(const unsigned char *s, size_t *len)
 
 /* Scan the pattern src[0..size) (any bytes) and check, wherever PCRE2 matches it
  * at the start of a test subject, that no matched character is one the scan said
- * it cannot take and that the match starts with one of its first characters and
- * ends with one of its last characters (or is empty only when it may be). NULL when all holds, else msg with what failed. */
+ * it cannot take, that it holds a character of each needed set (rxscan_needed), and
+ * that it starts with one of its first characters and ends with one of its last
+ * characters (or is empty only when it may be). NULL when all holds, else msg with what failed. */
 static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t cap)
 {
     static const char *const subjects[] = {"，第3所学校。", "ab,c d;e:f!g?h", "（由30%提高到41%）", "“二二”《三》",
@@ -46,9 +47,13 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
     size_t nfirst = 0;
     int fnullable = 0;
     int frc = rxscan_first(src, size, first, &nfirst, &fnullable);
+    uint32_t need[2][RXSCAN_LAST_MAX];
+    size_t nneed[2] = {0, 0};
+    int nrc = rxscan_needed(src, size, need[0], &nneed[0], need[1], &nneed[1]);
     int sens = rxscan_start_sensitive(src, size);
-    if ((crc != 0 && crc != -1) || (lrc != 0 && lrc != -1) || (frc != 0 && frc != -1) || nlast > RXSCAN_LAST_MAX ||
-        nfirst > RXSCAN_LAST_MAX || (sens != 0 && sens != 1)) {
+    if ((crc != 0 && crc != -1) || (lrc != 0 && lrc != -1) || (frc != 0 && frc != -1) || (nrc != 0 && nrc != -1) ||
+        nlast > RXSCAN_LAST_MAX || nfirst > RXSCAN_LAST_MAX || nneed[0] > RXSCAN_LAST_MAX ||
+        nneed[1] > RXSCAN_LAST_MAX || (sens != 0 && sens != 1)) {
         snprintf(msg, cap, "return codes out of range");
         return msg;
     }
@@ -93,6 +98,17 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
                     found = first[k] == cp;
                 if (!found)
                     bad = msg, snprintf(msg, cap, "a match started with U+%04X, not one of its first characters", (unsigned)cp);
+            }
+            /* a character of each needed set is in the match (from where it was tried) */
+            for (int w = 0; !bad && nrc == 0 && w < 2; w++) {
+                int found = nneed[w] == 0;
+                for (size_t p = at, l; !found && p < ov[1]; p += l) {
+                    uint32_t cp = oracle_cp((const unsigned char *)t + p, &l);
+                    for (size_t k = 0; k < nneed[w] && !found; k++)
+                        found = need[w][k] == cp;
+                }
+                if (!found)
+                    bad = msg, snprintf(msg, cap, "a match holds no character of needed set %d", w + 1);
             }
             if (bad || lrc != 0)
                 continue;
