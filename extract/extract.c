@@ -94,6 +94,7 @@ void extractor_free(extractor *x)
     free(x->ex);
     free(x->exmax);
     free(x->marks);
+    free(x->stops);
     cpindex_free(x->dix);
     free(x->twin);
     free(x->rule);
@@ -415,7 +416,7 @@ static int prose_line(extractor *x, runctx *r, size_t off, size_t len, long line
     size_t k = resolve(x);
     if (k) {
         size_t cs0 = 0, ce0;
-        extract_sentence(ln, len, x->c[0].start, x->c[0].end, &cs0, &ce0);
+        extract_sentence(x, ln, len, x->c[0].start, x->c[0].end, &cs0, &ce0);
         meaning_line(x->mean, ln, len, cs0);
     }
     int rc = 0;
@@ -433,6 +434,7 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
     if (!o)
         o = &none;
     struct textwarn tw = {o, file};
+    x->stops_line = NULL; /* a new text may put another line at the same address */
     int rc = text_load(x->t, bytes, n, o->encoding, o->warn ? text_warn : NULL, &tw, err);
     if (rc) {
         if (err && !err->file[0])

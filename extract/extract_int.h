@@ -66,6 +66,9 @@ struct extractor {
                              * (itself when none); twins are matched once and copied */
     int tracing;            /* explain: exclusions run on every line */
     size_t value_end;       /* the line's last end of a candidate's value */
+    const char *stops_line; /* extract_sentence: the line whose stops are in stops */
+    size_t stops_len;
+    size_t *stops, nstops, capstops; /* start, end of each stop (rows.c line_stops) */
     extract_mark *marks;
     size_t nmarks, capmarks;
     extract_warn_fn warn;   /* where limit warnings of the current line go */
@@ -164,8 +167,11 @@ static inline size_t to_orig(const runctx *rc, size_t norm_off)
 /* The rule of the rows of indicator tables. */
 extern const rule extract_table_rule;
 
-/* The sentence around [s,e) of the line ln[0..len), bounded by CONTEXT_MAX on each side. */
-void extract_sentence(const char *ln, size_t len, size_t s, size_t e, size_t *cs, size_t *ce);
+/* The sentence around [s,e) of the line ln[0..len), bounded by CONTEXT_MAX on each side:
+ * from after the last sentence stop (base/punct.h) ending at or before s, through the first
+ * starting at or after e (or up to a '\r'). The line's stops are found once, on the first
+ * call for it (x keeps them until a call for another line). */
+void extract_sentence(extractor *x, const char *ln, size_t len, size_t s, size_t e, size_t *cs, size_t *ce);
 /* The text of candidate c in its line: from its qualifier (or number) to the end of its unit
  * or qualifier. */
 void extract_text_span(const cand *c, size_t *ts, size_t *te);

@@ -7,6 +7,7 @@
 
 #include "base/numparse.h"
 #include "base/punct.h"
+#include "base/mem.h"
 #include "base/utf8.h"
 
 /* Cell col of b: s[0..n), then a NUL. */
@@ -30,26 +31,70 @@ static size_t is_stop(const char *p, size_t avail)
     return punct_flags(cp) & PUNCT_STOP ? n : 0;
 }
 
-void extract_sentence(const char *ln, size_t len, size_t s, size_t e, size_t *cs, size_t *ce)
+/* The line's sentence stops and carriage returns, found once per line: stop[i] is where
+ * one starts, stop[i + 1] where it ends (the same for '\r': the context ends before it). */
+static void line_stops(extractor *x, const char *ln, size_t len)
 {
-    size_t a = s;
-    while (a > 0 && s - a < CONTEXT_MAX) {
-        size_t p = a - 1;
-        while (p > 0 && ((unsigned char)ln[p] & 0xC0) == 0x80)
-            p--;
-        if (is_stop(ln + p, len - p))
-            break;
-        a = p;
-    }
-    size_t b = e;
-    while (b < len && b - e < CONTEXT_MAX && ln[b] != '\r') {
-        size_t k = is_stop(ln + b, len - b);
-        if (k) {
-            b += k;
-            break;
-        }
+    if (x->stops_line == ln && x->stops_len == len)
+        return;
+    x->stops_line = ln;
+    x->stops_len = len;
+    x->nstops = 0;
+    for (size_t b = 0; b < len;) {
         unsigned char c = (unsigned char)ln[b];
-        b += utf8_len(c);
+        size_t k = c == '\r' ? 0 : is_stop(ln + b, len - b);
+        if (k || c == '\r') {
+            GROW(x->stops, x->nstops + 2, x->capstops);
+            x->stops[x->nstops++] = b;
+            x->stops[x->nstops++] = b + k;
+        }
+        b += k ? k : utf8_len(c);
+    }
+}
+
+void extract_sentence(extractor *x, const char *ln, size_t len, size_t s, size_t e, size_t *cs, size_t *ce)
+{
+    line_stops(x, ln, len);
+    const size_t *st = x->stops;
+    size_t n = x->nstops / 2;
+    /* back: after the last stop that ends at or before s, at most CONTEXT_MAX bytes back
+     * (then at the character boundary there) */
+    size_t lo = 0, hi = n; /* the first stop ending after s */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (st[2 * mid + 1] <= s && st[2 * mid] < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t a = 0;
+    size_t j = lo; /* stops before j end at or before s; skip carriage returns */
+    while (j > 0 && st[2 * (j - 1)] == st[2 * (j - 1) + 1])
+        j--;
+    if (j > 0 && s - st[2 * (j - 1) + 1] < CONTEXT_MAX) {
+        a = st[2 * (j - 1) + 1];
+    } else if (s >= CONTEXT_MAX) {
+        a = s - CONTEXT_MAX;
+        while (a > 0 && ((unsigned char)ln[a] & 0xC0) == 0x80)
+            a--;
+    }
+    /* forward: through the first stop at or after e, or up to a carriage return, at most
+     * CONTEXT_MAX bytes on (then at the character boundary there) */
+    lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (st[2 * mid] < e)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t b;
+    if (lo < n && st[2 * lo] - e < CONTEXT_MAX) {
+        b = st[2 * lo + 1];
+    } else {
+        b = e + CONTEXT_MAX;
+        while (b < len && ((unsigned char)ln[b] & 0xC0) == 0x80)
+            b++;
     }
     if (b > len)
         b = len;
@@ -412,7 +457,7 @@ int extract_emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long lin
     size_t ts, te, cs, ce;
     extract_text_span(c, &ts, &te);
     size_t os = to_orig(rc, lstart + ts), oe = to_orig(rc, lstart + te);
-    extract_sentence(ln, llen, ts, te, &cs, &ce);
+    extract_sentence(x, ln, llen, ts, te, &cs, &ce);
     size_t ocs = to_orig(rc, lstart + cs), oce = to_orig(rc, lstart + ce);
 
     puts_(b, COL_FILE, rc->file);

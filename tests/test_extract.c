@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "extract/extract.h"
+#include "extract/extract_int.h"
+#include "base/punct.h"
+#include "base/utf8.h"
 #include "ruleset/rule_int.h"
 
 #include "tests/rowcollect.h"
@@ -312,6 +315,100 @@ static void expect_subjects(const got *g, const char *const want[][2], size_t n)
 /* A row without a subject takes the one of the row before it in the same sentence when
  * only a `carry` link stands between them; not across a sentence, nor over other words,
  * nor from a row that has none itself. */
+/* The sentence bounds as a walk from the span outwards, character by character: the
+ * reference extract_sentence's stop list must agree with. */
+static size_t ref_stop(const char *p, size_t avail)
+{
+    if (!punct_lead((unsigned char)*p))
+        return 0;
+    size_t n;
+    uint32_t cp = utf8_decode((const unsigned char *)p, avail, &n);
+    return punct_flags(cp) & PUNCT_STOP ? n : 0;
+}
+
+static void ref_sentence(const char *ln, size_t len, size_t s, size_t e, size_t *cs, size_t *ce)
+{
+    size_t a = s;
+    while (a > 0 && s - a < CONTEXT_MAX) {
+        size_t p = a - 1;
+        while (p > 0 && ((unsigned char)ln[p] & 0xC0) == 0x80)
+            p--;
+        if (ref_stop(ln + p, len - p))
+            break;
+        a = p;
+    }
+    size_t b = e;
+    while (b < len && b - e < CONTEXT_MAX && ln[b] != '\r') {
+        size_t k = ref_stop(ln + b, len - b);
+        if (k) {
+            b += k;
+            break;
+        }
+        b += utf8_len((unsigned char)ln[b]);
+    }
+    if (b > len)
+        b = len;
+    while (a < s && (ln[a] == ' ' || ln[a] == '\t'))
+        a++;
+    *cs = a;
+    *ce = b;
+}
+
+/* Sentence bounds from the line's stops, found once, agree with the walk for every span
+ * of lines with stops of each kind, carriage returns, leading blanks and sentences longer
+ * than CONTEXT_MAX on either side; a second line at the same address is read afresh. */
+static void test_sentence_bounds(void **state)
+{
+    (void)state;
+    char *lines[5];
+    lines[0] = strdup("今年新增学位3800个。 计划培训8000人次；招聘教师120名！是否达标？ 完成;继续!好?");
+    lines[1] = strdup("第一段内容\r第二段内容。第三段");
+    lines[2] = strdup("\t  开头有空格的句子，新增10所。");
+    strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < 260; i++)
+        strbuf_addstr(&sb, i == 130 ? "。" : i % 7 ? "建" : "a");
+    lines[3] = strbuf_detach(&sb, NULL);
+    strbuf_addstr(&sb, "新增");
+    for (int i = 0; i < 500; i++)
+        strbuf_addstr(&sb, "学位");
+    strbuf_addstr(&sb, "12个");
+    lines[4] = strbuf_detach(&sb, NULL);
+    extractor *x = extractor_create(pack);
+    assert_non_null(x);
+    size_t checked = 0;
+    for (int li = 0; li < 5; li++) {
+        const char *ln = lines[li];
+        size_t len = strlen(ln);
+        for (size_t s0 = 0; s0 <= len; s0 += 1 + (len > 2000) * 5) {
+            if (s0 < len && ((unsigned char)ln[s0] & 0xC0) == 0x80)
+                continue;
+            for (size_t e0 = s0; e0 <= len; e0 += 1 + (len > 2000) * 37) {
+                if (e0 < len && ((unsigned char)ln[e0] & 0xC0) == 0x80)
+                    continue;
+                size_t a, b, ra, rb;
+                extract_sentence(x, ln, len, s0, e0, &a, &b);
+                ref_sentence(ln, len, s0, e0, &ra, &rb);
+                if (a != ra || b != rb)
+                    fail_msg("line %d span %zu..%zu: %zu..%zu, the walk gives %zu..%zu", li, s0, e0, a, b, ra, rb);
+                checked++;
+            }
+        }
+    }
+    assert_true(checked > 10000);
+    /* the same address and length, other text: its own stops */
+    char buf[] = "一二三。四五六";
+    size_t a, b;
+    extract_sentence(x, buf, strlen(buf), 12, 15, &a, &b);
+    assert_int_equal(a, 12);
+    memcpy(buf, "一。三四五六七", strlen(buf));
+    extractor_run(x, "doc.txt", "", 0, NULL, collect, NULL, NULL); /* a new document */
+    extract_sentence(x, buf, strlen(buf), 12, 15, &a, &b);
+    assert_int_equal(a, 6);
+    extractor_free(x);
+    for (int li = 0; li < 5; li++)
+        free(lines[li]);
+}
+
 static void test_carry_subject(void **state)
 {
     (void)state;
@@ -579,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_pack_chosen_by_document),
         cmocka_unit_test(test_jit_for_the_packs_used),
         cmocka_unit_test(test_carry_subject),
+        cmocka_unit_test(test_sentence_bounds),
         cmocka_unit_test(test_subject_after_a_row),
         cmocka_unit_test(test_detect_word_lists),
         cmocka_unit_test(test_subject_needs_a_word),
