@@ -36,6 +36,7 @@ typedef struct keyed {
         const char *s;   /* the whole word (unit literals), or NULL */
         size_t n;
         uint64_t *rules; /* unit words: every rule with this word (p->words wide) */
+        size_t cid;      /* lasts: the character's number among the distinct ones */
     } *e;
     size_t n;
     cpindex *ix;
@@ -62,6 +63,9 @@ struct prefilter {
     size_t capamask;
     uint64_t *linemask;        /* their union */
     size_t *lastpos;           /* per slot: where its characters last start, (size_t)-1 none */
+    size_t *lastocc, nchars;   /* per distinct character of lasts: where it last starts */
+    size_t *stamp, gen;        /* lastpos[j] is for this line when stamp[j] == gen */
+    size_t *slotcid, *slotoff; /* slot j's characters: slotcid[slotoff[j] .. slotoff[j + 1]) */
     uint64_t hot[1024];        /* 3-byte code points scan must look at: numerals, last characters */
 };
 
@@ -98,12 +102,22 @@ static void part_last(const char *src, charset *b)
         qsort(b->cp, b->n, sizeof b->cp[0], u32_cmp);
 }
 
+static int has_digit(const charset *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->cp[i] >= '0' && b->cp[i] <= '9')
+            return 1;
+    return 0;
+}
+
 /* A few characters every match of the pattern must take one of (rxscan_needed: rare
  * ones, else its last characters), and maybe a second such set; n = 0: no check. */
 static void part_needed(const char *src, charset *b, charset *b2)
 {
     b->n = b2->n = 0;
-    if (src && rxscan_needed(src, strlen(src), b->cp, &b->n, b2->cp, &b2->n) == 0 && b->n > 0) {
+    if (src && rxscan_needed(src, strlen(src), b->cp, &b->n, b2->cp, &b2->n) == 0 && b->n > 0 && !has_digit(b)) {
+        if (has_digit(b2)) /* the number itself has one: no check */
+            b2->n = 0;
         if (b->n > 1)
             qsort(b->cp, b->n, sizeof b->cp[0], u32_cmp);
         if (b2->n > 1)
@@ -240,14 +254,34 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
         for (size_t k = 0; p->filtered[i] && k < ru->compiled->nunit_lits; k++) {
             size_t l, n = strlen(ru->compiled->unit_lits[k]);
             uint32_t cp = utf8_decode((const unsigned char *)ru->compiled->unit_lits[k], n, &l);
-            p->units.e[p->units.n++] = (struct entry){cp, i, ru->compiled->unit_lits[k], n, NULL};
+            p->units.e[p->units.n++] = (struct entry){cp, i, ru->compiled->unit_lits[k], n, NULL, 0};
         }
         for (size_t j = 2 * i; j < 2 * i + 2; j++)
             for (size_t k = 0; k < p->plast[j].n; k++)
-                p->lasts.e[p->lasts.n++] = (struct entry){p->plast[j].cp[k], j, NULL, 0, NULL};
+                p->lasts.e[p->lasts.n++] = (struct entry){p->plast[j].cp[k], j, NULL, 0, NULL, 0};
     }
     if (p->lasts.n > 1)
         qsort(p->lasts.e, p->lasts.n, sizeof *p->lasts.e, entry_cmp);
+    for (size_t k = 0; k < p->lasts.n; k++) {
+        if (k > 0 && p->lasts.e[k].cp != p->lasts.e[k - 1].cp)
+            p->nchars++;
+        p->lasts.e[k].cid = p->nchars;
+    }
+    p->nchars += p->lasts.n > 0;
+    p->lastocc = xcalloc(p->nchars + 1, sizeof *p->lastocc);
+    p->stamp = xcalloc(2 * p->nrules + 1, sizeof *p->stamp);
+    p->slotoff = xcalloc(2 * p->nrules + 1, sizeof *p->slotoff);
+    p->slotcid = xcalloc(p->lasts.n + 1, sizeof *p->slotcid);
+    { /* each slot's characters by number: count, offsets, then fill */
+        size_t *fill = xcalloc(2 * p->nrules + 1, sizeof *fill);
+        for (size_t j = 0; j < 2 * p->nrules; j++)
+            p->slotoff[j + 1] = p->slotoff[j] + p->plast[j].n;
+        for (size_t k = 0; k < p->lasts.n; k++) {
+            size_t j = p->lasts.e[k].rule;
+            p->slotcid[p->slotoff[j] + fill[j]++] = p->lasts.e[k].cid;
+        }
+        free(fill);
+    }
     merge_units(p);
     if (keyed_index(&p->units) || keyed_index(&p->lasts)) { /* cpindex may still say no */
         prefilter_free(p);
@@ -272,6 +306,10 @@ void prefilter_free(prefilter *p)
     free(p->bstop);
     free(p->first);
     free(p->lastpos);
+    free(p->lastocc);
+    free(p->stamp);
+    free(p->slotcid);
+    free(p->slotoff);
     free(p->linemask);
     free(p->units.e);
     free(p->unitrules);
@@ -284,12 +322,29 @@ void prefilter_free(prefilter *p)
     free(p);
 }
 
-/* Character cp stands at offset i of the line: the rules that end with it may end there. */
+/* Character cp stands at offset i of the line: where it last stands, if a rule needs it. */
 static void last_char_at(prefilter *p, uint32_t cp, size_t i)
 {
-    size_t start, n = keyed_find(&p->lasts, cp, &start);
-    for (size_t k = start; k < start + n; k++)
-        p->lastpos[p->lasts.e[k].rule] = i;
+    size_t start;
+    if (keyed_find(&p->lasts, cp, &start))
+        p->lastocc[p->lasts.e[start].cid] = i;
+}
+
+/* Where slot j's characters last stand in the line, (size_t)-1 nowhere: worked out on
+ * the first question of the line (only the rules of the packs in use are asked about). */
+static size_t slot_last(const prefilter *cp, size_t j)
+{
+    prefilter *p = (prefilter *)cp; /* a cache: the answer does not change within the line */
+    if (p->stamp[j] == p->gen)
+        return p->lastpos[j];
+    size_t best = (size_t)-1;
+    for (size_t k = p->slotoff[j]; k < p->slotoff[j + 1]; k++) {
+        size_t at = p->lastocc[p->slotcid[k]];
+        if (at != (size_t)-1 && (best == (size_t)-1 || at > best))
+            best = at;
+    }
+    p->stamp[j] = p->gen;
+    return p->lastpos[j] = best;
 }
 
 /* One pass over the line: where numbers start, the character before each, and
@@ -298,7 +353,7 @@ static void scan(prefilter *p, const char *ln, size_t len)
 {
     const unsigned char *s = (const unsigned char *)ln;
     p->nnum = 0;
-    memset(p->lastpos, 0xFF, 2 * p->nrules * sizeof *p->lastpos); /* (size_t)-1: none */
+    memset(p->lastocc, 0xFF, p->nchars * sizeof *p->lastocc); /* (size_t)-1: none */
     int prev_num = 0, prev_sep = 0;  /* previous char was a numeral / a separator inside a number */
     uint32_t prev = 0;               /* the previous character (0 at the start) */
     for (size_t i = 0; i < len;) {
@@ -348,6 +403,7 @@ static void scan(prefilter *p, const char *ln, size_t len)
         prev = cp;
         i += cl;
     }
+    p->gen++; /* every slot_last is asked afresh */
 }
 
 /* For every number of the line, the targets one of whose units follows it. */
@@ -405,7 +461,7 @@ int prefilter_line_may(const prefilter *p, size_t i)
     if (p->filtered[i] && !(p->linemask[i / 64] >> (i % 64) & 1))
         return 0;
     for (size_t j = 2 * i; j < 2 * i + 2; j++)
-        if (p->plast[j].n && p->lastpos[j] == (size_t)-1)
+        if (p->plast[j].n && slot_last(p, j) == (size_t)-1)
             return 0;
     return 1;
 }
@@ -419,7 +475,7 @@ int prefilter_may(const prefilter *p, size_t i, size_t k)
     if (!(p->first[i][b / 64] >> (b % 64) & 1))
         return 0; /* no match starts with this byte */
     for (size_t j = 2 * i; j < 2 * i + 2; j++)
-        if (p->plast[j].n && (p->lastpos[j] == (size_t)-1 || p->lastpos[j] < a))
+        if (p->plast[j].n && (slot_last(p, j) == (size_t)-1 || p->lastpos[j] < a))
             return 0; /* a character the pattern must take is not in the rest of the line */
     if (p->blast[i].n && (a == 0 || !in_charset(&p->blast[i], p->prev[k])))
         return 0; /* the `before` part cannot end right here */
