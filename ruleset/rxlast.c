@@ -144,8 +144,8 @@ static int last_item(scan *s, tail *t, int depth, int first)
             return -1;
         if (left >= 2 && p[1] == '?') {
             unsigned d = left >= 3 ? p[2] : 0;
-            if (d == '=' || d == '!' || (d == '<' && left >= 4 && (p[3] == '=' || p[3] == '!'))) {
-                look = 1;
+            if (d == '=' || d == '!' || d == '*' || (d == '<' && left >= 4 && (p[3] == '=' || p[3] == '!' || p[3] == '*'))) {
+                look = 1; /* (?* and (?<*: the non-atomic lookarounds */
                 s->i += d == '<' ? 4 : 3;
             } else if (rxlex_is_define(p, left)) {
                 look = 1; /* matches nothing where it stands: read as a lookaround */

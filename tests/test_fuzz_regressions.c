@@ -46,6 +46,7 @@ static const struct {
     {"rxscan-11", PM_OK, "[^\\0-\\xC-0]: \\0 starts a range; the scan read the range as \\xC-0"},
     {"rxscan-12", PM_OK, "[.]: a ] before the .] means no POSIX item, so [ and . are members and the class ends there"},
     {"rxscan-13", PM_OK, "(*:NAME) takes ( and | into its name: a first-character guard inserted there broke the pattern"},
+    {"rxscan-14", PM_OK, "(?<*...): a non-atomic lookbehind, zero-width; read as a named group it made the pattern non-empty"},
 };
 
 static size_t sink;
