@@ -25,6 +25,8 @@ struct meaning {
     part parts[LEVELS];
     const char *ln;  /* the line of meaning_line */
     rules_hit *hits; /* its cues, periods and per-head words, by kind, each in order of end */
+    rules_hit *tmp;  /* meaning_line: the hits as found, before grouping */
+    size_t captmp;
     size_t nhits, cap;
     size_t first[SENSE_KINDS + 1]; /* hits of kind k: [first[k], first[k+1]) */
 };
@@ -37,6 +39,8 @@ meaning *meaning_create(const rules *r, pcre2_match_context *mctx)
     m->md = pcre2_match_data_create(32, NULL);
     m->cap = 16;
     m->hits = xmalloc(m->cap * sizeof *m->hits);
+    m->captmp = m->cap;
+    m->tmp = xmalloc(m->captmp * sizeof *m->tmp);
     if (!m->md) {
         meaning_free(m);
         return NULL;
@@ -50,6 +54,7 @@ void meaning_free(meaning *m)
         return;
     pcre2_match_data_free(m->md);
     free(m->hits);
+    free(m->tmp);
     free(m);
 }
 
@@ -131,6 +136,19 @@ static void scan(meaning *m, int kind, const char *s, size_t n)
         k = rules_senses(m->r, kind, s, n, m->plan_year, m->hits + m->nhits, m->cap - m->nhits, m->md, m->mctx);
     }
     m->nhits += k;
+}
+
+/* The hits of every kind in kinds in s[0..n), in m->tmp (m->nhits of them). */
+static const rules_hit *scan_kinds(meaning *m, unsigned kinds, const char *s, size_t n)
+{
+    size_t k = rules_senses_kinds(m->r, kinds, s, n, m->plan_year, m->tmp, m->captmp, m->md, m->mctx);
+    if (k > m->captmp) {
+        GROW(m->tmp, k, m->captmp);
+        k = rules_senses_kinds(m->r, kinds, s, n, m->plan_year, m->tmp, m->captmp, m->md, m->mctx);
+    }
+    GROW(m->hits, k, m->cap); /* meaning_line groups them there */
+    m->nhits = k;
+    return m->tmp;
 }
 
 /* The length of a heading's first clause: up to its first full stop, colon, semicolon or
@@ -225,19 +243,32 @@ void meaning_line(meaning *m, const char *ln, size_t len, size_t from)
     m->nhits = 0;
     if (from > len)
         from = len;
+    unsigned kinds = 0;
+    for (int k = 0; k < SENSE_KINDS; k++)
+        if (k != SENSE_REVIEW && k != SENSE_PLAN && k != SENSE_DISTRIBUTE)
+            kinds |= 1u << k;
+    /* every kind's hits in one pass, then grouped by kind (m->tmp) and sorted */
+    const rules_hit *h = scan_kinds(m, kinds, ln + from, len - from);
+    size_t count[SENSE_KINDS + 1] = {0};
+    for (size_t i = 0; i < m->nhits; i++)
+        count[h[i].kind]++;
+    size_t at = 0;
     for (int k = 0; k < SENSE_KINDS; k++) {
-        m->first[k] = m->nhits;
-        if (k == SENSE_REVIEW || k == SENSE_PLAN || k == SENSE_DISTRIBUTE)
-            continue;
-        scan(m, k, ln + from, len - from);
-        for (size_t i = m->first[k]; i < m->nhits; i++) { /* offsets in the line */
-            m->hits[i].start += from;
-            m->hits[i].end += from;
-        }
-        if (m->nhits - m->first[k] > 1)
-            qsort(m->hits + m->first[k], m->nhits - m->first[k], sizeof(rules_hit), hit_cmp);
+        m->first[k] = at;
+        at += count[k];
     }
-    m->first[SENSE_KINDS] = m->nhits;
+    m->first[SENSE_KINDS] = at;
+    size_t fill[SENSE_KINDS];
+    memcpy(fill, m->first, sizeof fill);
+    for (size_t i = 0; i < m->nhits; i++) {
+        rules_hit x = h[i];
+        x.start += from; /* offsets in the line */
+        x.end += from;
+        m->hits[fill[x.kind]++] = x;
+    }
+    for (int k = 0; k < SENSE_KINDS; k++)
+        if (m->first[k + 1] - m->first[k] > 1)
+            qsort(m->hits + m->first[k], m->first[k + 1] - m->first[k], sizeof(rules_hit), hit_cmp);
 }
 
 /* The last hit of kind ending in [from, to] (the longest of those ending last), or NULL. */

@@ -134,6 +134,7 @@ void rules_free(rules *r)
         pcre2_code_free(r->anchored[k]);
         free(r->starts[k]);
     }
+    free(r->starts_all);
     for (size_t i = 0; i < r->ntables; i++)
         pcre2_code_free(r->tables[i].code);
     free(r->tables);
@@ -412,6 +413,82 @@ void rules_build_combined(rules *r)
         }
         strbuf_release(&buf);
     }
+    free(r->starts_all);
+    r->starts_all = xcalloc(65536 / 64, sizeof *r->starts_all);
+    r->starts_all_hi = 0;
+    for (int kind = 0; kind < SENSE_KINDS; kind++)
+        for (size_t w = 0; r->starts[kind] && w < 65536 / 64; w++) {
+            r->starts_all[w] |= r->starts[kind][w];
+            r->starts_all_hi |= r->starts_hi[kind];
+        }
+}
+
+/* One hit of kind's anchored pattern at `at`, or -1 (and PCRE2's error in *rc). */
+static int hit_at(const rules *r, int kind, const char *s, size_t n, size_t at, int plan_year, rules_hit *h,
+                  pcre2_match_data *md, pcre2_match_context *mctx, int *rc)
+{
+    *rc = pcre2_match(r->anchored[kind], (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md, mctx);
+    if (*rc < 0)
+        return -1;
+    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    PCRE2_SPTR mark = pcre2_get_mark(md);
+    size_t i = mark ? (size_t)strtoul((const char *)mark, NULL, 10) : r->nsenses;
+    if (i >= r->nsenses)
+        return -1;
+    const pcre2_code *code = r->anchored[kind];
+    const sense_entry *se = &r->senses[i];
+    *h = (rules_hit){ov[0], ov[1], kind, year_of(&se->year, set_group(code, "year", ov), s, ov, plan_year), 0};
+    h->since = year_of(&se->since, set_group(code, "since", ov), s, ov, plan_year);
+    return 0;
+}
+
+size_t rules_senses_kinds(const rules *r, unsigned kinds, const char *s, size_t n, int plan_year, rules_hit *out,
+                          size_t cap, pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    size_t k = 0;
+    unsigned fast = 0;
+    for (int kind = 0; kind < SENSE_KINDS; kind++) {
+        if (!(kinds >> kind & 1))
+            continue;
+        if (r->anchored[kind]) {
+            fast |= 1u << kind;
+            continue;
+        }
+        k += rules_senses(r, kind, s, n, plan_year, out + (k < cap ? k : cap), k < cap ? cap - k : 0, md, mctx);
+    }
+    if (!fast)
+        return k;
+    const uint64_t *any = r->starts_all; /* every kind's start characters: a superset */
+    int any_hi = r->starts_all_hi;
+    size_t next[SENSE_KINDS] = {0}; /* per kind: where its next hit may start */
+    unsigned live = fast;           /* kinds that have not hit a match error */
+    for (size_t at = 0; live && (at = next_start(any, any_hi, s, at, n)) < n;) {
+        size_t cl = 1;
+        const unsigned char *u = (const unsigned char *)s + at;
+        uint32_t cp = u[0] < 0x80 ? u[0] : utf8_decode(u, n - at, &cl);
+        for (int kind = 0; kind < SENSE_KINDS; kind++) {
+            if (!(live >> kind & 1) || at < next[kind])
+                continue;
+            if (cp < 65536 ? !(r->starts[kind][cp >> 6] >> (cp & 63) & 1) : !r->starts_hi[kind])
+                continue;
+            rules_hit h;
+            int rc;
+            if (hit_at(r, kind, s, n, at, plan_year, &h, md, mctx, &rc) < 0) {
+                if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+                    live &= ~(1u << kind); /* as the one-kind scan: stop at an error */
+                continue;
+            }
+            if (k < cap)
+                out[k] = h;
+            k++;
+            size_t e = h.end > h.start ? h.end : h.start + 1;
+            while (e < n && ((unsigned char)s[e] & 0xC0) == 0x80)
+                e++;
+            next[kind] = e;
+        }
+        at += cl ? cl : 1;
+    }
+    return k;
 }
 
 size_t rules_senses(const rules *r, int kind, const char *s, size_t n, int plan_year, rules_hit *out, size_t cap,

@@ -134,6 +134,11 @@ typedef struct rules_hit {
  * (at least 16 pairs; its contents are overwritten); mctx: match limits, or NULL. */
 size_t rules_senses(const rules *r, int kind, const char *s, size_t n, int plan_year, rules_hit *out, size_t cap,
                     pcre2_match_data *md, pcre2_match_context *mctx);
+/* The same for every kind in the bitmask kinds (bit SENSE_*), in one pass over s where the
+ * kinds' start characters are known: each kind's hits as rules_senses gives them, the
+ * kinds' interleaved (h.kind tells them apart). */
+size_t rules_senses_kinds(const rules *r, unsigned kinds, const char *s, size_t n, int plan_year, rules_hit *out,
+                          size_t cap, pcre2_match_data *md, pcre2_match_context *mctx);
 
 /* Indicator tables (主要指标): the patterns of the `table` keys, one kind at a time. */
 enum rules_table_kind {

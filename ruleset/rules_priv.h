@@ -92,6 +92,8 @@ struct rules {
     uint64_t *starts[SENSE_KINDS];     /* the characters the kind's matches can start with
                                         * (bit cp, laid out as cpindex_bits); NULL: unknown */
     int starts_hi[SENSE_KINDS];        /* ... and whether one is above U+FFFF */
+    uint64_t *starts_all;              /* the union of the kinds' starts (rules_senses_kinds) */
+    int starts_all_hi;
     table_entry *tables;  /* `table` patterns, in load order */
     size_t ntables, captables;
     jitstate *jit;

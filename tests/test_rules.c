@@ -453,6 +453,24 @@ static size_t same_senses(const rules *r, const char *s, pcre2_match_data *md)
                          a[i].start, a[i].end, b[i].start, b[i].end);
         total += na;
     }
+    /* all kinds in one pass: each kind's hits, in order, among the others' */
+    rules_hit all[512];
+    size_t nall = rules_senses_kinds(r, (1u << SENSE_KINDS) - 1, s, strlen(s), 2026, all, 512, md, NULL);
+    if (nall != total)
+        fail_msg("'%s': %zu hits of all kinds in one pass, %zu kind by kind", s, nall, total);
+    for (int kind = 0; kind < SENSE_KINDS; kind++) {
+        rules_hit a[64];
+        size_t na = rules_senses(r, kind, s, strlen(s), 2026, a, 64, md, NULL), j = 0;
+        for (size_t i = 0; i < nall; i++)
+            if (all[i].kind == kind) {
+                if (j >= na || all[i].start != a[j].start || all[i].end != a[j].end || all[i].year != a[j].year ||
+                    all[i].since != a[j].since)
+                    fail_msg("kind %d in '%s': hit %zu of the one pass differs", kind, s, j);
+                j++;
+            }
+        if (j != na)
+            fail_msg("kind %d in '%s': %zu hits in the one pass, %zu alone", kind, s, j, na);
+    }
     return total;
 }
 
