@@ -310,11 +310,15 @@ int rxlex_read_class(scan *s, cclass *c)
 /* Does the class contain cp? */
 int rxlex_class_has(const scan *s, const cclass *c, uint32_t cp)
 {
-    int res = c->many ? UNSURE : NO;
+    int res = c->many ? UNSURE : NO, prop = 0;
+    for (size_t i = 0; i < c->n; i++)
+        prop |= c->m[i].lo.kind == A_UNSURE;
     for (size_t i = 0; i < c->n && res != YES; i++) {
         const cmember *m = &c->m[i];
         int r;
-        if (m->lo.kind == A_CHAR)
+        if (m->lo.kind == A_CLASS && m->lo.neg && prop && cp > 255)
+            r = UNSURE; /* PCRE2 10.42 leaves \S \D \W out above U+00FF beside a \p: [^\PP\S] takes ， */
+        else if (m->lo.kind == A_CHAR)
             r = (cp >= m->lo.lo && cp <= m->hi) || (s->caseless && other_case(cp) >= m->lo.lo && other_case(cp) <= m->hi)
                     ? YES
                     : NO;
