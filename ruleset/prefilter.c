@@ -456,13 +456,20 @@ const size_t *prefilter_numbers(const prefilter *p, size_t *n)
     return p->num;
 }
 
-int prefilter_line_may(const prefilter *p, size_t i)
+int prefilter_line_may(const prefilter *p, size_t i, size_t *last)
 {
+    *last = (size_t)-1;
     if (p->filtered[i] && !(p->linemask[i / 64] >> (i % 64) & 1))
         return 0;
-    for (size_t j = 2 * i; j < 2 * i + 2; j++)
-        if (p->plast[j].n && slot_last(p, j) == (size_t)-1)
+    for (size_t j = 2 * i; j < 2 * i + 2; j++) {
+        if (!p->plast[j].n)
+            continue;
+        size_t at = slot_last(p, j);
+        if (at == (size_t)-1)
             return 0;
+        if (at < *last)
+            *last = at;
+    }
     return 1;
 }
 
@@ -474,9 +481,6 @@ int prefilter_may(const prefilter *p, size_t i, size_t k)
     unsigned char b = (unsigned char)p->line[a];
     if (!(p->first[i][b / 64] >> (b % 64) & 1))
         return 0; /* no match starts with this byte */
-    for (size_t j = 2 * i; j < 2 * i + 2; j++)
-        if (p->plast[j].n && (slot_last(p, j) == (size_t)-1 || p->lastpos[j] < a))
-            return 0; /* a character the pattern must take is not in the rest of the line */
     if (p->blast[i].n && (a == 0 || !in_charset(&p->blast[i], p->prev[k])))
         return 0; /* the `before` part cannot end right here */
     return 1;

@@ -32,12 +32,15 @@ int prefilter_line(prefilter *p, const char *ln, size_t len);
 const size_t *prefilter_numbers(const prefilter *p, size_t *n);
 
 /* Can rule i match anywhere in the line? 0 when a target has none of its units
- * near any number, or the pattern none of its last characters after the first. */
-int prefilter_line_may(const prefilter *p, size_t i);
+ * near any number, or the line lacks a character its pattern must take (from the first
+ * number on). Else 1, and in *last the offset past which it cannot start: the last place
+ * of such a character ((size_t)-1 when there is no such bound). */
+int prefilter_line_may(const prefilter *p, size_t i, size_t *last);
 
-/* Can rule i match at the k-th number of the line? 0 when a target has none of
- * its units within 16 characters after it, the pattern cannot end in the rest of
- * the line, or the `before` part cannot end right before the number. */
+/* Can rule i match at the k-th number of the line, one at or before the bound that
+ * prefilter_line_may gave? 0 when a target has none of its units within 16 characters
+ * after it, no match starts with its first byte, or the `before` part cannot end right
+ * before the number. */
 int prefilter_may(const prefilter *p, size_t i, size_t k);
 
 /* Where the search for rule i's `before` part starts, for a number at offset a of
