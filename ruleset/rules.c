@@ -531,7 +531,7 @@ int rules_table(const rules *r, int kind, const char *s, size_t n, int *role, pc
 {
     for (size_t i = 0; i < r->ntables; i++) {
         const table_entry *te = &r->tables[i];
-        if (te->kind != kind || pcre2_match(te->code, (PCRE2_SPTR)s, n, 0, 0, md, mctx) < 0)
+        if (te->kind != kind || pcre2_match(te->code, (PCRE2_SPTR)s, n, 0, PCRE2_NO_UTF_CHECK, md, mctx) < 0)
             continue;
         if (role)
             *role = te->role;

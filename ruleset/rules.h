@@ -156,8 +156,9 @@ enum rules_table_kind {
 enum { TROLE_AUTO, TROLE_TARGET, TROLE_BASELINE, TROLE_ACTUAL, TROLE_CHANGE, TROLE_QUANTITY };
 /* Whether a `table` pattern of `kind` matches s[0..n): the whole of it, except for
  * TABLE_CAPTION and TABLE_RATIO (anywhere in it). The first that matches, in load
- * order, sets *role (TABLE_VALUE: TROLE_*; role may be NULL). md: the caller's match
- * data (overwritten); mctx: match limits, or NULL. */
+ * order, sets *role (TABLE_VALUE: TROLE_*; role may be NULL). s must be valid UTF-8 (it
+ * is not checked again: a normalised text, cut at character boundaries). md: the caller's
+ * match data (overwritten); mctx: match limits, or NULL. */
 int rules_table(const rules *r, int kind, const char *s, size_t n, int *role, pcre2_match_data *md,
                 pcre2_match_context *mctx);
 /* Whether tables can be read: a `table column name` and a `table column value` are loaded. */

@@ -35,7 +35,7 @@ static size_t guard_skip_class(const char *src, size_t len, size_t i)
         if (src[i] == '\\') {
             if (i + 1 < len && (src[i + 1] == 'Q' || src[i + 1] == 'E'))
                 return 0;
-            i += 2;
+            i += i + 2 < len && src[i + 1] == 'c' ? 3 : 2; /* \cX: X is the escape's, even a ] */
         } else if (src[i] == '[' && rxlex_posix_end((const unsigned char *)src, i, len)) {
             i = rxlex_posix_end((const unsigned char *)src, i, len);
         } else {

@@ -48,6 +48,7 @@ static const struct {
     {"rxscan-13", PM_OK, "(*:NAME) takes ( and | into its name: a first-character guard inserted there broke the pattern"},
     {"rxscan-14", PM_OK, "(?<*...): a non-atomic lookbehind, zero-width; read as a named group it made the pattern non-empty"},
     {"rxscan-15", PM_OK, "[^\\PPxx\\S]: PCRE2 10.42 leaves \\S out above U+00FF in a class with a property, so the class takes ，"},
+    {"rxscan-16", PM_OK, "[\\c](x|y|z]: \\c takes the ] as its character, so the class goes on; the guard read it as closed"},
 };
 
 static size_t sink;
