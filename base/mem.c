@@ -65,7 +65,7 @@ char *xstrndup(const char *s, size_t n)
     return xmemdup(s, strnlen(s, n));
 }
 
-void *mem_grow(void *arr, size_t *cap, size_t need, size_t sz)
+void *mem_grow_slow(void *arr, size_t *cap, size_t need, size_t sz)
 {
     if (need <= *cap)
         return arr;

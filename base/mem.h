@@ -30,7 +30,11 @@ void *xmemdup(const void *s, size_t n);
 
 /* Make arr (elements of sz bytes, capacity *cap) hold at least need elements; the capacity
  * doubles, so n appends cost O(n). Returns the (maybe moved) array. */
-void *mem_grow(void *arr, size_t *cap, size_t need, size_t sz);
+void *mem_grow_slow(void *arr, size_t *cap, size_t need, size_t sz);
+static inline void *mem_grow(void *arr, size_t *cap, size_t need, size_t sz)
+{
+    return need <= *cap ? arr : mem_grow_slow(arr, cap, need, sz); /* the common case inline */
+}
 
 /* GROW(a, need, cap): typed mem_grow for an array a with a size_t capacity cap. */
 #define GROW(a, need, cap) ((a) = mem_grow((a), &(cap), (need), sizeof *(a)))

@@ -245,7 +245,7 @@ int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre
                   pcre2_match_context *mctx)
 {
     for (size_t i = 0; i < r->ncarry; i++)
-        if (pcre2_match(r->carry[i], (PCRE2_SPTR)line, to, from, PCRE2_NO_UTF_CHECK, md, mctx) >= 0)
+        if (rules_match(r->carry[i], line, to, from, md, mctx) >= 0)
             return 1;
     return 0;
 }
@@ -318,7 +318,7 @@ static size_t senses_combined(const rules *r, int kind, const char *s, size_t n,
         if (anch) {
             if ((at = next_start(bits, r->starts_hi[kind], s, at, n)) >= n)
                 break;
-            rc = pcre2_match(anch, (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md, mctx);
+            rc = rules_match(anch, s, n, at, md, mctx);
             if (rc == PCRE2_ERROR_NOMATCH) {
                 at++;
                 while (at < n && ((unsigned char)s[at] & 0xC0) == 0x80)
@@ -326,7 +326,7 @@ static size_t senses_combined(const rules *r, int kind, const char *s, size_t n,
                 continue;
             }
         } else {
-            rc = pcre2_match(code, (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md, mctx);
+            rc = rules_match(code, s, n, at, md, mctx);
         }
         if (rc < 0)
             break;
@@ -427,7 +427,7 @@ void rules_build_combined(rules *r)
 static int hit_at(const rules *r, int kind, const char *s, size_t n, size_t at, int plan_year, rules_hit *h,
                   pcre2_match_data *md, pcre2_match_context *mctx, int *rc)
 {
-    *rc = pcre2_match(r->anchored[kind], (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md, mctx);
+    *rc = rules_match(r->anchored[kind], s, n, at, md, mctx);
     if (*rc < 0)
         return -1;
     const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -502,7 +502,7 @@ size_t rules_senses(const rules *r, int kind, const char *s, size_t n, int plan_
         if (se->kind != kind)
             continue;
         size_t at = 0;
-        while (at < n && pcre2_match(se->code, (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md, mctx) >= 0) {
+        while (at < n && rules_match(se->code, s, n, at, md, mctx) >= 0) {
             const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
             if (k < cap) {
                 rules_hit h = {ov[0], ov[1], kind, year_of(&se->year, se->g_year, s, ov, plan_year), 0};
@@ -531,7 +531,7 @@ int rules_table(const rules *r, int kind, const char *s, size_t n, int *role, pc
 {
     for (size_t i = 0; i < r->ntables; i++) {
         const table_entry *te = &r->tables[i];
-        if (te->kind != kind || pcre2_match(te->code, (PCRE2_SPTR)s, n, 0, PCRE2_NO_UTF_CHECK, md, mctx) < 0)
+        if (te->kind != kind || rules_match(te->code, s, n, 0, md, mctx) < 0)
             continue;
         if (role)
             *role = te->role;

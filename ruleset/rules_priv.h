@@ -99,6 +99,17 @@ struct rules {
     jitstate *jit;
 };
 
+/* Match code against s[0..n) (valid UTF-8) from start: the JIT's own entry, cheaper than
+ * pcre2_match's, and pcre2_match for a pattern the JIT did not compile. PCRE2's return. */
+static inline int rules_match(const pcre2_code *code, const char *s, size_t n, size_t start, pcre2_match_data *md,
+                              pcre2_match_context *mctx)
+{
+    int rc = pcre2_jit_match(code, (PCRE2_SPTR)s, n, start, 0, md, mctx);
+    if (rc != PCRE2_ERROR_JIT_BADOPTION)
+        return rc;
+    return pcre2_match(code, (PCRE2_SPTR)s, n, start, PCRE2_NO_UTF_CHECK, md, mctx);
+}
+
 /* rules.c: free one rule (accepts NULL); index the unit map for lookups; join each
  * sense kind's patterns into one (after every load). */
 void rule_free(rule *ru);
