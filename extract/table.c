@@ -49,8 +49,8 @@ int tbl_line_mode(const char *s, size_t a, size_t b)
         return M_PIPE;
     if (memchr(s + a, '\t', b - a))
         return M_TAB;
-    for (size_t i = a; i + 1 < b; i++)
-        if (s[i] == ' ' && s[i + 1] == ' ')
+    for (const char *p = s + a, *e = s + b; p + 1 < e && (p = memchr(p, ' ', (size_t)(e - p - 1))) != NULL; p++)
+        if (p[1] == ' ') /* Chinese lines have few spaces: memchr skips to each */
             return M_SPACES;
     return M_SINGLE;
 }

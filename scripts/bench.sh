@@ -10,6 +10,9 @@
 #              BENCH_FEED   xargs: pass the files by xargs even if extract has --files-from
 #              RULESCAN     the plain regex scan of scripts/rulescan.c, built (make bench builds it):
 #                           timed on a sample against extract with the same rules; unset: skipped
+#              BENCH_REPORTS a directory of real reports (*.txt; default ../shared/reports when it
+#                           exists, "" skips): copied BENCH_REPORTS_COPIES (default 20) times, then
+#                           extract -j 1 on one core (taskset -c 0) against grep, best of 3
 #              BENCH_DOCS   a directory of your own documents (*.txt, recursively): extract (default
 #                           -j and -j 1) and grep are timed on them as well, the list of files
 #                           repeated up to BENCH_DOCS_MB (default 50) - real plans are far sparser
@@ -131,8 +134,8 @@ make_corpus() { # make_corpus MB
 }
 
 measure() {
-    timed grep sh -c 'tr "\n" "\000" <"$1" | LC_ALL=C xargs -0 grep -c "[0-9]" >/dev/null' \
-        sh "$T/list"
+    timed grep sh -c 'tr "\n" "\000" <"$1" | LC_ALL=C xargs -0 grep -c "[0-9]" >"$2"' \
+        sh "$T/list" "$T/grep.out"
     timed x1 sh "$SELF" --extract "$FEED" "$T/list" "$T/x1.csv"
     x1_rows=$(rows "$T/x1.csv")
     timed sum "$PM" summary -o "$T/summary.csv" "$T/x1.csv"
@@ -237,13 +240,44 @@ if [ -n "${BENCH_DOCS-}" ]; then
     done
     D_FILES=$(wc -l <"$T/dlist")
     D_MB=$(calc "$dbytes * $reps / 1048576")
-    timed dgrep sh -c 'tr "\n" "\000" <"$1" | LC_ALL=C xargs -0 grep -c "[0-9]" >/dev/null' sh "$T/dlist"
+    timed dgrep sh -c 'tr "\n" "\000" <"$1" | LC_ALL=C xargs -0 grep -c "[0-9]" >"$2"' sh "$T/dlist" "$T/grep.out"
     timed dx sh "$SELF" --extract "$FEED" "$T/dlist" "$T/d.csv"
     dx_rows=$(rows "$T/d.csv")
     if [ $HAVE_J = 1 ]; then
         timed dj1 sh "$SELF" --extract "$FEED" "$T/dlist" "$T/d.csv" -j 1
     fi
     rm -f "$T/d.csv"
+fi
+
+# ---- BENCH_REPORTS: real reports, each copied BENCH_REPORTS_COPIES times under new names;
+# extract -j 1 pinned to one core (the writer thread shares it) against grep over the same
+# files, each the best of three interleaved runs ---------------------------------------------
+RDIR=${BENCH_REPORTS-../shared/reports}
+R_ON=0
+if [ -n "$RDIR" ] && [ -d "$RDIR" ] && [ -n "$(find "$RDIR" -maxdepth 1 -name '*.txt' | head -n 1)" ]; then
+    R_ON=1
+    mkdir "$T/rep"
+    i=1
+    while [ $i -le "${BENCH_REPORTS_COPIES:-20}" ]; do
+        for f in "$RDIR"/*.txt; do cp "$f" "$T/rep/c${i}_$(basename "$f")"; done
+        i=$((i + 1))
+    done
+    find "$T/rep" -name '*.txt' | sort >"$T/rlist"
+    R_FILES=$(wc -l <"$T/rlist")
+    R_MB=$(calc "$(tr '\n' '\000' <"$T/rlist" | xargs -0 cat | wc -c) / 1048576")
+    ONE=
+    command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null && ONE="taskset -c 0"
+    rx_best= rg_best=
+    for k in 1 2 3; do
+        timed rg$k sh -c 'tr "\n" "\000" <"$1" | LC_ALL=C xargs -0 grep -c "[0-9]" >"$2"' sh "$T/rlist" "$T/grep.out"
+        timed rx$k $ONE sh "$SELF" --extract "$FEED" "$T/rlist" "$T/r.csv" -j 1
+        eval "a=\$rx${k}_s b=\$rg${k}_s"
+        if [ -z "$rx_best" ] || gt "$rx_best" "$a"; then rx_best=$a; fi
+        if [ -z "$rg_best" ] || gt "$rg_best" "$b"; then rg_best=$b; fi
+    done
+    r_rows=$(rows "$T/r.csv")
+    r_md5=$(md5sum <"$T/r.csv" | cut -c1-12)
+    rm -f "$T/r.csv"
 fi
 
 # ---- report ---------------------------------------------------------------------------------
@@ -320,5 +354,15 @@ if [ -n "${BENCH_DOCS-}" ]; then
     echo "rows: $dx_rows ($(calc "$dx_rows / $D_MB") per MB); extract / grep time: $(calc "$dx_s / $dgrep_s")"
     for n in dx dgrep; do warn $n; done
     [ $HAVE_J = 1 ] && warn dj1
+fi
+if [ $R_ON = 1 ]; then
+    echo
+    echo "reports: $RDIR, each copied ${BENCH_REPORTS_COPIES:-20} times: $R_FILES files, $R_MB MB;" \
+        "best of 3, ${ONE:-not pinned (no taskset)}"
+    printf '%-40s %8s %8s\n' run "wall s" "MB/s"
+    printf '%-40s %8s %8s\n' "extract -j 1, one core" "$rx_best" "$(calc "$R_MB / $rx_best")"
+    printf '%-40s %8s %8s\n' "grep -c '[0-9]' (LC_ALL=C)" "$rg_best" "$(calc "$R_MB / $rg_best")"
+    echo "extract / grep time: $(calc "$rx_best / $rg_best"); rows: $r_rows (md5 of the CSV $r_md5)"
+    for k in 1 2 3; do warn rx$k; done
 fi
 echo "total bench time: $(elapsed) s"
