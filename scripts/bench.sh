@@ -276,7 +276,7 @@ if [ -n "$RDIR" ] && [ -d "$RDIR" ] && [ -n "$(find "$RDIR" -maxdepth 1 -name '*
         if [ -z "$rg_best" ] || gt "$rg_best" "$b"; then rg_best=$b; fi
     done
     r_rows=$(rows "$T/r.csv")
-    r_md5=$(md5sum <"$T/r.csv" | cut -c1-12)
+    r_md5=$(sed "s|$T/rep/||g" "$T/r.csv" | md5sum | cut -c1-12) # without the temporary folder
     rm -f "$T/r.csv"
 fi
 
