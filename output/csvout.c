@@ -7,6 +7,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,9 +109,11 @@ static int needs_quotes(const char *s, size_t len)
     /* short cells (most of a row): one byte loop; long ones (context): memchr is
      * vectorised, and four of its passes beat the loop */
     if (len <= 64) {
+        /* bit c of the mask: the four bytes below 64 that need quotes */
+        const uint64_t special = 1ull << ',' | 1ull << '"' | 1ull << '\n' | 1ull << '\r';
         for (size_t i = 0; i < len; i++) {
             unsigned char c = (unsigned char)s[i];
-            if (c <= ',' && (c == ',' || c == '"' || c == '\n' || c == '\r'))
+            if (c < 64 && (special >> c & 1))
                 return 1;
         }
         return 0;

@@ -375,6 +375,13 @@ static uint64_t *kind_starts(const rules *r, int kind, int *hi)
     return bits;
 }
 
+/* Kinds a sentence is scanned for (rules_senses_kinds): not the headings' review and plan
+ * words, nor the list word (分别) read between a list and its numbers. */
+static int kind_in_line(int kind)
+{
+    return kind != SENSE_REVIEW && kind != SENSE_PLAN && kind != SENSE_DISTRIBUTE;
+}
+
 /* Join each kind's patterns into one, so a line is scanned once per kind; where the
  * kind's start characters are known, an anchored twin too. A kind whose joined pattern
  * does not compile is scanned pattern by pattern. */
@@ -417,7 +424,7 @@ void rules_build_combined(rules *r)
     r->starts_all = xcalloc(65536 / 64, sizeof *r->starts_all);
     r->starts_all_hi = 0;
     for (int kind = 0; kind < SENSE_KINDS; kind++)
-        for (size_t w = 0; r->starts[kind] && w < 65536 / 64; w++) {
+        for (size_t w = 0; r->starts[kind] && (kind_in_line(kind)) && w < 65536 / 64; w++) {
             r->starts_all[w] |= r->starts[kind][w];
             r->starts_all_hi |= r->starts_hi[kind];
         }
@@ -458,8 +465,24 @@ size_t rules_senses_kinds(const rules *r, unsigned kinds, const char *s, size_t 
     }
     if (!fast)
         return k;
-    const uint64_t *any = r->starts_all; /* every kind's start characters: a superset */
+    /* the start characters of the kinds of a sentence, or of every kind asked for */
+    const uint64_t *any = r->starts_all;
     int any_hi = r->starts_all_hi;
+    uint64_t *own = NULL;
+    for (int kind = 0; kind < SENSE_KINDS; kind++)
+        if ((fast >> kind & 1) && !kind_in_line(kind) && !own) {
+            own = xmalloc(65536 / 8);
+            for (size_t w = 0; w < 65536 / 64; w++) {
+                own[w] = 0;
+                for (int k2 = 0; k2 < SENSE_KINDS; k2++)
+                    if (fast >> k2 & 1)
+                        own[w] |= r->starts[k2][w];
+            }
+            for (int k2 = 0; k2 < SENSE_KINDS; k2++)
+                if (fast >> k2 & 1)
+                    any_hi |= r->starts_hi[k2];
+            any = own;
+        }
     size_t next[SENSE_KINDS] = {0}; /* per kind: where its next hit may start */
     unsigned live = fast;           /* kinds that have not hit a match error */
     for (size_t at = 0; live && (at = next_start(any, any_hi, s, at, n)) < n;) {
@@ -488,6 +511,7 @@ size_t rules_senses_kinds(const rules *r, unsigned kinds, const char *s, size_t 
         }
         at += cl ? cl : 1;
     }
+    free(own);
     return k;
 }
 
