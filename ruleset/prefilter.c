@@ -332,9 +332,8 @@ static void last_char_at(prefilter *p, uint32_t cp, size_t i)
 
 /* Where slot j's characters last stand in the line, (size_t)-1 nowhere: worked out on
  * the first question of the line (only the rules of the packs in use are asked about). */
-static size_t slot_last(const prefilter *cp, size_t j)
+static size_t slot_last(prefilter *p, size_t j)
 {
-    prefilter *p = (prefilter *)cp; /* a cache: the answer does not change within the line */
     if (p->stamp[j] == p->gen)
         return p->lastpos[j];
     size_t best = (size_t)-1;
@@ -456,7 +455,7 @@ const size_t *prefilter_numbers(const prefilter *p, size_t *n)
     return p->num;
 }
 
-int prefilter_line_may(const prefilter *p, size_t i, size_t *last)
+int prefilter_line_may(prefilter *p, size_t i, size_t *last)
 {
     *last = (size_t)-1;
     if (p->filtered[i] && !(p->linemask[i / 64] >> (i % 64) & 1))

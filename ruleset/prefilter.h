@@ -34,8 +34,9 @@ const size_t *prefilter_numbers(const prefilter *p, size_t *n);
 /* Can rule i match anywhere in the line? 0 when a target has none of its units
  * near any number, or the line lacks a character its pattern must take (from the first
  * number on). Else 1, and in *last the offset past which it cannot start: the last place
- * of such a character ((size_t)-1 when there is no such bound). */
-int prefilter_line_may(const prefilter *p, size_t i, size_t *last);
+ * of such a character ((size_t)-1 when there is no such bound). Not const: the
+ * answers are cached for the line. */
+int prefilter_line_may(prefilter *p, size_t i, size_t *last);
 
 /* Can rule i match at the k-th number of the line, one at or before the bound that
  * prefilter_line_may gave? 0 when a target has none of its units within 16 characters

@@ -50,13 +50,13 @@ static void run(const char *doc, got *g, const extract_opts *o)
 }
 
 /* row i has this value, unit and text */
-static void expect(const got *g, size_t i, const char *value, const char *unit, const char *text)
+static void expect(const got *g, size_t i, const char *value, const char *unit, const char *sentence)
 {
     if (i >= g->n)
         fail_msg("row %zu missing (only %zu rows)", i, g->n);
     assert_string_equal(g->cell[i][COL_VALUE], value);
     assert_string_equal(g->cell[i][COL_UNIT], unit);
-    assert_string_equal(g->cell[i][COL_TEXT], text);
+    assert_string_equal(g->cell[i][COL_TEXT], sentence);
 }
 
 static void test_enumeration_two_rows(void **state)

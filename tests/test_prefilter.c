@@ -88,14 +88,14 @@ static const char checks_src[] = "pack t\n"
 
 /* May rule ri start at the k-th number of the line just read: the line's check and its
  * bound, then the number's (as the engine asks them). */
-static int allowed(const prefilter *p, size_t ri, size_t k)
+static int allowed(prefilter *p, size_t ri, size_t k)
 {
     size_t n, last;
     const size_t *at = prefilter_numbers(p, &n);
     return k < n && prefilter_line_may(p, ri, &last) && at[k] <= last && prefilter_may(p, ri, k);
 }
 
-static int line_may(const prefilter *p, size_t ri)
+static int line_may(prefilter *p, size_t ri)
 {
     size_t last;
     return prefilter_line_may(p, ri, &last);
