@@ -2,8 +2,9 @@
  * Works on code points decoded on the fly; never reads past len, never allocates. */
 #include "base/numparse.h"
 
-#include <stdio.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Code point at s[i..len) with its byte length in *n; -1 at the end or on bad UTF-8. */
@@ -125,21 +126,55 @@ static int is_sep(long c)
     return c == ',' || c == 0xFF0C || c == ' ' || c == 0xA0;
 }
 
-/* mant * 10^e, where mant is an exact integer: one rounding at most. */
+/* mant * 10^e, where mant is an exact integer below 10^15: the double nearest the
+ * decimal (one rounding; strtod's correct rounding where 10^|e| is not exact). */
 static double scale(double mant, int e)
 {
-    return e >= 0 ? mant * p10(e) : mant / p10(-e);
+    if (e >= -22 && e <= 22) /* 10^22 is the largest power of ten a double holds exactly */
+        return e >= 0 ? mant * p10(e) : mant / p10(-e);
+    char buf[48];
+    snprintf(buf, sizeof buf, "%.0fe%d", mant, e); /* no decimal point: locale-free */
+    return strtod(buf, NULL);
+}
+
+/* Digits of a number as they are read: mant holds the significant ones (at most
+ * NUM_DIGITS), zeros the trailing zeros not yet in it, sig their count. */
+typedef struct {
+    double mant;
+    int sig, zeros, lost; /* lost: more than NUM_DIGITS significant digits */
+} digits;
+
+static void digit_add(digits *g, int d)
+{
+    if (d == 0) {
+        if (g->sig)
+            g->zeros++;
+        return;
+    }
+    if (g->sig + g->zeros + 1 > NUM_DIGITS) {
+        g->lost = 1;
+        return;
+    }
+    g->mant = g->mant * p10(g->zeros + 1) + d;
+    g->sig += g->zeros + 1;
+    g->zeros = 0;
+}
+
+/* The value g's digits times 10^e; NaN when digits were lost, so no row is made of it. */
+static double digits_value(const digits *g, int e)
+{
+    return g->lost ? NAN : scale(g->mant, g->zeros + e);
 }
 
 /* 3800, 1,500, 77 100, 4.5, ４．５, each with an optional multiplier. */
 static size_t arabic(const char *s, size_t len, double *value)
 {
     size_t i = 0, n, ndig = 0;
-    double mant = 0;
+    digits g = {0, 0, 0, 0};
     int d, frac = 0, e = 0;
 
     while ((d = adigit(s, len, i, &n)) >= 0) {
-        mant = mant * 10 + d;
+        digit_add(&g, d);
         i += n;
         ndig++;
     }
@@ -148,16 +183,16 @@ static size_t arabic(const char *s, size_t len, double *value)
     /* Groups: one separator kind, each followed by exactly three digits. */
     long sep = -1, c;
     while (ndig <= 3 && is_sep(c = cp_at(s, len, i, &n)) && (sep < 0 || c == sep)) {
-        size_t j = i + n, g = 0;
-        double gv = 0;
-        while (g < 4 && (d = adigit(s, len, j, &n)) >= 0) {
-            gv = gv * 10 + d;
+        size_t j = i + n, k = 0;
+        int gd[4];
+        while (k < 4 && (d = adigit(s, len, j, &n)) >= 0) {
+            gd[k++] = d;
             j += n;
-            g++;
         }
-        if (g != 3)
+        if (k != 3)
             break;
-        mant = mant * 1000 + gv;
+        for (size_t q = 0; q < 3; q++)
+            digit_add(&g, gd[q]);
         sep = c;
         i = j;
     }
@@ -166,10 +201,8 @@ static size_t arabic(const char *s, size_t len, double *value)
     if ((c == '.' || c == 0xFF0E) && adigit(s, len, i + n, &n2) >= 0) {
         i += n;
         while ((d = adigit(s, len, i, &n)) >= 0) {
-            if (mant < 1e15) { /* keep mant exact; drop digits beyond double precision */
-                mant = mant * 10 + d;
-                frac++;
-            }
+            digit_add(&g, d);
+            frac++;
             i += n;
         }
     }
@@ -186,9 +219,9 @@ static size_t arabic(const char *s, size_t len, double *value)
             i += 3;
     }
     i += m;
-    *value = scale(mant, e - frac);
+    *value = digits_value(&g, e - frac);
     /* 1万2000, 1 萬 2,000, 1亿2000万: a whole number of 万 or 亿 and the rest below it */
-    if (m && frac == 0 && (e == 4 || e == 8)) {
+    if (m && frac == 0 && (e == 4 || e == 8) && !isnan(*value)) {
         size_t j = i + (i < len && s[i] == ' ');
         double rest;
         size_t k = adigit(s, len, j, &n) >= 0 ? arabic(s + j, len - j, &rest) : 0;
@@ -261,11 +294,11 @@ static size_t positional(const char *s, size_t len, double *value)
 static size_t chinese(const char *s, size_t len, double *value)
 {
     size_t i = 0, n, ndig = 0;
-    double mant = 0;
+    digits g = {0, 0, 0, 0};
     int v, zero = 0, e = 0;
 
     while (cn_at(s, len, i, &n, &v) == D) {
-        mant = mant * 10 + v;
+        digit_add(&g, v);
         zero |= v == 0;
         i += n;
         ndig++;
@@ -273,7 +306,7 @@ static size_t chinese(const char *s, size_t len, double *value)
     if (ndig < 2 || (ndig == 2 && !zero))
         return positional(s, len, value);
     i += multiplier(s, len, i, &e);
-    *value = scale(mant, e);
+    *value = digits_value(&g, e);
     return i;
 }
 
@@ -355,9 +388,27 @@ static int put_digits(char *buf, size_t n, const char *d, size_t len)
     return (int)len;
 }
 
+/* The shortest k <= 6 decimals (with |v| < 1e9) for which q / 10^k is the double a,
+ * in *q; -1 when there is none. Then those digits are v's 15 significant ones. */
+static int short_decimals(double a, unsigned long long *q)
+{
+    static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    if (!(a < 1e9))
+        return -1;
+    for (int k = 1; k <= 6; k++) {
+        double r = a * pow10[k];
+        unsigned long long u = (unsigned long long)(r + 0.5);
+        if ((double)u / pow10[k] == a) {
+            *q = u;
+            return k;
+        }
+    }
+    return -1;
+}
+
 int num_format(double v, char *buf, size_t n)
 {
-    char d[48], *end = d + sizeof d, *p;
+    char d[NUM_FORMAT_MAX], *end = d + sizeof d, *p;
     if (v > -1e15 && v < 1e15 && v == (double)(long long)v) { /* whole numbers, most values: no printf */
         long long i = (long long)v;
         p = put_udec(end, i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i);
@@ -365,43 +416,50 @@ int num_format(double v, char *buf, size_t n)
             *--p = '-';
         return put_digits(buf, n, p, (size_t)(end - p));
     }
-    /* %.6f without printf when v * 1e6 is far from a rounding tie: |v| < 1e8 keeps
-     * its error under 1/64, so the nearest integer is what %.6f rounds to */
-    double a = v < 0 ? -v : v, r = a * 1e6;
-    if (a < 1e8) {
-        unsigned long long q = (unsigned long long)(r + 0.5);
-        double off = r - (double)q;
-        if (off > -0.25 && off < 0.25) {
-            unsigned long long frac = q % 1000000;
-            int digits = 6;
-            while (digits && frac % 10 == 0) {
-                frac /= 10;
-                digits--;
-            }
-            p = end;
-            if (digits) { /* the kept decimals, with their leading zeros */
-                char *f = put_udec(end, frac);
-                while (f > end - digits)
-                    *--f = '0';
-                p = f;
-                *--p = '.';
-            }
-            p = put_udec(p, q / 1000000);
-            if (v < 0 && q != 0)
-                *--p = '-';
-            return put_digits(buf, n, p, (size_t)(end - p));
+    if (isnan(v))
+        return put_digits(buf, n, "nan", 3);
+    if (isinf(v))
+        return v < 0 ? put_digits(buf, n, "-inf", 4) : put_digits(buf, n, "inf", 3);
+    double a = v < 0 ? -v : v;
+    unsigned long long q;
+    int k = short_decimals(a, &q);
+    if (k > 0) { /* 72.5, 0.25: a few decimals, without printf */
+        p = put_udec(end, q % (unsigned long long)pow(10, k));
+        while (p > end - k)
+            *--p = '0';
+        *--p = '.';
+        p = put_udec(p, q / (unsigned long long)pow(10, k));
+        if (v < 0)
+            *--p = '-';
+        return put_digits(buf, n, p, (size_t)(end - p));
+    }
+    /* the 15 significant digits and the exponent, then written out without it */
+    char e[32];
+    snprintf(e, sizeof e, "%.*e", NUM_DIGITS - 1, a); /* d.dddddddddddddde[+-]X */
+    char dig[NUM_DIGITS];
+    int nd = 0;
+    for (const char *c = e; *c && *c != 'e'; c++)
+        if (*c >= '0' && *c <= '9')
+            dig[nd++] = *c;
+    int x = atoi(strchr(e, 'e') + 1);
+    while (nd > 1 && dig[nd - 1] == '0')
+        nd--;
+    p = d;
+    if (v < 0)
+        *p++ = '-';
+    if (x >= 0) {
+        for (int i = 0; i <= x || i < nd; i++) {
+            if (i == x + 1)
+                *p++ = '.';
+            *p++ = i < nd ? dig[i] : '0';
         }
+    } else {
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = 0; i < -x - 1; i++)
+            *p++ = '0';
+        memcpy(p, dig, (size_t)nd);
+        p += nd;
     }
-    char tmp[400]; /* %.6f of the largest double fits */
-    int len = snprintf(tmp, sizeof tmp, "%.6f", v);
-
-    if (len > 0 && strchr(tmp, '.')) {
-        while (tmp[len - 1] == '0')
-            tmp[--len] = '\0';
-        if (tmp[len - 1] == '.')
-            tmp[--len] = '\0';
-    }
-    if (strcmp(tmp, "-0") == 0) /* -0.0000001 */
-        strcpy(tmp, "0");
-    return snprintf(buf, n, "%s", tmp);
+    return put_digits(buf, n, d, (size_t)(p - d));
 }

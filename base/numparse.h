@@ -25,17 +25,29 @@
  * Not handled: Chinese decimals (三点五), 大写 numerals (壹贰), signs.
  * On success stores the value in *value and returns the number of bytes used
  * (the longest prefix that is a number). Returns 0 when s does not start with
- * a number; *value is then untouched. */
+ * a number; *value is then untouched. A number of more than NUM_DIGITS significant
+ * digits (12345678901234567, 1.23456789012345678亿) is read, but its value is NaN:
+ * a double cannot keep it, and a caller makes no row of it. One too large for a
+ * double (310 digits) is infinite. */
 size_t num_parse(const char *s, size_t len, double *value);
+
+/* Significant digits a value keeps: a double holds any decimal of 15 exactly. */
+#define NUM_DIGITS 15
+
+/* Room num_format needs for any finite double, with the terminating NUL. */
+#define NUM_FORMAT_MAX 352
 
 /* Length in bytes of the numeral character at s[0..avail): an ASCII digit (1) or
  * one of 〇零一二两三四五六七八九十百千万亿廿卅 (3); 0 for anything else. Numbers
  * start at numerals: the engine tries its rules there. */
 size_t num_numeral(const char *s, size_t avail);
 
-/* Write v as plain decimal: no exponent, no separators, no trailing zeros,
- * at most 6 decimals (45000, 72.5, 0.25). Returns the length written
- * (like snprintf: may be >= n when truncated). */
+/* Write v as plain decimal rounded to NUM_DIGITS significant digits: no exponent,
+ * no separators, no trailing zeros (45000, 72.5, 0.25, 0.0000001). A value read
+ * by num_parse (at most NUM_DIGITS digits, times a power of ten) comes out as
+ * written, and strtod reads the text back to the same double. Non-finite v gives
+ * "nan", "inf" or "-inf"; callers keep those out of their output. Returns the
+ * length written (like snprintf: >= n when cut; NUM_FORMAT_MAX bytes never cut). */
 int num_format(double v, char *buf, size_t n);
 
 #endif

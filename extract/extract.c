@@ -442,7 +442,7 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
             snprintf(err->file, sizeof err->file, "%s", file);
         return rc;
     }
-    runctx r = {.x = x, .file = file, .fn = fn, .ctx = ctx, .rb = {.sb = STRBUF_INIT}};
+    runctx r = {.x = x, .file = file, .fn = fn, .ctx = ctx, .warn = o->warn, .wctx = o->warn_ctx, .rb = {.sb = STRBUF_INIT}};
     r.norm = text_norm(x->t, &r.normlen);
     r.orig = text_orig(x->t, &r.origlen);
     char city[96] = "", year[8] = "";

@@ -144,6 +144,10 @@ typedef struct runctx {
     size_t normlen, origlen;
     extract_row_fn fn;
     void *ctx;
+    extract_warn_fn warn; /* the caller's, for values no row can keep (may be NULL) */
+    void *wctx;
+    long refused_line;    /* the last value refused, so that it is told once */
+    size_t refused_at;
     rowbuf rb;
     /* the row emitted last, for `carry`: its line, sentence start, text span (line
      * offsets) and subject (in the normalised text) */

@@ -2,6 +2,7 @@
  * unit and value, text span and sentence, subject (cut, carried, or an item of a list). */
 #include "extract/extract_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -369,7 +370,7 @@ static void put_period(rowbuf *b, int period)
 /* The value and value_max cells (value_max empty without a range). */
 static void put_values(rowbuf *b, double v, int has_max, double vmax)
 {
-    char tmp[64];
+    char tmp[NUM_FORMAT_MAX];
     num_format(v, tmp, sizeof tmp);
     puts_(b, COL_VALUE, tmp);
     if (has_max)
@@ -447,6 +448,29 @@ void extract_text_span(const cand *c, size_t *ts, size_t *te)
         }
 }
 
+/* A value the CSV cannot keep exactly: more than NUM_DIGITS significant digits (NaN from
+ * num_parse) or beyond a double (infinite, also after a unit's scale). No row is made
+ * of it; the caller hears of it once, with the number as written (its start if long). */
+static int value_refused(runctx *rc, long line, size_t at, const char *num, size_t nl, double v, int has_max,
+                         double vmax)
+{
+    if (isfinite(v) && (!has_max || isfinite(vmax)))
+        return 0;
+    if (rc->warn && !(rc->refused_line == line && rc->refused_at == at)) {
+        char msg[200];
+        size_t cut = nl > 40 ? 40 : nl;
+        while (cut < nl && cut > 0 && ((unsigned char)num[cut] & 0xC0) == 0x80) /* whole characters */
+            cut--;
+        int lost = isnan(v) || (has_max && isnan(vmax));
+        snprintf(msg, sizeof msg, "number '%.*s%s' %s: no row", (int)cut, num, cut < nl ? "…" : "",
+                 lost ? "has more than 15 significant digits, which a value cannot keep" : "is too large for a value");
+        rc->warn(rc->wctx, rc->file, line, msg);
+    }
+    rc->refused_line = line;
+    rc->refused_at = at;
+    return 1;
+}
+
 int extract_emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long lineno)
 {
     extractor *x = rc->x;
@@ -454,6 +478,9 @@ int extract_emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long lin
     rowbuf *b = &rc->rb;
     strbuf_reset(&b->sb);
     rowval rv = row_value(x, c, ln);
+    if (value_refused(rc, lineno, lstart + c->g[G_VALUE][0], ln + c->g[G_VALUE][0],
+                      c->g[G_VALUE][1] - c->g[G_VALUE][0], rv.v, rv.has_max, rv.vmax))
+        return 0;
     size_t ts, te, cs, ce;
     extract_text_span(c, &ts, &te);
     size_t os = to_orig(rc, lstart + ts), oe = to_orig(rc, lstart + te);
@@ -543,6 +570,9 @@ int extract_emit_table(runctx *rc, const table_row *tr)
     extractor *x = rc->x;
     rowbuf *b = &rc->rb;
     strbuf_reset(&b->sb);
+    if (value_refused(rc, tr->line, tr->cell_s, rc->norm + tr->cell_s, tr->cell_e - tr->cell_s, tr->value,
+                      tr->has_max, tr->value_max))
+        return 0;
     size_t nt, nc;
     const table_info *ti = table_tables(x->tab, &nt) + tr->table;
     const table_cell *cells = table_cells(x->tab, &nc) + tr->cells;

@@ -23,7 +23,7 @@ static char *num_dup(double v)
 {
     if (!isfinite(v))
         return NULL;
-    char buf[400];
+    char buf[NUM_FORMAT_MAX];
     int n = num_format(v, buf, sizeof buf);
     if (n < 0 || (size_t)n >= sizeof buf)
         return NULL;
@@ -105,6 +105,21 @@ static const char *const stat_cols[] = {"count", "sum", "mean", "sd", "min", "p2
                                         "median", "p75", "max", "docs", "ranges", "no_sum"};
 #define NSTAT (sizeof stat_cols / sizeof *stat_cols)
 
+/* The sample sd of v[0..n) (sorted, n >= 2), also when the variance overflows a double
+ * (-1e200 and 1e200): then of the values scaled down by the largest magnitude. */
+static double sd_of(const double *v, size_t n)
+{
+    double sd = gsl_stats_sd(v, 1, n);
+    if (isfinite(sd))
+        return sd;
+    double m = fmax(fabs(v[0]), fabs(v[n - 1])), *w = xmalloc(n * sizeof *w);
+    for (size_t i = 0; i < n; i++)
+        w[i] = v[i] / m;
+    sd = m * gsl_stats_sd(w, 1, n);
+    free(w);
+    return sd;
+}
+
 static grid *build_stats(summary *s, group **gs, size_t ng)
 {
     grid *t = grid_create(s->nkey + NSTAT);
@@ -120,13 +135,16 @@ static grid *build_stats(summary *s, group **gs, size_t ng)
         size_t n = g->n;
         grid_set(t, row, k + 0, count_dup(n));
         const char *why = no_sum(s, g);
+        double sum = why ? 0 : group_sum(g);
+        if (!why && !isfinite(sum))
+            why = "sum beyond a double";
         if (!why)
-            grid_set(t, row, k + 1, num_dup(group_sum(g)));
+            grid_set(t, row, k + 1, num_dup(sum));
         else
             grid_put(t, row, k + 11, why);
         grid_set(t, row, k + 2, num_dup(gsl_stats_mean(v, 1, n)));
         if (n >= 2)
-            grid_set(t, row, k + 3, num_dup(gsl_stats_sd(v, 1, n)));
+            grid_set(t, row, k + 3, num_dup(sd_of(v, n)));
         grid_set(t, row, k + 4, num_dup(v[0]));
         grid_set(t, row, k + 5, num_dup(gsl_stats_quantile_from_sorted_data(v, 1, n, 0.25)));
         grid_set(t, row, k + 6, num_dup(gsl_stats_median_from_sorted_data(v, 1, n)));

@@ -136,7 +136,7 @@ static void part_first(const char *src, uint64_t out[4])
     memset(out, 0xFF, 4 * sizeof out[0]);
     int ec;
     PCRE2_SIZE eo;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, RULE_RX_OPTS | PCRE2_DUPNAMES, &ec, &eo, NULL);
     if (!re)
         return;
     uint32_t type = 0, cu = 0;

@@ -6,6 +6,10 @@
 #include <stdint.h>
 #include <pcre2.h>
 
+/* Options of every pattern compiled from a rule file: UTF, and no \C (one byte of a
+ * character would reach the CSV as invalid UTF-8: a compile error at load instead). */
+#define RULE_RX_OPTS (PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C)
+
 #include "ruleset/rules.h"
 
 /* Owned by its rule (rule.compiled), read-only once loaded. */

@@ -163,10 +163,10 @@ static int compile_part(parser *p, int which, const char *prefix, const char *su
         size_t gn = 0;
         if (!(options & PCRE2_ANCHORED))
             rxscan_guard(b.s.buf, b.s.len, &g, &gn);
-        *out = g ? pcre2_compile((PCRE2_SPTR)g, gn, PCRE2_UTF | PCRE2_DUPNAMES | options, &ec, &eo, NULL) : NULL;
+        *out = g ? pcre2_compile((PCRE2_SPTR)g, gn, RULE_RX_OPTS | PCRE2_DUPNAMES | options, &ec, &eo, NULL) : NULL;
         free(g);
         if (!*out)
-            *out = pcre2_compile((PCRE2_SPTR)b.s.buf, b.s.len, PCRE2_UTF | PCRE2_DUPNAMES | options, &ec, &eo, NULL);
+            *out = pcre2_compile((PCRE2_SPTR)b.s.buf, b.s.len, RULE_RX_OPTS | PCRE2_DUPNAMES | options, &ec, &eo, NULL);
         if (!*out)
             rc = compile_error(p, &b, ec, eo);
         else
@@ -186,7 +186,7 @@ int rule_compile_top(parser *p, const char *v, size_t vlen, long col, const char
         xput(&b, suffix, strlen(suffix), p->line, col + (long)vlen, 1);
         int ec;
         PCRE2_SIZE eo;
-        *out = pcre2_compile((PCRE2_SPTR)b.s.buf, b.s.len, PCRE2_UTF | PCRE2_DUPNAMES | opts, &ec, &eo, NULL);
+        *out = pcre2_compile((PCRE2_SPTR)b.s.buf, b.s.len, RULE_RX_OPTS | PCRE2_DUPNAMES | opts, &ec, &eo, NULL);
         if (!*out) {
             char msg[256];
             pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +105,7 @@ static int key_detect(parser *p, const struct rule_key *k, const char *v, size_t
         return rule_perr(p, 1, "'pack NAME' must come before 'detect'");
     int ec;
     PCRE2_SIZE eo;
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)v, vlen, PCRE2_UTF, &ec, &eo, NULL);
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)v, vlen, RULE_RX_OPTS, &ec, &eo, NULL);
     if (!c) {
         char msg[256];
         pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
@@ -176,7 +177,7 @@ static int key_define(parser *p, const struct rule_key *k, const char *v, size_t
     strbuf_add(&probe, b.s.buf, b.s.len);
     int ec;
     PCRE2_SIZE eo;
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)probe.buf, probe.len, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)probe.buf, probe.len, RULE_RX_OPTS | PCRE2_DUPNAMES, &ec, &eo, NULL);
     strbuf_release(&probe);
     if (!c) {
         char msg[256];
@@ -206,7 +207,7 @@ static int unit_flags(parser *p, unit_entry *u, const char *q, const char *end, 
             char tmp[64], *e;
             snprintf(tmp, sizeof tmp, "%.*s", (int)(q - ws - 1), ws + 1);
             u->scale = strtod(tmp, &e);
-            if (*e || u->scale <= 0)
+            if (*e || e == tmp || !isfinite(u->scale) || u->scale <= 0) /* not nan, inf, 0, -1 */
                 return rule_perr(p, col + (long)(ws - v), "bad scale '%s'", tmp);
         } else if (q - ws == 4 && memcmp(ws, "rate", 4) == 0) {
             u->additive = 0;

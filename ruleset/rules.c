@@ -404,13 +404,13 @@ void rules_build_combined(rules *r)
                 strbuf_addf(&buf, "%s(?:%s(*MARK:%zu))", buf.len ? "|" : "", r->senses[i].src, i);
         int ec;
         PCRE2_SIZE eo;
-        r->combined[kind] = pcre2_compile((PCRE2_SPTR)buf.buf, buf.len, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+        r->combined[kind] = pcre2_compile((PCRE2_SPTR)buf.buf, buf.len, RULE_RX_OPTS | PCRE2_DUPNAMES, &ec, &eo, NULL);
         if (r->combined[kind]) {
             pcre2_jit_compile(r->combined[kind], PCRE2_JIT_COMPLETE);
             r->starts[kind] = kind_starts(r, kind, &r->starts_hi[kind]);
         }
         if (r->starts[kind])
-            r->anchored[kind] = pcre2_compile((PCRE2_SPTR)buf.buf, buf.len, PCRE2_UTF | PCRE2_DUPNAMES | PCRE2_ANCHORED,
+            r->anchored[kind] = pcre2_compile((PCRE2_SPTR)buf.buf, buf.len, RULE_RX_OPTS | PCRE2_DUPNAMES | PCRE2_ANCHORED,
                                               &ec, &eo, NULL);
         if (r->anchored[kind]) {
             pcre2_jit_compile(r->anchored[kind], PCRE2_JIT_COMPLETE);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,8 +265,12 @@ static void test_format(void **state)
         { 0.25, "0.25" },         { 1e10, "10000000000" },
         { 1.5e12, "1500000000000" }, { -3, "-3" },
         { 0, "0" },               { 100, "100" },
-        { 0.1234567, "0.123457" }, { 1.0000004, "1" },
-        { -0.0000001, "0" },      { 0.000001, "0.000001" },
+        { 0.1234567, "0.1234567" }, { 1.0000004, "1.0000004" },
+        { -0.0000001, "-0.0000001" }, { 0.000001, "0.000001" },
+        /* 15 significant digits: what a double holds of any decimal */
+        { 1.0 / 3, "0.333333333333333" }, { 2.0 / 3 * 1e6, "666666.666666667" },
+        { 123456789.0123456, "123456789.012346" }, { NAN, "nan" }, { INFINITY, "inf" }, { -INFINITY, "-inf" }, { 1e69,
+          "1000000000000000000000000000000000000000000000000000000000000000000000" },
         { -72.25, "-72.25" },     { 1e13, "10000000000000" },
         { 0.1 + 0.2, "0.3" },     { 9999999999999.5, "9999999999999.5" },
         /* whole numbers take a path without printf: both sides of its limit */
@@ -272,7 +278,7 @@ static void test_format(void **state)
         { 999999999999999, "999999999999999" }, { 1e15, "1000000000000000" },
         { -1e15, "-1000000000000000" }, { 1e20, "100000000000000000000" },
     };
-    char buf[64];
+    char buf[NUM_FORMAT_MAX];
     for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
         int n = num_format(c[k].v, buf, sizeof buf);
         assert_string_equal(buf, c[k].out);
@@ -306,7 +312,7 @@ static void test_format_agrees(void **state)
     static const double edge[] = {0.5, 0.0000005, 0.0000015, 0.0000025, -0.0000005, -0.0000004, 1e-7,
                                   0.1234565, 2.5e-6, 99999999.9999995, 1e8 - 1e-7, 1e8, -1e8 + 0.5,
                                   30.4, 44.3, 0.045, 1.005, 123456.789, 4503599627370495.5, 1e15 + 0.5};
-    char got[400], want[400];
+    char got[NUM_FORMAT_MAX], want[400];
     for (size_t k = 0; k < sizeof edge / sizeof edge[0]; k++) {
         num_format(edge[k], got, sizeof got);
         numformat_oracle(edge[k], want);
@@ -322,7 +328,98 @@ static void test_format_agrees(void **state)
         num_format(v, got, sizeof got);
         numformat_oracle(v, want);
         if (strcmp(got, want) != 0)
-            fail_msg("num_format(%.17g) gave '%s', %%.6f gives '%s'", v, got, want);
+            fail_msg("num_format(%.17g) gave '%s', %%.15g gives '%s'", v, got, want);
+    }
+}
+
+/* Digits beyond what a double keeps are never cut silently: NaN (no row); too large: inf. */
+static void test_digits_kept(void **state)
+{
+    (void)state;
+    double v;
+    const char *lost[] = {"12345678901234567", "1.23456789012345678亿", "1234567890123456.5",
+                          "一二三四五六七八九一二三四五六七八"};
+    for (size_t k = 0; k < sizeof lost / sizeof lost[0]; k++) {
+        size_t n = strlen(lost[k]);
+        assert_int_equal(num_parse(lost[k], n, &v), n);
+        assert_true(isnan(v));
+    }
+    char big[420];
+    memset(big, '0', sizeof big - 1);
+    big[0] = '1';
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(num_parse(big, strlen(big), &v), strlen(big));
+    assert_true(isinf(v));
+    /* 15 significant digits, zeros around them free: exact, whatever the magnitude */
+    struct { const char *in, *out; } ok[] = {
+        {"123456789012345", "123456789012345"}, {"1.23456789012345亿", "123456789.012345"},
+        {"0.00000000000000123456789012345", "0.00000000000000123456789012345"},
+        {"1000000000000000000000000000000000000000000000000000000000000000000000",
+         "1000000000000000000000000000000000000000000000000000000000000000000000"},
+        {"9,999,999,999,999", "9999999999999"}, {"1.500", "1.5"}, {"0.0000001", "0.0000001"},
+    };
+    char buf[NUM_FORMAT_MAX];
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+        assert_int_equal(num_parse(ok[k].in, strlen(ok[k].in), &v), strlen(ok[k].in));
+        num_format(v, buf, sizeof buf);
+        assert_string_equal(buf, ok[k].out);
+    }
+    /* the longest outputs fit NUM_FORMAT_MAX */
+    assert_true(num_format(-DBL_MAX, buf, sizeof buf) < (int)sizeof buf);
+    assert_true(num_format(-4.9406564584124654e-324, buf, sizeof buf) < (int)sizeof buf);
+    assert_string_equal(buf + strlen(buf) - 15, "494065645841247");
+    num_format(1e-300, buf, sizeof buf); /* 0. then 299 zeros, then 1 */
+    assert_int_equal(strlen(buf), 302);
+    assert_int_equal(strspn(buf + 2, "0"), 299);
+    assert_string_equal(buf + 301, "1");
+}
+
+/* Any number of up to 15 significant digits, with a point anywhere and 万 or 亿 after it,
+ * comes out of num_parse and num_format as written (the point moved, zeros dropped). */
+static void test_written_digits_come_back(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    char in[64], want[96], got[NUM_FORMAT_MAX];
+    for (int k = 0; k < 100000; k++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        int nd = 1 + (int)(seed % 15), point = (int)((seed >> 8) % (uint64_t)(nd + 1)), mul = (int)((seed >> 16) % 3);
+        char dig[16];
+        for (int i = 0; i < nd; i++)
+            dig[i] = (char)('0' + (seed >> (20 + 3 * (i % 14))) % 10);
+        dig[0] = (char)('1' + dig[0] % 9); /* no leading zero, so the digits are significant */
+        /* the number as written: d..d[.d..d][万|亿] */
+        int n = 0;
+        for (int i = 0; i < nd; i++) {
+            if (i == point && point > 0 && point < nd)
+                in[n++] = '.';
+            in[n++] = dig[i];
+        }
+        int ip = point > 0 && point < nd ? point : nd; /* integer digits */
+        in[n] = '\0';
+        strcat(in, mul == 1 ? "万" : mul == 2 ? "亿" : "");
+        /* the expected decimal: the point moved right by 0, 4 or 8 */
+        int shift = mul * 4, intd = ip + shift, w = 0;
+        char all[40];
+        for (int i = 0; i < nd; i++)
+            all[i] = dig[i];
+        int tot = nd;
+        while (tot < intd)
+            all[tot++] = '0';
+        while (tot > intd && all[tot - 1] == '0')
+            tot--;
+        for (int i = 0; i < tot; i++) {
+            if (i == intd)
+                want[w++] = '.';
+            want[w++] = all[i];
+        }
+        want[w] = '\0';
+        double v;
+        assert_int_equal(num_parse(in, strlen(in), &v), strlen(in));
+        num_format(v, got, sizeof got);
+        if (strcmp(got, want) != 0)
+            fail_msg("'%s' came back as '%s', not '%s'", in, got, want);
+        assert_true(strtod(got, NULL) == v);
     }
 }
 
@@ -363,7 +460,8 @@ int main(void)
         cmocka_unit_test(test_percent),         cmocka_unit_test(test_not_numbers),
         cmocka_unit_test(test_length_limit),    cmocka_unit_test(test_format),
         cmocka_unit_test(test_format_truncates), cmocka_unit_test(test_format_agrees),
-        cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_roundtrip),        cmocka_unit_test(test_digits_kept),
+        cmocka_unit_test(test_written_digits_come_back),
         cmocka_unit_test(test_numeral),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,7 +89,7 @@ static void test_odd_count(void **state)
                "a,A,X,target,4,,个\n"
                "a,A,X,target,2,,个\n",
            NULL, SUMMARY_CSV, 0,
-           "city,category,unit," STATS "A,X,个,5,110,22,43.617657,1,2,3,4,100,1,0,\n");
+           "city,category,unit," STATS "A,X,个,5,110,22,43.6176569751288,1,2,3,4,100,1,0,\n");
 }
 
 /* 10,20,30,40: sum 100, mean 25; squares 225+25+25+225 = 500, sd = sqrt(500/3) =
@@ -102,7 +102,7 @@ static void test_even_count(void **state)
                "a,A,X,target,30,,人\n"
                "a,A,X,target,20,,人\n",
            NULL, SUMMARY_CSV, 0,
-           "city,category,unit," STATS "A,X,人,4,100,25,12.909944,10,17.5,25,32.5,40,1,0,\n");
+           "city,category,unit," STATS "A,X,人,4,100,25,12.9099444873581,10,17.5,25,32.5,40,1,0,\n");
 }
 
 /* One row: every statistic is the value; sd is undefined, so empty. */
@@ -127,7 +127,7 @@ static void test_range(void **state)
 {
     (void)state;
     expect(HDR "a,A,X,target,1,2,处\na,A,X,target,3,,处\n", NULL, SUMMARY_CSV, 0,
-           "city,category,unit," STATS "A,X,处,2,4,2,1.414214,1,1.5,2,2.5,3,1,1,\n");
+           "city,category,unit," STATS "A,X,处,2,4,2,1.4142135623731,1,1.5,2,2.5,3,1,1,\n");
 }
 
 /* 12 所 and 3800 个 in the same category are two groups, never added together. */
@@ -137,7 +137,7 @@ static void test_mixed_units(void **state)
     expect(HDR "a,A,学校,target,12,,所\na,A,学校,target,3800,,个\na,A,学校,target,3,,所\n",
            "category", SUMMARY_CSV, 0,
            "category,unit," STATS "学校,个,1,3800,3800,,3800,3800,3800,3800,3800,1,0,\n"
-           "学校,所,2,15,7.5,6.363961,3,5.25,7.5,9.75,12,1,0,\n");
+           "学校,所,2,15,7.5,6.36396103067893,3,5.25,7.5,9.75,12,1,0,\n");
 }
 
 /* Percentages are never summed; the rest of the statistics still are computed:
@@ -146,7 +146,7 @@ static void test_percent(void **state)
 {
     (void)state;
     expect(HDR "a,A,R,target,30.4,,%\na,A,R,target,41.5,,%\n", NULL, SUMMARY_CSV, 0,
-           "city,category,unit," STATS "A,R,%,2,,35.95,7.848885,30.4,33.175,35.95,38.725,41.5,1,0,rate unit\n");
+           "city,category,unit," STATS "A,R,%,2,,35.95,7.84888527117068,30.4,33.175,35.95,38.725,41.5,1,0,rate unit\n");
 }
 
 static int no_yuan(void *ctx, const char *unit)
@@ -170,7 +170,7 @@ static void test_additive_callback(void **state)
                          NULL, NULL, SUMMARY_CSV, 0, no_yuan, &rc, &err);
     assert_int_equal(rc, PM_OK);
     assert_string_equal(out, "city,category,unit," STATS
-                             "A,P,元/平方米,2,,5500,707.106781,5000,5250,5500,5750,6000,1,0,rate unit\n"
+                             "A,P,元/平方米,2,,5500,707.106781186548,5000,5250,5500,5750,6000,1,0,rate unit\n"
                              "A,Q,个,1,2,2,,2,2,2,2,2,1,0,\n"
                              "A,R,套,1,3,3,,3,3,3,3,3,1,0,\n");
     free(out);
@@ -184,13 +184,13 @@ static void test_roles(void **state)
     (void)state;
     int rc;
     pm_error err;
-    expect(ROLES, "unit", SUMMARY_CSV, 0, "unit," STATS "人,2,30,15,7.071068,10,12.5,15,17.5,20,1,0,\n");
+    expect(ROLES, "unit", SUMMARY_CSV, 0, "unit," STATS "人,2,30,15,7.07106781186548,10,12.5,15,17.5,20,1,0,\n");
     char *out = run_full(ROLES, "unit", "baseline", SUMMARY_CSV, 0, NULL, &rc, &err);
     assert_string_equal(out, "unit," STATS "人,1,4,4,,4,4,4,4,4,1,0,\n");
     free(out);
-    /* all: 4,10,20: sum 34, mean 11.333333, sd = sqrt((53.78+1.78+75.11)/2) = 8.082904 */
+    /* all: 4,10,20: sum 34, mean 11.3333333333333, sd = sqrt((53.78+1.78+75.11)/2) = 8.08290376865476 */
     out = run_full(ROLES, "unit", "all", SUMMARY_CSV, 0, NULL, &rc, &err);
-    assert_string_equal(out, "unit," STATS "人,3,34,11.333333,8.082904,4,7,10,15,20,1,0,\n");
+    assert_string_equal(out, "unit," STATS "人,3,34,11.3333333333333,8.08290376865476,4,7,10,15,20,1,0,\n");
     free(out);
     assert_null(summary_create(NULL, "targets", &err));
     assert_int_equal(err.code, PM_ERR_USAGE);
@@ -207,7 +207,7 @@ static void test_role_actual(void **state)
     pm_error err;
     expect(ACTUALS, "unit", SUMMARY_CSV, 0, "unit," STATS "人,1,10,10,,10,10,10,10,10,1,0,\n");
     char *out = run_full(ACTUALS, "unit", "actual", SUMMARY_CSV, 0, NULL, &rc, &err);
-    assert_string_equal(out, "unit," STATS "人,2,12,6,1.414214,5,5.5,6,6.5,7,1,0,\n");
+    assert_string_equal(out, "unit," STATS "人,2,12,6,1.4142135623731,5,5.5,6,6.5,7,1,0,\n");
     free(out);
 }
 
@@ -220,7 +220,7 @@ static void test_additive_column(void **state)
     (void)state;
     expect(ADDS, "unit", SUMMARY_CSV, 0,
            "unit," STATS "张,1,,2.5,,2.5,2.5,2.5,2.5,2.5,1,0,not additive\n"
-           "张,2,1000,500,424.264069,200,350,500,650,800,1,0,\n");
+           "张,2,1000,500,424.264068711929,200,350,500,650,800,1,0,\n");
     /* the pivot sums the additive rows only */
     expect(ADDS, "city", SUMMARY_CSV, SUMMARY_PIVOT, "city,total (张)\nA,1000\ntotal,1000\n");
 }
@@ -243,7 +243,7 @@ static void test_columns_by_name(void **state)
     expect("\xEF\xBB\xBFunit,extra,value,role,text,file,category,city\r\n"
            "个,x,\"3\",target,\"a, \"\"quoted\"\"\ntext\",f,C,Z\r\n"
            "个,y,5,target,t,g,C,Z\r\n",
-           NULL, SUMMARY_CSV, 0, "city,category,unit," STATS "Z,C,个,2,8,4,1.414214,3,3.5,4,4.5,5,2,0,\n");
+           NULL, SUMMARY_CSV, 0, "city,category,unit," STATS "Z,C,个,2,8,4,1.4142135623731,3,3.5,4,4.5,5,2,0,\n");
 }
 
 /* unit may be placed anywhere in --by; it is appended when missing. */
@@ -251,7 +251,7 @@ static void test_by(void **state)
 {
     (void)state;
     expect(HDR "a,A,X,target,1,,个\na,B,X,target,2,,个\n", "unit, category", SUMMARY_CSV, 0,
-           "unit,category," STATS "个,X,2,3,1.5,0.707107,1,1.25,1.5,1.75,2,1,0,\n");
+           "unit,category," STATS "个,X,2,3,1.5,0.707106781186548,1,1.25,1.5,1.75,2,1,0,\n");
     pm_error err;
     assert_null(summary_create("city,,unit", NULL, &err));
     assert_int_equal(err.code, PM_ERR_USAGE);
@@ -329,7 +329,7 @@ static void test_format_csv(void **state)
     expect(TINY, NULL, SUMMARY_CSV, 0,
            "city,category,unit," STATS
            "Ning|bo,'=1+1,%,1,,0.5,,0.5,0.5,0.5,0.5,0.5,1,0,rate unit\n"
-           "杭州,学校,所,2,15,7.5,6.363961,3,5.25,7.5,9.75,12,2,0,\n");
+           "杭州,学校,所,2,15,7.5,6.36396103067893,3,5.25,7.5,9.75,12,2,0,\n");
     /* and read back as what it stands for */
     expect(HDR "a,'=x,\"'-y\",target,1,,个\n", NULL, SUMMARY_JSON, 0,
            "[\n  {\"city\": \"=x\", \"category\": \"-y\", \"unit\": \"个\", \"count\": 1, \"sum\": 1, "
@@ -342,10 +342,10 @@ static void test_format_md(void **state)
     (void)state;
     /* widths: 杭州 and 学校 count 2 per character; '|' escaped */
     expect(TINY, "city", SUMMARY_MD, 0,
-           "| city     | unit | count | sum | mean | sd       | min | p25  | median | p75  | max | docs | ranges | no_sum    |\n"
-           "| -------- | ---- | ----: | --: | ---: | -------: | --: | ---: | -----: | ---: | --: | ---: | -----: | --------- |\n"
-           "| Ning\\|bo | %    |     1 |     |  0.5 |          | 0.5 |  0.5 |    0.5 |  0.5 | 0.5 |    1 |      0 | rate unit |\n"
-           "| 杭州     | 所   |     2 |  15 |  7.5 | 6.363961 |   3 | 5.25 |    7.5 | 9.75 |  12 |    2 |      0 |           |\n");
+           "| city     | unit | count | sum | mean | sd               | min | p25  | median | p75  | max | docs | ranges | no_sum    |\n"
+           "| -------- | ---- | ----: | --: | ---: | ---------------: | --: | ---: | -----: | ---: | --: | ---: | -----: | --------- |\n"
+           "| Ning\\|bo | %    |     1 |     |  0.5 |                  | 0.5 |  0.5 |    0.5 |  0.5 | 0.5 |    1 |      0 | rate unit |\n"
+           "| 杭州     | 所   |     2 |  15 |  7.5 | 6.36396103067893 |   3 | 5.25 |    7.5 | 9.75 |  12 |    2 |      0 |           |\n");
     expect(TINY, NULL, SUMMARY_MD, SUMMARY_PIVOT,
            "| city  | 学校 (所) | total (所) |\n"
            "| ----- | --------: | ---------: |\n"
@@ -360,7 +360,7 @@ static void test_format_json(void **state)
            "[\n"
            "  {\"unit\": \"%\", \"count\": 1, \"sum\": null, \"mean\": 0.5, \"sd\": null, \"min\": 0.5, "
            "\"p25\": 0.5, \"median\": 0.5, \"p75\": 0.5, \"max\": 0.5, \"docs\": 1, \"ranges\": 0, \"no_sum\": \"rate unit\"},\n"
-           "  {\"unit\": \"所\", \"count\": 2, \"sum\": 15, \"mean\": 7.5, \"sd\": 6.363961, \"min\": 3, "
+           "  {\"unit\": \"所\", \"count\": 2, \"sum\": 15, \"mean\": 7.5, \"sd\": 6.36396103067893, \"min\": 3, "
            "\"p25\": 5.25, \"median\": 7.5, \"p75\": 9.75, \"max\": 12, \"docs\": 2, \"ranges\": 0, \"no_sum\": null}\n"
            "]\n");
     expect(TINY, "unit", SUMMARY_JSON, SUMMARY_HIST,
@@ -435,7 +435,7 @@ static void test_add(void **state)
     fclose(out);
     /* 1 (range, lower bound) and 3800: sum 3801, mean 1900.5, sd = 3799/sqrt(2) = 2686.298662 */
     assert_string_equal(buf, "category,unit," STATS
-                             "学校,个,2,3801,1900.5,2686.298662,1,950.75,1900.5,2850.25,3800,2,1,\n");
+                             "学校,个,2,3801,1900.5,2686.29866172769,1,950.75,1900.5,2850.25,3800,2,1,\n");
     free(buf);
     summary_free(s);
     summary_free(NULL);

@@ -3,22 +3,44 @@
 #ifndef PM_NUMFORMAT_ORACLE_H
 #define PM_NUMFORMAT_ORACLE_H
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* %.6f of v with trailing zeros, a trailing '.' and a lone "-0" dropped, into out
- * (at least 400 bytes: %.6f of the largest double fits). */
+/* %.15g of v written out without an exponent, a lone "-0" as "0", into out (at least
+ * 400 bytes); "nan", "inf", "-inf" as printf writes them. */
 static void numformat_oracle(double v, char *out)
 {
-    int len = snprintf(out, 400, "%.6f", v);
-    if (len > 0 && strchr(out, '.')) {
-        while (out[len - 1] == '0')
-            out[--len] = '\0';
-        if (out[len - 1] == '.')
-            out[--len] = '\0';
+    char g[64];
+    snprintf(g, sizeof g, "%.15g", v);
+    if (!isfinite(v) || !strchr(g, 'e')) {
+        strcpy(out, strcmp(g, "-0") == 0 ? "0" : g);
+        return;
     }
-    if (strcmp(out, "-0") == 0)
-        strcpy(out, "0");
+    /* [-]d[.ddd]e[+-]X: the digits, then the point moved by X */
+    char *o = out, dig[32];
+    const char *c = g;
+    int nd = 0, x = atoi(strchr(g, 'e') + 1);
+    if (*c == '-')
+        *o++ = *c++;
+    for (; *c != 'e'; c++)
+        if (*c != '.')
+            dig[nd++] = *c;
+    if (x < 0) {
+        o += sprintf(o, "0.");
+        for (int i = 1; i < -x; i++)
+            *o++ = '0';
+        memcpy(o, dig, (size_t)nd);
+        o += nd;
+    } else {
+        for (int i = 0; i < nd || i <= x; i++) {
+            if (i == x + 1)
+                *o++ = '.';
+            *o++ = i < nd ? dig[i] : '0';
+        }
+    }
+    *o = '\0';
 }
 
 #endif
