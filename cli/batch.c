@@ -27,11 +27,17 @@ static int sink_row(sink *s, const char *const *cell, const size_t *len)
         pm_error e;
         pm_error_clear(&e);
         if (summary_add(s->sum, extract_columns, cell, COL_COUNT, &e) != 0) {
+            /* the row's own place: the document and line it came from */
+            char ln[24];
+            snprintf(e.file, sizeof e.file, "%.*s", (int)len[COL_FILE], cell[COL_FILE]);
+            snprintf(ln, sizeof ln, "%.*s", (int)len[COL_LINE], cell[COL_LINE]);
+            e.line = strtol(ln, NULL, 10);
+            e.column = 0;
+            e.source[0] = '\0';
             cli_error(&e);
             s->summary_failed = 1;
-            return 1;
         }
-        return 0;
+        return 0; /* the other rows are still told of, but no summary is written */
     }
     if (csvout_row(s->w, cell, len, COL_COUNT) != 0) {
         s->write_failed = 1;
@@ -237,7 +243,7 @@ static void write_doc(docres *d, sink *s, const progress *pg)
     if (d->formatted && !s->write_failed && csvout_rows_raw(s->w, d->csv, d->csvlen, d->nrows) != 0)
         s->write_failed = 1;
     const char *p = d->rows.buf;
-    for (size_t k = 0; !d->formatted && k < d->nrows && !s->write_failed && !s->summary_failed; k++) {
+    for (size_t k = 0; !d->formatted && k < d->nrows && !s->write_failed; k++) {
         const char *cell[COL_COUNT];
         size_t len[COL_COUNT];
         for (int c = 0; c < COL_COUNT; c++) {
@@ -313,7 +319,7 @@ int batch_run(batch_job *job, int *write_failed)
         docres_init(d, job->quiet);
         pthread_mutex_lock(&b.mu);
         b.written++;
-        if (s.write_failed || s.summary_failed)
+        if (s.write_failed)
             b.stop = 1;
         pthread_cond_broadcast(&b.space);
         pthread_mutex_unlock(&b.mu);
@@ -333,6 +339,7 @@ int batch_run(batch_job *job, int *write_failed)
     pthread_cond_destroy(&b.ready);
     job->spare = b.spare; /* NULL when a worker took it */
     *write_failed = s.write_failed;
+    job->summary_failed = s.summary_failed;
     if (s.summary_failed)
         rc = EXIT_INPUT;
     return rc;

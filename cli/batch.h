@@ -32,6 +32,8 @@ typedef struct batch_job {
     const unsigned char *numeric; /* COL_COUNT flags: w's numeric columns */
     size_t jobs;                  /* worker threads; 0: one per core (never more than files) */
     int quiet;                    /* no warnings and no progress bar */
+    int summary_failed;           /* out: a row the summary could not take (told, with its
+                                   * file and line): the summary is incomplete, not written */
 } batch_job;
 
 /* Run the batch. Each document's messages (warnings, errors) go to stderr, then its rows

@@ -238,6 +238,11 @@ int cmd_extract(int argc, char **argv)
         rc = EXIT_OUTPUT;
         goto done;
     }
+    if (job.summary_failed) { /* an incomplete summary is never written: the rows were named */
+        outfile_abort(of);
+        of = NULL;
+        goto done;
+    }
     if (sum && summary_write(sum, outfile_stream(of), format, sflags, &err) != 0) {
         cli_error(&err);
         outfile_abort(of);
