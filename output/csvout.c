@@ -88,16 +88,21 @@ static void reserve(char **buf, size_t *cap, size_t need)
     *buf = mem_grow(*buf, cap, need < 256 ? 256 : need, 1);
 }
 
-/* Byte length of the first max characters of s[0..len), or len if s has at
- * most max characters. *more is set when characters remain after the cut. */
+/* Byte length of the longest prefix of s[0..len) of at most max UTF-16 units (what a
+ * spreadsheet counts: a character beyond U+FFFF is two), or len if all of s fits.
+ * *more is set when characters remain after the cut. */
 static size_t utf8_prefix(const char *s, size_t len, size_t max, int *more)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t off = 0, chars = 0;
-    while (off < len && chars < max) {
+    size_t off = 0, units = 0;
+    while (off < len) {
         uint32_t cp;
-        off += utf8_next(p + off, len - off, &cp);
-        chars++;
+        size_t n = utf8_next(p + off, len - off, &cp);
+        size_t u = cp != UTF8_BAD && cp > 0xFFFF ? 2 : 1;
+        if (units + u > max)
+            break;
+        units += u;
+        off += n;
     }
     *more = off < len;
     return off;
@@ -140,7 +145,7 @@ static int write_cell(csvout *w, const char *s, size_t len, int numeric)
     size_t apos = (!numeric && !(w->flags & CSVOUT_RAW) && len > 0 && is_formula_start(s[0])) ? 1 : 0;
 
     /* The whole cell as the spreadsheet sees it, apostrophe included, must fit.
-     * A cell of fewer bytes than the limit has fewer characters too: no count. */
+     * A cell of fewer bytes than the limit has fewer UTF-16 units too: no count. */
     size_t keep = len;
     more = 0;
     if (len + apos > CSVOUT_CELL_MAX && !(w->flags & CSVOUT_WHOLE))

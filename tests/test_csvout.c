@@ -314,6 +314,32 @@ static void test_cut_with_apostrophe(void **state)
     parsed_free(&p);
 }
 
+/* UTF-16 units of s[0..len): what a spreadsheet counts against its limit. */
+static long utf16_units(const char *s, size_t len)
+{
+    long n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c & 0xC0) != 0x80)
+            n += c >= 0xF0 ? 2 : 1;
+    }
+    return n;
+}
+
+/* Characters beyond U+FFFF (CJK Extension B place names) count two: the cut keeps
+ * 32,767 UTF-16 units, so a spreadsheet keeps the whole cell and its mark. */
+static void test_cut_counts_utf16_units(void **state)
+{
+    (void)state;
+    parsed p;
+    write_long_cell("", "\xF0\xA0\x80\x80", 40000, 0, &p); /* U+20000 */
+    assert_true(ends_with(p.cell[0], p.len[0], CSVOUT_CUT_MARK));
+    long units = utf16_units(p.cell[0], p.len[0]);
+    assert_true(units <= CSVOUT_CELL_MAX);
+    assert_true(units >= CSVOUT_CELL_MAX - 1); /* a two-unit character may not fit the last place */
+    parsed_free(&p);
+}
+
 static void test_cut_never_splits_sequences(void **state)
 {
     (void)state;
@@ -324,7 +350,7 @@ static void test_cut_never_splits_sequences(void **state)
         write_long_cell(prefix, "x目😀", 12000, 0, &p);
         long chars = utf8_chars(p.cell[0], p.len[0]);
         assert_true(chars > 0);
-        assert_true(chars <= CSVOUT_CELL_MAX);
+        assert_true(utf16_units(p.cell[0], p.len[0]) <= CSVOUT_CELL_MAX);
         assert_true(ends_with(p.cell[0], p.len[0], CSVOUT_CUT_MARK));
         parsed_free(&p);
     }
@@ -501,7 +527,7 @@ int main(void)
         cmocka_unit_test(test_formula_raw),
         cmocka_unit_test(test_cut_chinese),
         cmocka_unit_test(test_cut_with_apostrophe),
-        cmocka_unit_test(test_cut_never_splits_sequences),
+        cmocka_unit_test(test_cut_counts_utf16_units), cmocka_unit_test(test_cut_never_splits_sequences),
         cmocka_unit_test(test_cut_boundary),
         cmocka_unit_test(test_bom),
         cmocka_unit_test(test_write_error),
