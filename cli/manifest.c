@@ -46,8 +46,14 @@ int manifest_load(manifest *m, const char *path)
                                          xmemdup(f[2], len[2])};
         rc = PM_OK;
     }
+    /* a read error (a directory, EIO) is the manifest's, not a CSV error at some line */
+    int rerr = ferror(fp) ? (errno ? errno : EIO) : 0;
     csvread_free(r);
     fclose(fp);
+    if (rerr) {
+        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(rerr));
+        return -1;
+    }
     if (rc < 0) {
         cli_error(&err);
         return -1;
