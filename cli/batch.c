@@ -116,7 +116,7 @@ static void run_doc(const batch_job *job, extractor *x, size_t i, docres *d)
     char *buf = cli_read_file(path, &n, &e);
     if (!buf) {
         if (d->mf)
-            fprintf(d->mf, "planmetrics: %s: cannot read: %s\n", path, cli_strerror(e));
+            cli_read_error(d->mf, path, e);
         d->failed = 1;
         return;
     }

@@ -54,9 +54,13 @@ const char *cli_strerror(int errnum);
 /* The summary's additivity callback over a rule set's unit map (ctx: the rules). */
 int cli_unit_additive(void *ctx, const char *unit);
 
-/* Read a whole file, or standard input for "-". Returns a malloc'd buffer (the
- * caller frees) with its length in *n, or NULL with the errno value in *err. */
+/* Read a whole document, or standard input for "-", of at most READFILE_DOC_MAX bytes
+ * (base/readfile.h). Returns a malloc'd buffer (the caller frees) with its length in *n, or
+ * NULL with the errno value in *err (EFBIG: larger than the cap). */
 char *cli_read_file(const char *path, size_t *n, int *err);
+/* Print cli_read_file's failure to `to`: "planmetrics: PATH: larger than 1024 MiB" or
+ * "planmetrics: PATH: cannot read: REASON". */
+void cli_read_error(FILE *to, const char *path, int err);
 
 /* SUMMARY_CSV/MD/JSON for "csv", "md", "json"; -1 (message printed) otherwise. */
 int cli_summary_format(const char *name);

@@ -175,7 +175,7 @@ int cmd_explain(int argc, char **argv)
     int e = 0;
     buf = cli_read_file(file, &n, &e);
     if (!buf) {
-        cli_errorf("%s: cannot read: %s", file, cli_strerror(e));
+        cli_read_error(stderr, file, e);
         rc = EXIT_INPUT;
         goto done;
     }

@@ -75,6 +75,13 @@ static void manifest_opts(void *ctx, const char *path, extract_opts *o)
         o->year = mr->year;
 }
 
+/* A directory -r skips (a filelist_warn_fn; ctx: the quiet flag). */
+static void walk_warning(void *ctx, const char *path, const char *msg)
+{
+    if (!*(const int *)ctx)
+        cli_errorf("%s: warning: %s", path, msg);
+}
+
 int cmd_extract(int argc, char **argv)
 {
     cli_parser p;
@@ -145,7 +152,7 @@ int cmd_extract(int argc, char **argv)
         }
     }
     for (size_t i = 0; i < ndirs; i++)
-        if (filelist_walk(&files, dirs[i], glob) != 0) {
+        if (filelist_walk(&files, dirs[i], glob, walk_warning, &quiet) != 0) {
             cli_errorf("%s: cannot read directory: %s", dirs[i], cli_strerror(errno));
             rc = EXIT_USAGE;
             goto done;

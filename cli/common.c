@@ -198,7 +198,15 @@ rules *cli_load_rules(const char *argv0, const char *const *paths, size_t npaths
 
 char *cli_read_file(const char *path, size_t *n, int *err)
 {
-    return readfile(path, n, err);
+    return readfile(path, READFILE_DOC_MAX, n, err);
+}
+
+void cli_read_error(FILE *to, const char *path, int err)
+{
+    if (err == EFBIG)
+        fprintf(to, "planmetrics: %s: larger than %d MiB\n", path, READFILE_DOC_MAX_MIB);
+    else
+        fprintf(to, "planmetrics: %s: cannot read: %s\n", path, cli_strerror(err));
 }
 
 int cli_summary_format(const char *name)

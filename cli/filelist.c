@@ -21,12 +21,27 @@ void filelist_add(filelist *l, const char *path)
 
 static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static int walk(filelist *l, const char *dir, const char *glob, int depth)
+/* The directories from the walk's root down to the one being read, by device and inode. */
+#define WALK_MAX_DEPTH 64
+typedef struct walk_state {
+    const char *glob;
+    filelist_warn_fn warn;
+    void *ctx;
+    dev_t dev[WALK_MAX_DEPTH + 1];
+    ino_t ino[WALK_MAX_DEPTH + 1];
+} walk_state;
+
+static int on_path(const walk_state *w, int depth, const struct stat *st)
 {
-    if (depth > 64) {
-        errno = ELOOP;
-        return -1;
-    }
+    for (int i = 0; i <= depth; i++)
+        if (w->dev[i] == st->st_dev && w->ino[i] == st->st_ino)
+            return 1;
+    return 0;
+}
+
+/* Walk dir, the directory of w->dev/ino[depth]. */
+static int walk(filelist *l, const char *dir, walk_state *w, int depth)
+{
     DIR *d = opendir(dir);
     if (!d)
         return -1;
@@ -50,18 +65,34 @@ static int walk(filelist *l, const char *dir, const char *glob, int depth)
             continue;
         const char *base = strrchr(sub.v[i], '/');
         base = base ? base + 1 : sub.v[i];
-        if (S_ISDIR(st.st_mode))
-            rc = walk(l, sub.v[i], glob, depth + 1);
-        else if (S_ISREG(st.st_mode) && fnmatch(glob, base, 0) == 0)
+        if (S_ISDIR(st.st_mode) && on_path(w, depth, &st)) {
+            if (w->warn)
+                w->warn(w->ctx, sub.v[i], "recursive directory loop");
+        } else if (S_ISDIR(st.st_mode)) {
+            if (depth + 1 > WALK_MAX_DEPTH) {
+                errno = ELOOP;
+                rc = -1;
+                break;
+            }
+            w->dev[depth + 1] = st.st_dev;
+            w->ino[depth + 1] = st.st_ino;
+            rc = walk(l, sub.v[i], w, depth + 1);
+        } else if (S_ISREG(st.st_mode) && fnmatch(w->glob, base, 0) == 0)
             filelist_add(l, sub.v[i]);
     }
     filelist_free(&sub);
     return rc;
 }
 
-int filelist_walk(filelist *l, const char *dir, const char *glob)
+int filelist_walk(filelist *l, const char *dir, const char *glob, filelist_warn_fn warn, void *ctx)
 {
-    return walk(l, dir, glob, 0);
+    walk_state w = {.glob = glob, .warn = warn, .ctx = ctx};
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return -1;
+    w.dev[0] = st.st_dev;
+    w.ino[0] = st.st_ino;
+    return walk(l, dir, &w, 0);
 }
 
 int filelist_read(filelist *l, const char *list)

@@ -1,5 +1,5 @@
 /* manifest.c: the --manifest reader, a csvread client: columns file, city and year by name,
- * or in that order when the first row is not a header. */
+ * or in that order when the first row is not a header. A year is four digits or empty. */
 #include "cli/manifest.h"
 
 #include "base/mem.h"
@@ -10,6 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Whether a manifest year is acceptable: empty (unknown) or four digits, as --year. Anything
+ * else could reach the CSV's numeric year column as a formula (=HYPERLINK(...)). */
+static int year_ok(const char *y, size_t len)
+{
+    return len == 0 || (len == 4 && strspn(y, "0123456789") == 4);
+}
 
 int manifest_load(manifest *m, const char *path)
 {
@@ -26,13 +33,27 @@ int manifest_load(manifest *m, const char *path)
     const char *const *f;
     const size_t *len;
     while (rc == PM_OK && (rc = csvread_next(r, &f, &len)) == 1) {
+        if (!year_ok(f[2], len[2])) {
+            int cut = len[2] > 40 ? 40 : (int)len[2]; /* at a character boundary */
+            while (cut > 0 && ((unsigned char)f[2][cut] & 0xC0) == 0x80)
+                cut--;
+            rc = csvread_fail(r, 2, PM_ERR_SYNTAX, "year needs a four-digit year, not '%.*s%s'", cut, f[2],
+                              (size_t)cut < len[2] ? "…" : "");
+            break;
+        }
         GROW(m->rows, m->n + 1, m->cap);
         m->rows[m->n++] = (manifest_row){xmemdup(f[0], len[0]), xmemdup(f[1], len[1]),
                                          xmemdup(f[2], len[2])};
         rc = PM_OK;
     }
+    /* a read error (a directory, EIO) is the manifest's, not a CSV error at some line */
+    int rerr = ferror(fp) ? (errno ? errno : EIO) : 0;
     csvread_free(r);
     fclose(fp);
+    if (rerr) {
+        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(rerr));
+        return -1;
+    }
     if (rc < 0) {
         cli_error(&err);
         return -1;

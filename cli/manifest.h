@@ -16,7 +16,8 @@ typedef struct manifest {
     size_t n, cap;
 } manifest;
 
-/* Read path into m. 0, or -1 after printing the error (file:line:column, caret). */
+/* Read path into m. A year that is not empty or four digits is an error, as --year's. 0, or
+ * -1 after printing the error (file:line:column, caret). */
 int manifest_load(manifest *m, const char *path);
 
 /* The row of file: the same path, else the same base name; NULL when none. */

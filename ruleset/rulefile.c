@@ -27,10 +27,37 @@ struct rule_key {
     const char *usage, *help;
 };
 
-static int load_file(rules *r, const char *path, pm_error *err);
+static int parse_text(rules *r, const char *name, const char *src, size_t len, pm_error *err);
+
+/* Why a rule file could not be read, as messages say it: strerror with a lowercase first
+ * letter, or "larger than 16 MiB" for EFBIG. Returns buf. */
+static const char *read_reason(int e, char *buf, size_t n)
+{
+    if (e == EFBIG)
+        snprintf(buf, n, "larger than %d MiB", READFILE_RULES_MAX_MIB);
+    else
+        snprintf(buf, n, "%s", strerror(e));
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
+/* Read the rule file at path (at most READFILE_RULES_MAX bytes): 0 with *buf (the caller
+ * frees it) and *n set, or the errno value (EFBIG: larger than the cap). */
+static int read_rule_file(const char *path, char **buf, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return errno ? errno : EIO;
+    int e = 0;
+    *buf = readfile_fp(fp, READFILE_RULES_MAX, n, &e);
+    fclose(fp);
+    return *buf ? 0 : e;
+}
 
 /* include FILE: load another rule file first (path relative to this file's
- * folder); a file already loaded (same real path) is not loaded again. */
+ * folder); a file already loaded (same real path) is not loaded again. A file that cannot
+ * be read is an error at the include line, with the reason. */
 static int key_include(parser *p, const struct rule_key *k, const char *v, size_t vlen, long col)
 {
     (void)k;
@@ -45,19 +72,25 @@ static int key_include(parser *p, const struct rule_key *k, const char *v, size_
     memcpy(path + dl, v, vlen);
     path[dl + vlen] = '\0';
     char *real = realpath(path, NULL);
-    int rc = 0, seen = 0;
+    int rc = 0, seen = 0, e = real ? 0 : errno;
+    char why[128];
     for (size_t i = 0; real && i < p->r->nfiles && !seen; i++) {
         char *ri = realpath(p->r->files[i], NULL);
         seen = ri && strcmp(ri, real) == 0;
         free(ri);
     }
-    if (!real) {
-        rc = rule_perr(p, col, "cannot include '%s': no such file", path);
+    char *buf = NULL;
+    size_t n = 0;
+    if (real && !seen)
+        e = read_rule_file(path, &buf, &n);
+    if (e) {
+        rc = rule_perr(p, col, "cannot include '%s': %s", path, read_reason(e, why, sizeof why));
     } else if (!seen) {
         p->r->depth = p->depth + 1;
-        rc = load_file(p->r, path, p->err);
+        rc = parse_text(p->r, path, buf, n, p->err);
         p->r->depth = 0;
     }
+    free(buf);
     free(real);
     free(path);
     return rc;
@@ -618,14 +651,12 @@ int rules_load_string(rules *r, const char *name, const char *src, size_t len, p
 
 static int load_file(rules *r, const char *path, pm_error *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rule file: %s", strerror(errno));
+    char *buf = NULL, why[128];
     size_t n = 0;
-    int e = 0;
-    char *buf = readfile_fp(fp, &n, &e);
-    fclose(fp);
-    int rc = !buf ? pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rule file") : parse_text(r, path, buf, n, err);
+    int e = read_rule_file(path, &buf, &n);
+    if (e)
+        return pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rule file: %s", read_reason(e, why, sizeof why));
+    int rc = parse_text(r, path, buf, n, err);
     free(buf);
     return rc;
 }
@@ -637,8 +668,10 @@ static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)
 static int rule_files(const char *path, char ***out, size_t *n, pm_error *err)
 {
     DIR *d = opendir(path);
+    char why[128];
     if (!d)
-        return pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rule directory: %s", strerror(errno));
+        return pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rule directory: %s",
+                            read_reason(errno, why, sizeof why));
     char **names = NULL;
     size_t cap = 0;
     struct dirent *de;
@@ -671,8 +704,9 @@ static int rule_files(const char *path, char ***out, size_t *n, pm_error *err)
 static int load_path(rules *r, const char *path, pm_error *err)
 {
     struct stat st;
+    char why[128];
     if (stat(path, &st) != 0)
-        return pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rules: %s", strerror(errno));
+        return pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rules: %s", read_reason(errno, why, sizeof why));
     if (!S_ISDIR(st.st_mode))
         return load_file(r, path, err);
     char **names = NULL;
