@@ -109,8 +109,9 @@ static void run_doc(const batch_job *job, extractor *x, size_t i, docres *d)
     int e = 0;
     char *buf = cli_read_file(path, &n, &e);
     if (!buf) {
+        char why[PM_STRERROR_MAX];
         if (d->mf)
-            fprintf(d->mf, "planmetrics: %s: cannot read: %s\n", path, cli_strerror(e));
+            fprintf(d->mf, "planmetrics: %s: cannot read: %s\n", path, cli_strerror(e, why, sizeof why));
         d->failed = 1;
         return;
     }

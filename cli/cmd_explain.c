@@ -175,7 +175,8 @@ int cmd_explain(int argc, char **argv)
     int e = 0;
     buf = cli_read_file(file, &n, &e);
     if (!buf) {
-        cli_errorf("%s: cannot read: %s", file, cli_strerror(e));
+        char why[PM_STRERROR_MAX];
+        cli_errorf("%s: cannot read: %s", file, cli_strerror(e, why, sizeof why));
         rc = EXIT_INPUT;
         goto done;
     }

@@ -95,13 +95,9 @@ void cli_print_options(FILE *fp, const cli_option *opts)
     }
 }
 
-const char *cli_strerror(int errnum)
+const char *cli_strerror(int errnum, char *buf, size_t size)
 {
-    static char buf[128];
-    snprintf(buf, sizeof buf, "%s", strerror(errnum));
-    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-    return buf;
+    return pm_strerror(errnum, buf, size);
 }
 
 void cli_error(const pm_error *e)

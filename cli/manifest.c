@@ -15,7 +15,8 @@ int manifest_load(manifest *m, const char *path)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(errno));
+        char why[PM_STRERROR_MAX];
+        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(errno, why, sizeof why));
         return -1;
     }
     static const char *const want[] = {"file", "city", "year"};
