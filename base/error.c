@@ -8,6 +8,27 @@
 #include <stdarg.h>
 #include <string.h>
 
+const char *pm_strerror(int errnum, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return "";
+    buf[0] = '\0';
+#if defined(_GNU_SOURCE)
+    /* the GNU strerror_r returns its text, in buf or a static string */
+    const char *s = strerror_r(errnum, buf, size);
+    if (s != buf)
+        snprintf(buf, size, "%s", s);
+#else
+    /* the XSI strerror_r (the Makefile's -D_POSIX_C_SOURCE=200809L without _GNU_SOURCE)
+     * fills buf and returns 0 or an error number */
+    if (strerror_r(errnum, buf, size) != 0 && !buf[0])
+        snprintf(buf, size, "error %d", errnum);
+#endif
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
 void pm_error_clear(pm_error *e)
 {
     if (e)

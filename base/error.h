@@ -44,4 +44,12 @@ void pm_error_source(pm_error *e, const char *line, size_t len);
  * under the column (column counted in characters, wide CJK counted as 2). */
 void pm_error_print(const pm_error *e, FILE *fp);
 
+/* Room for any pm_strerror text. */
+#define PM_STRERROR_MAX 128
+
+/* The text of errno value errnum with its first letter lowercased ("no such file or directory",
+ * "input/output error"; "EOF"-like words kept), written into buf (size bytes) and returned.
+ * Thread-safe: nothing is shared between calls (strerror_r), so workers may call it. */
+const char *pm_strerror(int errnum, char *buf, size_t size);
+
 #endif

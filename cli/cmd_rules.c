@@ -110,7 +110,8 @@ static void show_written(const rule *ru)
     int e = 0;
     char *buf = cli_read_file(ru->file, &n, &e);
     if (!buf) {
-        printf("  (cannot read %s: %s)\n", ru->file, cli_strerror(e));
+        char why[PM_STRERROR_MAX];
+        printf("  (cannot read %s: %s)\n", ru->file, cli_strerror(e, why, sizeof why));
         return;
     }
     const char *s = buf, *end = buf + n;

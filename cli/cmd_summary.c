@@ -114,7 +114,8 @@ int cmd_summary(int argc, char **argv)
         int std = strcmp(files[i], "-") == 0;
         FILE *in = std ? stdin : fopen(files[i], "rb");
         if (!in) {
-            cli_errorf("%s: cannot read: %s", files[i], cli_strerror(errno));
+            char why[PM_STRERROR_MAX];
+            cli_errorf("%s: cannot read: %s", files[i], cli_strerror(errno, why, sizeof why));
             rc = EXIT_INPUT;
             goto done;
         }

@@ -95,13 +95,9 @@ void cli_print_options(FILE *fp, const cli_option *opts)
     }
 }
 
-const char *cli_strerror(int errnum)
+const char *cli_strerror(int errnum, char *buf, size_t size)
 {
-    static char buf[128];
-    snprintf(buf, sizeof buf, "%s", strerror(errnum));
-    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-    return buf;
+    return pm_strerror(errnum, buf, size);
 }
 
 void cli_error(const pm_error *e)
@@ -205,8 +201,10 @@ void cli_read_error(FILE *to, const char *path, int err)
 {
     if (err == EFBIG)
         fprintf(to, "planmetrics: %s: larger than %d MiB\n", path, READFILE_DOC_MAX_MIB);
-    else
-        fprintf(to, "planmetrics: %s: cannot read: %s\n", path, cli_strerror(err));
+    else {
+        char why[PM_STRERROR_MAX];
+        fprintf(to, "planmetrics: %s: cannot read: %s\n", path, cli_strerror(err, why, sizeof why));
+    }
 }
 
 int cli_summary_format(const char *name)

@@ -22,7 +22,8 @@ int manifest_load(manifest *m, const char *path)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(errno));
+        char why[PM_STRERROR_MAX];
+        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(errno, why, sizeof why));
         return -1;
     }
     static const char *const want[] = {"file", "city", "year"};
@@ -51,7 +52,8 @@ int manifest_load(manifest *m, const char *path)
     csvread_free(r);
     fclose(fp);
     if (rerr) {
-        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(rerr));
+        char why[PM_STRERROR_MAX];
+        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(rerr, why, sizeof why));
         return -1;
     }
     if (rc < 0) {

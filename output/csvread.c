@@ -317,9 +317,11 @@ static int feed(csvread *r, const char *chunk, size_t n)
 static int finish(csvread *r)
 {
     r->eof = 1;
-    if (ferror(r->in))
+    if (ferror(r->in)) {
+        char why[PM_STRERROR_MAX];
         return r->rc = pm_error_set(r->err, PM_ERR_IO, r->name, 0, 0, "cannot read input: %s",
-                                    strerror(errno));
+                                    pm_strerror(errno, why, sizeof why));
+    }
     settle(r);
     int f = csv_fini(&r->p, on_field, on_record, r);
     if (!r->rc && f != 0)

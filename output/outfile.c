@@ -4,7 +4,6 @@
 
 #include "base/mem.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
@@ -38,14 +37,6 @@ struct outfile {
     char *target;   /* rename destination (a symlink is resolved to its file) */
     char *tmp;
 };
-
-/* strerror(errnum) with its first letter lowercased, copied into buf. */
-static const char *reason(int errnum, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", strerror(errnum));
-    buf[0] = (char)tolower((unsigned char)buf[0]);
-    return buf;
-}
 
 static int slot_claim(void)
 {
@@ -145,13 +136,13 @@ static outfile *open_stdout(const char *const *inputs, size_t ninputs, pm_error 
 /* A device or FIFO, written in place. */
 static outfile *open_direct(const char *path, pm_error *err)
 {
-    char why[128];
+    char why[PM_STRERROR_MAX];
     outfile *d = xcalloc(1, sizeof *d);
     d->shown = xstrdup(path);
     d->slot = -1;
     d->direct = 1;
     if (!(d->fp = fopen(path, "w"))) {
-        pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path, reason(errno, why, sizeof why));
+        pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path, pm_strerror(errno, why, sizeof why));
         outfile_free(d);
         return NULL;
     }
@@ -161,7 +152,7 @@ static outfile *open_direct(const char *path, pm_error *err)
 /* A regular file (ts: its stat, NULL when new), written to a temporary beside it. */
 static outfile *open_replacing(const char *path, const struct stat *ts, pm_error *err)
 {
-    char why[128];
+    char why[PM_STRERROR_MAX];
     int exists = ts != NULL;
     /* Keep an existing file's permissions, as truncating it in place would;
      * a new file gets 0666 & ~umask like fopen (mkstemp creates 0600). */
@@ -183,7 +174,7 @@ static outfile *open_replacing(const char *path, const struct stat *ts, pm_error
     size_t baselen = strlen(base);
     if (baselen == 0) {
         pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path,
-                     reason(EISDIR, why, sizeof why));
+                     pm_strerror(EISDIR, why, sizeof why));
         outfile_free(o);
         return NULL;
     }
@@ -198,7 +189,7 @@ static outfile *open_replacing(const char *path, const struct stat *ts, pm_error
 
     if (tmplen >= PATH_MAX) {
         pm_error_set(err, PM_ERR_LIMIT, NULL, 0, 0, "cannot write '%s': %s", path,
-                     reason(ENAMETOOLONG, why, sizeof why));
+                     pm_strerror(ENAMETOOLONG, why, sizeof why));
         outfile_free(o);
         return NULL;
     }
@@ -213,7 +204,7 @@ static outfile *open_replacing(const char *path, const struct stat *ts, pm_error
     int fd = mkstemp(o->tmp);
     if (fd < 0) {
         pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot create a temporary file beside '%s': %s",
-                     path, reason(errno, why, sizeof why));
+                     path, pm_strerror(errno, why, sizeof why));
         slot_release(o->slot);
         outfile_free(o);
         return NULL;
@@ -227,7 +218,7 @@ static outfile *open_replacing(const char *path, const struct stat *ts, pm_error
         unlink(o->tmp);
         slot_release(o->slot);
         pm_error_set(err, PM_ERR_IO, NULL, 0, 0,
-                     "cannot write '%s': %s", path, reason(e, why, sizeof why));
+                     "cannot write '%s': %s", path, pm_strerror(e, why, sizeof why));
         outfile_free(o);
         return NULL;
     }
@@ -236,7 +227,7 @@ static outfile *open_replacing(const char *path, const struct stat *ts, pm_error
 
 outfile *outfile_open(const char *path, const char *const *inputs, size_t ninputs, pm_error *err)
 {
-    char why[128];
+    char why[PM_STRERROR_MAX];
     if (!path || strcmp(path, "-") == 0)
         return open_stdout(inputs, ninputs, err);
 
@@ -244,7 +235,7 @@ outfile *outfile_open(const char *path, const char *const *inputs, size_t ninput
     int exists = stat(path, &ts) == 0;
     if (exists && S_ISDIR(ts.st_mode)) {
         pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path,
-                     reason(EISDIR, why, sizeof why));
+                     pm_strerror(EISDIR, why, sizeof why));
         return NULL;
     }
     if (exists) {
@@ -257,7 +248,7 @@ outfile *outfile_open(const char *path, const char *const *inputs, size_t ninput
         /* fopen("w") would refuse a file we may not write: so do we. */
         if (access(path, W_OK) != 0) {
             pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", path,
-                         reason(errno, why, sizeof why));
+                         pm_strerror(errno, why, sizeof why));
             return NULL;
         }
     }
@@ -274,7 +265,7 @@ FILE *outfile_stream(outfile *o)
 
 int outfile_commit(outfile *o, pm_error *err)
 {
-    char why[128];
+    char why[PM_STRERROR_MAX];
     if (!o)
         return pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "no output file to commit");
 
@@ -285,7 +276,7 @@ int outfile_commit(outfile *o, pm_error *err)
         outfile_free(o);
         if (bad)
             return pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write standard output: %s",
-                                reason(e, why, sizeof why));
+                                pm_strerror(e, why, sizeof why));
         return PM_OK;
     }
 
@@ -308,7 +299,7 @@ int outfile_commit(outfile *o, pm_error *err)
     int code = PM_OK;
     if (e)
         code = pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write '%s': %s", o->shown,
-                            reason(e, why, sizeof why));
+                            pm_strerror(e, why, sizeof why));
     outfile_free(o);
     return code;
 }

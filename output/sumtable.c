@@ -390,8 +390,10 @@ int summary_write(summary *s, FILE *out, int format, unsigned flags, pm_error *e
     int fmt = format == SUMMARY_MD ? GRID_MD : format == SUMMARY_JSON ? GRID_JSON : GRID_CSV;
     int rc = grid_write(t, out, fmt);
     grid_free(t);
-    if (rc != 0 || fflush(out) != 0 || ferror(out))
+    if (rc != 0 || fflush(out) != 0 || ferror(out)) {
+        char why[PM_STRERROR_MAX];
         return pm_error_set(err, PM_ERR_IO, NULL, 0, 0, "cannot write summary: %s",
-                            errno ? strerror(errno) : "write error");
+                            errno ? pm_strerror(errno, why, sizeof why) : "write error");
+    }
     return PM_OK;
 }
