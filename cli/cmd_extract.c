@@ -205,7 +205,7 @@ int cmd_extract(int argc, char **argv)
         }
         summary_set_additive(sum, cli_unit_additive, r);
     }
-    cli_catch_signals();
+    cli_catch_signals(out && strcmp(out, "-") != 0);
     of = outfile_open(out, (const char *const *)files.v, files.n, &err);
     if (!of) {
         cli_error(&err);
