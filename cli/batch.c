@@ -2,6 +2,7 @@
  * thread writes each slot in input order (an ordered writer) and draws the progress bar. */
 #include "cli/batch.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,15 @@ typedef struct sink {
     csvout *w;
     summary *sum;  /* --summary: rows go here instead of w */
     int write_failed, summary_failed;
+    int write_errno;  /* errno of the write that failed, saved at once */
 } sink;
+
+/* Note a failed write to the writer and its reason, before anything else can change errno. */
+static void sink_write_failed(sink *s)
+{
+    s->write_errno = errno ? errno : EIO;
+    s->write_failed = 1;
+}
 
 static int sink_row(sink *s, const char *const *cell, const size_t *len)
 {
@@ -39,8 +48,9 @@ static int sink_row(sink *s, const char *const *cell, const size_t *len)
         }
         return 0; /* the other rows are still told of, but no summary is written */
     }
+    errno = 0;
     if (csvout_row(s->w, cell, len, COL_COUNT) != 0) {
-        s->write_failed = 1;
+        sink_write_failed(s);
         return 1;
     }
     return 0;
@@ -240,8 +250,9 @@ static void write_doc(docres *d, sink *s, const progress *pg)
             fputs("\r\033[K", stderr);
         fwrite(d->msgs, 1, d->mlen, stderr);
     }
+    errno = 0;
     if (d->formatted && !s->write_failed && csvout_rows_raw(s->w, d->csv, d->csvlen, d->nrows) != 0)
-        s->write_failed = 1;
+        sink_write_failed(s);
     const char *p = d->rows.buf;
     for (size_t k = 0; !d->formatted && k < d->nrows && !s->write_failed; k++) {
         const char *cell[COL_COUNT];
@@ -283,7 +294,7 @@ int batch_run(batch_job *job, int *write_failed)
     if (jobs > job->nfiles && job->nfiles > 0)
         jobs = job->nfiles;
     int rc = EXIT_OK;
-    sink s = {job->w, job->sum, 0, 0};
+    sink s = {job->w, job->sum, 0, 0, 0};
     progress pg;
     progress_start(&pg, job);
     batch b = {.job = job, .spare = job->spare};
@@ -338,7 +349,7 @@ int batch_run(batch_job *job, int *write_failed)
     pthread_cond_destroy(&b.space);
     pthread_cond_destroy(&b.ready);
     job->spare = b.spare; /* NULL when a worker took it */
-    *write_failed = s.write_failed;
+    *write_failed = s.write_failed ? s.write_errno : 0;
     job->summary_failed = s.summary_failed;
     if (s.summary_failed)
         rc = EXIT_INPUT;

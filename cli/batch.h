@@ -38,8 +38,9 @@ typedef struct batch_job {
 
 /* Run the batch. Each document's messages (warnings, errors) go to stderr, then its rows
  * to the writer, in input order. Returns EXIT_OK, or EXIT_INPUT when a document failed,
- * the summary refused a row (reported) or no thread could start. *write_failed is set
- * (and the batch stops) when writing to w fails; errno then says why. */
+ * the summary refused a row (reported) or no thread could start. When writing to w fails
+ * the batch stops and *write_failed is the errno of the failed write (EIO when it gave none),
+ * saved at the failing call: errno itself is long overwritten by then. 0: no failure. */
 int batch_run(batch_job *job, int *write_failed);
 
 #endif

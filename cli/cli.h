@@ -12,8 +12,7 @@ enum {
     EXIT_OK = 0,
     EXIT_INPUT = 1,   /* some inputs failed or were skipped; the rest is complete */
     EXIT_USAGE = 2,   /* bad command line or rule error */
-    EXIT_OUTPUT = 3,  /* output could not be written */
-    EXIT_SIGNAL = 130
+    EXIT_OUTPUT = 3   /* output could not be written; a signal ends the run as 128+N */
 };
 
 /* One entry of an option table: drives both parsing and --help. */
@@ -79,9 +78,11 @@ struct extractor;
 struct extractor *cli_extractor(const char *argv0, const char *const *paths, size_t npaths, const char *packs,
                                 rules **r);
 
-/* From now on SIGINT and SIGTERM remove the outputs being written (outfile's temporary
- * files) and exit with EXIT_SIGNAL. */
-void cli_catch_signals(void);
+/* From now on SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ,
+ * and SIGPIPE when output_file (-o names a file), remove the outputs being written (outfile's
+ * temporary files), then end the process by the same signal (exit status 128+N). A signal
+ * that was ignored when the command started is left ignored. */
+void cli_catch_signals(int output_file);
 
 /* Subcommands: each returns an exit code. */
 int cmd_extract(int argc, char **argv);

@@ -212,7 +212,7 @@ int cmd_extract(int argc, char **argv)
         }
         summary_set_additive(sum, cli_unit_additive, r);
     }
-    cli_catch_signals();
+    cli_catch_signals(out && strcmp(out, "-") != 0);
     of = outfile_open(out, (const char *const *)files.v, files.n, &err);
     if (!of) {
         cli_error(&err);
@@ -230,7 +230,11 @@ int cmd_extract(int argc, char **argv)
     numeric[COL_VALUE] = numeric[COL_VALUE_MAX] = numeric[COL_LINE] = numeric[COL_YEAR] = 1;
     numeric[COL_QUALIFIER] = 1;
     csvout_set_numeric(w, numeric, COL_COUNT);
+    /* the errno of a failed write, saved at the call (0: none) */
+    errno = 0;
     int write_failed = header && !sum && csvout_row(w, extract_columns, NULL, COL_COUNT) != 0;
+    if (write_failed)
+        write_failed = errno ? errno : EIO;
     batch_job job = {.files = (const char *const *)files.v, .nfiles = files.n, .r = r, .packs = packs,
                      .spare = x, .doc_opts = manifest_opts, .doc_ctx = &mf, .w = w, .sum = sum,
                      .csvflags = flags & ~(unsigned)CSVOUT_BOM, .numeric = numeric, .jobs = (size_t)jobs,
@@ -240,7 +244,7 @@ int cmd_extract(int argc, char **argv)
         rc = batch_run(&job, &write_failed);
     x = job.spare; /* NULL when a worker took it */
     if (write_failed) {
-        cli_errorf("%s: cannot write: %s", out ? out : "standard output", cli_strerror(errno ? errno : EIO, why, sizeof why));
+        cli_errorf("%s: cannot write: %s", out ? out : "standard output", cli_strerror(write_failed, why, sizeof why));
         outfile_abort(of);
         of = NULL;
         rc = EXIT_OUTPUT;

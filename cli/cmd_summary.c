@@ -103,7 +103,7 @@ int cmd_summary(int argc, char **argv)
     for (size_t i = 0; i < nfiles; i++)
         if (strcmp(files[i], "-") != 0)
             named[nnamed++] = files[i];
-    cli_catch_signals();
+    cli_catch_signals(out && strcmp(out, "-") != 0);
     of = outfile_open(out, named, nnamed, &err);
     if (!of) {
         cli_error(&err);

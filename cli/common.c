@@ -246,15 +246,39 @@ int cli_unit_additive(void *ctx, const char *unit)
     return rules_unit_additive(ctx, unit);
 }
 
+/* Remove the temporary outputs, then die by the same signal, so that the parent sees it
+ * (exit status 128+N in a shell). SA_RESETHAND and SA_NODEFER: the default action is back
+ * and the signal not blocked, so raise() ends the process here. */
 static void on_signal(int sig)
 {
-    (void)sig;
     outfile_abort_all_signal();
-    _exit(EXIT_SIGNAL);
+    raise(sig);
+    _exit(128 + sig); /* not reached */
 }
 
-void cli_catch_signals(void)
+void cli_catch_signals(int output_file)
 {
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    /* every signal whose default action ends the process and that a terminal, a job
+     * control or a limit sends: a closed terminal or SSH session (SIGHUP), Ctrl-\ (SIGQUIT),
+     * ulimit -t and -f (SIGXCPU, SIGXFSZ) */
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    for (size_t i = 0; i <= sizeof sigs / sizeof sigs[0]; i++) {
+        /* SIGPIPE only when the output is a file: then it can only come from standard error
+         * (2>&1 | head), and the temporary file must go; on standard output it just ends
+         * the run, as for grep */
+        int sig = i < sizeof sigs / sizeof sigs[0] ? sigs[i] : SIGPIPE;
+        if (sig == SIGPIPE && !output_file)
+            continue;
+        struct sigaction old;
+        /* a signal ignored at start stays ignored (a background job's SIGINT and SIGQUIT,
+         * nohup's SIGHUP) */
+        if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sig, &sa, NULL);
+    }
 }
