@@ -1,5 +1,6 @@
 /* main.c: the planmetrics command - dispatches to the subcommands.
  * Only cli/ prints and chooses exit codes. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +36,8 @@ static void out_of_memory(size_t wanted)
     abort();
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-    mem_on_fail(out_of_memory);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
@@ -57,4 +57,19 @@ int main(int argc, char **argv)
         return cmd_rules(argc - 1, argv + 1);
     cli_errorf("unknown command '%s' (see --help)", argv[1]);
     return EXIT_USAGE;
+}
+
+/* Every command's output reaches stdout through stdio: what could not be written (a full
+ * disk, /dev/full) is found here, once, and is exit 3 whatever the command said. */
+int main(int argc, char **argv)
+{
+    mem_on_fail(out_of_memory);
+    int rc = run(argc, argv);
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc != EXIT_OUTPUT) {
+        char why[PM_STRERROR_MAX];
+        cli_errorf("standard output: cannot write: %s", cli_strerror(errno ? errno : EIO, why, sizeof why));
+        rc = EXIT_OUTPUT;
+    }
+    return rc;
 }
