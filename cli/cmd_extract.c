@@ -213,7 +213,19 @@ int cmd_extract(int argc, char **argv)
         summary_set_additive(sum, cli_unit_additive, r);
     }
     cli_catch_signals(out && strcmp(out, "-") != 0);
-    of = outfile_open(out, (const char *const *)files.v, files.n, &err);
+    /* -o never replaces anything the run reads: documents, rule files, manifest, file lists */
+    size_t nin = 0;
+    const char **ins = xcalloc(files.n + nrules + nlists + 1, sizeof *ins);
+    for (size_t i = 0; i < files.n; i++)
+        ins[nin++] = files.v[i];
+    for (size_t i = 0; i < nrules; i++)
+        ins[nin++] = rulepaths[i];
+    for (size_t i = 0; i < nlists; i++)
+        ins[nin++] = lists[i];
+    if (mpath)
+        ins[nin++] = mpath;
+    of = outfile_open(out, ins, nin, &err);
+    free(ins);
     if (!of) {
         cli_error(&err);
         rc = err.code == PM_ERR_USAGE ? EXIT_USAGE : EXIT_OUTPUT;
