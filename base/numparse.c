@@ -388,17 +388,18 @@ static int put_digits(char *buf, size_t n, const char *d, size_t len)
     return (int)len;
 }
 
+static const unsigned long long ipow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+
 /* The shortest k <= 6 decimals (with |v| < 1e9) for which q / 10^k is the double a,
  * in *q; -1 when there is none. Then those digits are v's 15 significant ones. */
 static int short_decimals(double a, unsigned long long *q)
 {
-    static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
     if (!(a < 1e9))
         return -1;
     for (int k = 1; k <= 6; k++) {
-        double r = a * pow10[k];
+        double r = a * (double)ipow10[k];
         unsigned long long u = (unsigned long long)(r + 0.5);
-        if ((double)u / pow10[k] == a) {
+        if ((double)u / (double)ipow10[k] == a) {
             *q = u;
             return k;
         }
@@ -424,11 +425,11 @@ int num_format(double v, char *buf, size_t n)
     unsigned long long q;
     int k = short_decimals(a, &q);
     if (k > 0) { /* 72.5, 0.25: a few decimals, without printf */
-        p = put_udec(end, q % (unsigned long long)pow(10, k));
+        p = put_udec(end, q % ipow10[k]);
         while (p > end - k)
             *--p = '0';
         *--p = '.';
-        p = put_udec(p, q / (unsigned long long)pow(10, k));
+        p = put_udec(p, q / ipow10[k]);
         if (v < 0)
             *--p = '-';
         return put_digits(buf, n, p, (size_t)(end - p));

@@ -47,10 +47,6 @@ void cli_errorf(const char *fmt, ...)
 #endif
     ;
 
-/* strerror with a lowercase first letter, for messages ("no such file or directory"), written
- * into the caller's buf (PM_STRERROR_MAX bytes is enough) and returned: thread-safe, as the
- * workers of extract call it (pm_strerror). */
-const char *cli_strerror(int errnum, char *buf, size_t size);
 
 /* The summary's additivity callback over a rule set's unit map (ctx: the rules). */
 int cli_unit_additive(void *ctx, const char *unit);

@@ -154,13 +154,13 @@ int cmd_extract(int argc, char **argv)
     }
     for (size_t i = 0; i < ndirs; i++)
         if (filelist_walk(&files, dirs[i], glob, walk_warning, &quiet) != 0) {
-            cli_errorf("%s: cannot read directory: %s", dirs[i], cli_strerror(errno, why, sizeof why));
+            cli_errorf("%s: cannot read directory: %s", dirs[i], pm_strerror(errno, why, sizeof why));
             rc = EXIT_USAGE;
             goto done;
         }
     for (size_t i = 0; i < nlists; i++)
         if (filelist_read(&files, lists[i]) != 0) {
-            cli_errorf("%s: cannot read file list: %s", lists[i], cli_strerror(errno, why, sizeof why));
+            cli_errorf("%s: cannot read file list: %s", lists[i], pm_strerror(errno, why, sizeof why));
             rc = EXIT_USAGE;
             goto done;
         }
@@ -256,7 +256,7 @@ int cmd_extract(int argc, char **argv)
         rc = batch_run(&job, &write_failed);
     x = job.spare; /* NULL when a worker took it */
     if (write_failed) {
-        cli_errorf("%s: cannot write: %s", out ? out : "standard output", cli_strerror(write_failed, why, sizeof why));
+        cli_errorf("%s: cannot write: %s", out ? out : "standard output", pm_strerror(write_failed, why, sizeof why));
         outfile_abort(of);
         of = NULL;
         rc = EXIT_OUTPUT;

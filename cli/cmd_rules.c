@@ -111,7 +111,7 @@ static void show_written(const rule *ru)
     char *buf = cli_read_file(ru->file, &n, &e);
     if (!buf) {
         char why[PM_STRERROR_MAX];
-        printf("  (cannot read %s: %s)\n", ru->file, cli_strerror(e, why, sizeof why));
+        printf("  (cannot read %s: %s)\n", ru->file, pm_strerror(e, why, sizeof why));
         return;
     }
     const char *s = buf, *end = buf + n;

@@ -115,7 +115,7 @@ int cmd_summary(int argc, char **argv)
         FILE *in = std ? stdin : fopen(files[i], "rb");
         if (!in) {
             char why[PM_STRERROR_MAX];
-            cli_errorf("%s: cannot read: %s", files[i], cli_strerror(errno, why, sizeof why));
+            cli_errorf("%s: cannot read: %s", files[i], pm_strerror(errno, why, sizeof why));
             rc = EXIT_INPUT;
             goto done;
         }

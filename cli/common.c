@@ -95,11 +95,6 @@ void cli_print_options(FILE *fp, const cli_option *opts)
     }
 }
 
-const char *cli_strerror(int errnum, char *buf, size_t size)
-{
-    return pm_strerror(errnum, buf, size);
-}
-
 void cli_error(const pm_error *e)
 {
     if (!e->msg[0]) { /* a module ran out of memory before it could say more */
@@ -203,7 +198,7 @@ void cli_read_error(FILE *to, const char *path, int err)
         fprintf(to, "planmetrics: %s: larger than %d MiB\n", path, READFILE_DOC_MAX_MIB);
     else {
         char why[PM_STRERROR_MAX];
-        fprintf(to, "planmetrics: %s: cannot read: %s\n", path, cli_strerror(err, why, sizeof why));
+        fprintf(to, "planmetrics: %s: cannot read: %s\n", path, pm_strerror(err, why, sizeof why));
     }
 }
 
@@ -256,6 +251,16 @@ static void on_signal(int sig)
     _exit(128 + sig); /* not reached */
 }
 
+/* Catch sig with sa, unless it was ignored at start (a background job's SIGINT and
+ * SIGQUIT, nohup's SIGHUP): that stays ignored. */
+static void catch_unless_ignored(int sig, const struct sigaction *sa)
+{
+    struct sigaction old;
+    if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+        return;
+    sigaction(sig, sa, NULL);
+}
+
 void cli_catch_signals(int output_file)
 {
     /* every signal whose default action ends the process and that a terminal, a job
@@ -267,18 +272,11 @@ void cli_catch_signals(int output_file)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-    for (size_t i = 0; i <= sizeof sigs / sizeof sigs[0]; i++) {
-        /* SIGPIPE only when the output is a file: then it can only come from standard error
-         * (2>&1 | head), and the temporary file must go; on standard output it just ends
-         * the run, as for grep */
-        int sig = i < sizeof sigs / sizeof sigs[0] ? sigs[i] : SIGPIPE;
-        if (sig == SIGPIPE && !output_file)
-            continue;
-        struct sigaction old;
-        /* a signal ignored at start stays ignored (a background job's SIGINT and SIGQUIT,
-         * nohup's SIGHUP) */
-        if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-            continue;
-        sigaction(sig, &sa, NULL);
-    }
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        catch_unless_ignored(sigs[i], &sa);
+    /* SIGPIPE only when the output is a file: then it can only come from standard error
+     * (2>&1 | head), and the temporary file must go; on standard output it just ends
+     * the run, as for grep */
+    if (output_file)
+        catch_unless_ignored(SIGPIPE, &sa);
 }

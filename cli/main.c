@@ -68,7 +68,7 @@ int main(int argc, char **argv)
     errno = 0;
     if ((fflush(stdout) != 0 || ferror(stdout)) && rc != EXIT_OUTPUT) {
         char why[PM_STRERROR_MAX];
-        cli_errorf("standard output: cannot write: %s", cli_strerror(errno ? errno : EIO, why, sizeof why));
+        cli_errorf("standard output: cannot write: %s", pm_strerror(errno ? errno : EIO, why, sizeof why));
         rc = EXIT_OUTPUT;
     }
     return rc;

@@ -23,7 +23,7 @@ int manifest_load(manifest *m, const char *path)
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         char why[PM_STRERROR_MAX];
-        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(errno, why, sizeof why));
+        cli_errorf("%s: cannot read manifest: %s", path, pm_strerror(errno, why, sizeof why));
         return -1;
     }
     static const char *const want[] = {"file", "city", "year"};
@@ -53,7 +53,7 @@ int manifest_load(manifest *m, const char *path)
     fclose(fp);
     if (rerr) {
         char why[PM_STRERROR_MAX];
-        cli_errorf("%s: cannot read manifest: %s", path, cli_strerror(rerr, why, sizeof why));
+        cli_errorf("%s: cannot read manifest: %s", path, pm_strerror(rerr, why, sizeof why));
         return -1;
     }
     if (rc < 0) {

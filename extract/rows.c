@@ -462,8 +462,12 @@ static int value_refused(runctx *rc, long line, size_t at, const char *num, size
         while (cut < nl && cut > 0 && ((unsigned char)num[cut] & 0xC0) == 0x80) /* whole characters */
             cut--;
         int lost = isnan(v) || (has_max && isnan(vmax));
-        snprintf(msg, sizeof msg, "number '%.*s%s' %s: no row", (int)cut, num, cut < nl ? "…" : "",
-                 lost ? "has more than 15 significant digits, which a value cannot keep" : "is too large for a value");
+        if (lost)
+            snprintf(msg, sizeof msg, "number '%.*s%s' has more than %d significant digits, which a value cannot keep: no row",
+                     (int)cut, num, cut < nl ? "…" : "", NUM_DIGITS);
+        else
+            snprintf(msg, sizeof msg, "number '%.*s%s' is too large for a value: no row", (int)cut, num,
+                     cut < nl ? "…" : "");
         rc->warn(rc->wctx, rc->file, line, msg);
     }
     rc->refused_line = line;
