@@ -243,11 +243,17 @@ int cli_unit_additive(void *ctx, const char *unit)
 
 /* Remove the temporary outputs, then die by the same signal, so that the parent sees it
  * (exit status 128+N in a shell). SA_RESETHAND and SA_NODEFER: the default action is back
- * and the signal not blocked, so raise() ends the process here. */
+ * and the signal not blocked, so raise() ends the process here. Under ThreadSanitizer
+ * raise() from a handler is held back until the handler returns, and the _exit below would
+ * win: there the signal goes to the process with kill(). */
 static void on_signal(int sig)
 {
     outfile_abort_all_signal();
+#if defined(__SANITIZE_THREAD__)
+    kill(getpid(), sig);
+#else
     raise(sig);
+#endif
     _exit(128 + sig); /* not reached */
 }
 

@@ -12,11 +12,17 @@
 #include "base/mem.h"
 #include "base/strbuf.h"
 
-/* Under ASan a huge malloc must return NULL (as the C library's does), not stop the test. */
+/* Under ASan or TSan a huge malloc must return NULL (as the C library's does), not stop the
+ * test. The sanitizer reads its own default; the other one is never called. */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
 {
     return "allocator_may_return_null=1";
+}
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
+{
+    return "allocator_may_return_null=1 halt_on_error=1 exitcode=66";
 }
 
 static jmp_buf back;
