@@ -157,6 +157,25 @@ static void add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE 
     x->nc++;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Whether the document's --timeout has passed. The clock is read at every call with `now`,
+ * else at every 64th (a try of a rule costs about as much as reading it); once late, always. */
+static int late(extractor *x, int now)
+{
+    if (x->late || x->max_seconds <= 0)
+        return x->late;
+    if (!now && ++x->ticks % 64)
+        return 0;
+    x->late = seconds_since(&x->t0) > x->max_seconds;
+    return x->late;
+}
+
 /* Rule ru (index idx) gave up at the current line with PCRE2 error rc: tell the
  * line's warning callback, once per rule and document (a pathological rule must not
  * flood stderr). */
@@ -231,8 +250,11 @@ static void scan_rule(extractor *x, const rule *ru, size_t idx, size_t len, size
      * end of the last candidate's value it cannot drop one (explain shows all) */
     size_t stop = ru->kind == RULE_EXCLUDE && !ru->compiled->before_code && !x->tracing ? x->value_end : (size_t)-1;
     for (size_t k = 0; k < x->nanc && x->anc[k] < stop && x->anc[k] <= last; k++)
-        if (prefilter_may(x->pf, idx, k))
+        if (prefilter_may(x->pf, idx, k)) {
+            if (late(x, 0))
+                return;
             try_at(x, ru, idx, len, k);
+        }
 }
 
 /* Every active rule at every number of the line: rows into x->c, exclusions
@@ -380,20 +402,14 @@ static size_t resolve(extractor *x)
             int clash = 0;
             for (size_t j = first; j < n && !clash; j++)
                 clash = x->c[i].start < x->c[j].end && x->c[j].start < x->c[i].end;
-            if (!clash && (!x->c[i].ru->compiled->before_code || match_before(x, x->c[i].ru, x->c[i].idx, x->c[i].anchor, &x->c[i])))
+            if (!clash && (!x->c[i].ru->compiled->before_code ||
+                           (!late(x, 0) && match_before(x, x->c[i].ru, x->c[i].idx, x->c[i].anchor, &x->c[i]))))
                 x->c[n++] = x->c[i];
         }
         from = to;
     }
     qsort(x->c, n, sizeof(cand), pos_cmp);
     return n;
-}
-
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 /* Warnings of the text layer (bad bytes replaced) go to the caller's callback. */
@@ -408,21 +424,43 @@ static void text_warn(void *ctx, long line, const char *msg)
     tw->o->warn(tw->o->warn_ctx, tw->file, line, msg);
 }
 
-/* One line of prose (not a table's): its rows to r->fn, its marks to the trace. Returns 0 or
- * the callback's non-zero value. */
-static int prose_line(extractor *x, runctx *r, size_t off, size_t len, long lineno, const extract_opts *o)
+/* The --timeout error at line lineno: at its start (norm_off == line_off, no row of the line
+ * written) or at the row that starts at norm_off (the rows before it written); the column
+ * counts characters of the original line. */
+static int timeout_error(const runctx *r, pm_error *err, long lineno, size_t line_off, size_t norm_off,
+                         double secs)
+{
+    if (norm_off == line_off)
+        return pm_error_set(err, PM_ERR_LIMIT, r->file, lineno, 0,
+                            "gave up after %g seconds (--timeout); rows before this line were written", secs);
+    long col = 1;
+    for (size_t i = to_orig(r, line_off), e = to_orig(r, norm_off); i < e; i++)
+        col += ((unsigned char)r->orig[i] & 0xC0) != 0x80;
+    return pm_error_set(err, PM_ERR_LIMIT, r->file, lineno, col,
+                        "gave up after %g seconds (--timeout); rows before this place were written", secs);
+}
+
+/* One line of prose (not a table's): its rows to r->fn, its marks to the trace. Returns 0,
+ * the callback's non-zero value, or PM_ERR_LIMIT (err filled) when --timeout passes. */
+static int prose_line(extractor *x, runctx *r, size_t off, size_t len, long lineno, const extract_opts *o,
+                      pm_error *err)
 {
     const char *ln = r->norm + off;
     collect(x, ln, len, o->warn, o->warn_ctx, r->file, lineno);
-    size_t k = resolve(x);
+    size_t k = late(x, 1) ? 0 : resolve(x);
+    if (late(x, 1)) /* the line's rows are incomplete: none of them */
+        return timeout_error(r, err, lineno, off, off, o->max_seconds);
     if (k) {
         size_t cs0 = 0, ce0;
         extract_sentence(x, ln, len, x->c[0].start, x->c[0].end, &cs0, &ce0);
         meaning_line(x->mean, ln, len, cs0);
     }
     int rc = 0;
-    for (size_t i = 0; i < k && rc == 0; i++)
+    for (size_t i = 0; i < k && rc == 0; i++) {
+        if (i && late(x, 1))
+            return timeout_error(r, err, lineno, off, off + x->c[i].start, o->max_seconds);
         rc = extract_emit(r, &x->c[i], off, len, lineno);
+    }
     if (rc == 0 && o->trace)
         rc = extract_trace_line(x, r, off, len, k, lineno, o);
     return rc;
@@ -455,8 +493,10 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
     x->tracing = o->trace != NULL;
     plan_rules(x);
     memset(x->warned, 0, sizeof x->warned);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_MONOTONIC, &x->t0);
+    x->max_seconds = o->max_seconds;
+    x->ticks = 0;
+    x->late = 0;
 
     int span_end = 0, plan_year = meaning_years(x->mean, &span_end);
     table_read(x->tab, r.norm, r.normlen, plan_year, span_end);
@@ -486,13 +526,11 @@ int extractor_run(extractor *x, const char *file, const char *bytes, size_t n,
             meaning_heading(x->mean, level, r.norm + off, len);
         else
             meaning_part(x->mean, r.norm + off, len);
-        if (o->max_seconds > 0 && seconds_since(&t0) > o->max_seconds) {
-            rc = pm_error_set(err, PM_ERR_LIMIT, file, lineno, 0,
-                              "gave up after %g seconds (--timeout); rows before this line were written",
-                              o->max_seconds);
+        if (late(x, 1)) {
+            rc = timeout_error(&r, err, lineno, off, off, o->max_seconds);
             break;
         }
-        rc = prose_line(x, &r, off, len, lineno, o);
+        rc = prose_line(x, &r, off, len, lineno, o, err);
         off += len + 1;
     }
     strbuf_release(&r.rb.sb);

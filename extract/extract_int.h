@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "base/strbuf.h"
 #include "extract/extract.h"
@@ -60,6 +61,10 @@ struct extractor {
     uint64_t fixed;    /* packs chosen by extractor_set_packs */
     uint64_t active;   /* packs used for the current document */
     uint64_t warned[16]; /* rules (by index) already reported for hitting a limit */
+    struct timespec t0;  /* --timeout: when the document's matching started */
+    double max_seconds;  /* > 0: how long it may take */
+    unsigned ticks;      /* tries since the clock was last read */
+    int late;            /* the time is up: no more tries, no more rows */
     size_t *scan[2], nscan[2]; /* per kind: the rules matched for this document */
     size_t *copy[2], ncopy[2]; /* per kind: the rules that copy an earlier twin's matches */
     size_t *twin;           /* per rule: the first rule with the same kind, pattern and before
@@ -147,6 +152,7 @@ typedef struct runctx {
     extract_warn_fn warn; /* the caller's, for values no row can keep (may be NULL) */
     void *wctx;
     long refused_line;    /* the last value refused, so that it is told once */
+    int carry_warned;     /* a `carry` pattern gave up at a limit: told once a document */
     size_t refused_at;
     rowbuf rb;
     /* the row emitted last, for `carry`: its line, sentence start, text span (line

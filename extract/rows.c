@@ -280,6 +280,26 @@ static size_t dist_subject(runctx *rc, size_t lstart, const dist *d, int i)
     return n;
 }
 
+/* Whether only a `carry` link stands in ln[from..to) (rules_carries). A pattern that gives
+ * up at the match limits counts as no link, and is told once a document, as a rule is. */
+static int carries(runctx *rc, const char *ln, size_t from, size_t to, long lineno)
+{
+    const char *file = "";
+    long fline = 0;
+    int m = rules_carries(rc->x->r, ln, from, to, rc->x->md, rc->x->mctx, &file, &fline);
+    if (m >= 0)
+        return m;
+    if (rc->warn && !rc->carry_warned) {
+        char msg[300];
+        PCRE2_UCHAR em[120];
+        pcre2_get_error_message(m, em, sizeof em);
+        snprintf(msg, sizeof msg, "carry pattern (%s:%ld) skipped here: %s", file, fline, (char *)em);
+        rc->warn(rc->wctx, rc->file, lineno, msg);
+    }
+    rc->carry_warned = 1;
+    return 0;
+}
+
 /* The subject and action of candidate c (line ln, sentence from cs, text [ts, te)), after
  * the row before it (rc->prev; carried: only a `carry` link stands between them): its own,
  * cut where it starts inside that row, carried over the link, or the next item of a list
@@ -312,7 +332,7 @@ static struct prevrow row_subject(runctx *rc, const cand *c, const char *ln, lon
         sl -= cut;
         trim(&subj, &sl);
         so = (size_t)(subj - ln);
-        if (!has_word(subj, sl) || rules_carries(x->r, ln, so, so + sl, x->md, x->mctx))
+        if (!has_word(subj, sl) || carries(rc, ln, so, so + sl, lineno))
             sl = 0;
     }
     /* no subject of its own: the one of the row before it in the sentence, when only a
@@ -504,7 +524,7 @@ int extract_emit(runctx *rc, const cand *c, size_t lstart, size_t llen, long lin
     int same = pr->lineno == lineno && pr->cs == cs && pr->end <= ts;
     int listed = same && ts - pr->end >= 3 && memcmp(ln + pr->end, "\xE3\x80\x81", 3) == 0 &&
                  c->g[G_ACTION][0] == (size_t)-1;
-    int carried = same && rules_carries(x->r, ln, pr->end, ts, x->md, x->mctx);
+    int carried = same && carries(rc, ln, pr->end, ts, lineno);
     size_t from = !same ? cs : listed || carried ? pr->from : pr->end;
     meaning_in mi = {cs, from, ts, c->start, te, c->ru->role, rv.canon ? rules_unit_additive(x->r, rv.canon) : 1};
     meaning_row mr;

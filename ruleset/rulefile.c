@@ -294,7 +294,7 @@ static int key_carry(parser *p, const struct rule_key *k, const char *v, size_t 
     if (rc)
         return rc;
     GROW(p->r->carry, p->r->ncarry + 1, p->r->capcarry);
-    p->r->carry[p->r->ncarry++] = c;
+    p->r->carry[p->r->ncarry++] = (struct carry){c, p->r->files[p->r->nfiles - 1], p->line};
     return 0;
 }
 

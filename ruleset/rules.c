@@ -122,7 +122,7 @@ void rules_free(rules *r)
         free(r->files[i]);
     free(r->files);
     for (size_t i = 0; i < r->ncarry; i++)
-        pcre2_code_free(r->carry[i]);
+        pcre2_code_free(r->carry[i].code);
     free(r->carry);
     for (size_t i = 0; i < r->nsenses; i++) {
         pcre2_code_free(r->senses[i].code);
@@ -242,12 +242,22 @@ int rules_unit_additive(const rules *r, const char *unit)
 }
 
 int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre2_match_data *md,
-                  pcre2_match_context *mctx)
+                  pcre2_match_context *mctx, const char **file, long *fline)
 {
-    for (size_t i = 0; i < r->ncarry; i++)
-        if (rules_match(r->carry[i], line, to, from, md, mctx) >= 0)
+    int gave_up = 0;
+    for (size_t i = 0; i < r->ncarry; i++) {
+        int rc = rules_match(r->carry[i].code, line, to, from, md, mctx);
+        if (rc >= 0)
             return 1;
-    return 0;
+        if (rc != PCRE2_ERROR_NOMATCH && !gave_up) {
+            gave_up = rc;
+            if (file)
+                *file = r->carry[i].file;
+            if (fline)
+                *fline = r->carry[i].line;
+        }
+    }
+    return gave_up;
 }
 
 static int year_of(const yspec *y, int g, const char *s, const PCRE2_SIZE *ov, int plan_year)

@@ -106,9 +106,11 @@ const char *rules_qualifier(const rules *r, const char *word, size_t len);
 /* Whether line[from..to) is all a link of a `carry` pattern: a row without a subject
  * whose text starts at `to` then takes the subject of the row whose text ends at
  * `from`. md: match data of the caller's (its contents are overwritten); mctx: the
- * caller's match limits (a pattern that hits one does not match), or NULL. */
+ * caller's match limits, or NULL. Returns 1 when a pattern matches, 0 when none does,
+ * and a PCRE2 error (< 0) when none does and one gave up at a limit: then *file and
+ * *fline (when not NULL) say where that pattern was written (the file: owned by r). */
 int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre2_match_data *md,
-                  pcre2_match_context *mctx);
+                  pcre2_match_context *mctx, const char **file, long *fline);
 
 /* What a row means: the patterns of the keys `section review|plan`, `cue
  * actual|target|baseline`, `period`, `nonadditive` and `distribute`, one kind at a time. */

@@ -81,7 +81,11 @@ struct rules {
     size_t nfiles, capfiles;
     int depth;     /* include nesting of the file being loaded */
     int fallback;  /* pack used when no detect pattern matches, -1 for none */
-    pcre2_code **carry;   /* `carry` patterns, each as (?:...)\z, anchored */
+    struct carry {        /* `carry` patterns, each as (?:...)\z, anchored */
+        pcre2_code *code;
+        const char *file; /* one of files */
+        long line;
+    } *carry;
     size_t ncarry, capcarry;
     sense_entry *senses;  /* `section`, `cue`, `period`, `nonadditive` patterns, in load order */
     size_t nsenses, capsenses;

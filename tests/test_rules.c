@@ -524,14 +524,14 @@ static void test_carry(void **state)
     static const char line[] = "收入312亿元、增长4%和5%，其中增长6%";
     const char *s312 = strstr(line, "、增长"), *s4 = strstr(line, "4%"), *s5 = strstr(line, "5%");
     size_t a = (size_t)(s312 - line), b = (size_t)(s4 - line);
-    assert_true(rules_carries(r, line, a, b, md, NULL));                         /* 、增长 */
-    assert_true(rules_carries(r, line, a, a + strlen("、"), md, NULL));          /* 、 */
-    assert_true(rules_carries(r, line, (size_t)(s5 - line) - strlen("和"), (size_t)(s5 - line), md, NULL));
-    assert_false(rules_carries(r, line, a, b - strlen("长"), md, NULL));         /* 、增: not all of it */
+    assert_true(rules_carries(r, line, a, b, md, NULL, NULL, NULL));                         /* 、增长 */
+    assert_true(rules_carries(r, line, a, a + strlen("、"), md, NULL, NULL, NULL));          /* 、 */
+    assert_true(rules_carries(r, line, (size_t)(s5 - line) - strlen("和"), (size_t)(s5 - line), md, NULL, NULL, NULL));
+    assert_false(rules_carries(r, line, a, b - strlen("长"), md, NULL, NULL, NULL));         /* 、增: not all of it */
     const char *other = strstr(line, "，其中");
-    assert_false(rules_carries(r, line, (size_t)(other - line), (size_t)(strstr(line, "6%") - line), md, NULL));
+    assert_false(rules_carries(r, line, (size_t)(other - line), (size_t)(strstr(line, "6%") - line), md, NULL, NULL, NULL));
     rules *none = rules_create();
-    assert_false(rules_carries(none, line, a, b, md, NULL));                     /* no carry: never */
+    assert_false(rules_carries(none, line, a, b, md, NULL, NULL, NULL));                     /* no carry: never */
     rules_free(none);
     pcre2_match_data_free(md);
     rules_free(r);
@@ -539,7 +539,8 @@ static void test_carry(void **state)
 
 /* A `carry` pattern is matched under the caller's match limits: one that needs more
  * backtracking than the limit allows (here ~2^12 tries of its first alternative before the
- * second matches) does not match under a low limit, though it does under PCRE2's default. */
+ * second matches) does not match under a low limit, though it does under PCRE2's default;
+ * the answer is then PCRE2's error and where the pattern was written. */
 static void test_carry_match_limit(void **state)
 {
     (void)state;
@@ -550,8 +551,12 @@ static void test_carry_match_limit(void **state)
     pcre2_match_context *mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(mctx, 10000);
     static const char line[] = "aaaaaaaaaaaac";
-    assert_true(rules_carries(r, line, 0, sizeof line - 1, md, NULL));
-    assert_false(rules_carries(r, line, 0, sizeof line - 1, md, mctx));
+    assert_int_equal(rules_carries(r, line, 0, sizeof line - 1, md, NULL, NULL, NULL), 1);
+    const char *file = NULL;
+    long fline = 0;
+    assert_int_equal(rules_carries(r, line, 0, sizeof line - 1, md, mctx, &file, &fline), PCRE2_ERROR_MATCHLIMIT);
+    assert_non_null(file);
+    assert_int_equal(fline, 2); /* where the pattern was written, for the warning */
     pcre2_match_context_free(mctx);
     pcre2_match_data_free(md);
     rules_free(r);
