@@ -213,13 +213,16 @@ int cmd_extract(int argc, char **argv)
         summary_set_additive(sum, cli_unit_additive, r);
     }
     cli_catch_signals(out && strcmp(out, "-") != 0);
-    /* -o never replaces anything the run reads: documents, rule files, manifest, file lists */
-    size_t nin = 0;
-    const char **ins = xcalloc(files.n + nrules + nlists + 1, sizeof *ins);
+    /* -o never replaces anything the run reads: documents, rule files and their includes,
+     * manifest, file lists */
+    size_t nin = 0, nrf = 0;
+    while (rules_file(r, nrf))
+        nrf++;
+    const char **ins = xcalloc(files.n + nrf + nlists + 1, sizeof *ins);
     for (size_t i = 0; i < files.n; i++)
         ins[nin++] = files.v[i];
-    for (size_t i = 0; i < nrules; i++)
-        ins[nin++] = rulepaths[i];
+    for (size_t i = 0; i < nrf; i++)
+        ins[nin++] = rules_file(r, i);
     for (size_t i = 0; i < nlists; i++)
         ins[nin++] = lists[i];
     if (mpath)

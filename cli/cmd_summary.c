@@ -103,6 +103,13 @@ int cmd_summary(int argc, char **argv)
     for (size_t i = 0; i < nfiles; i++)
         if (strcmp(files[i], "-") != 0)
             named[nnamed++] = files[i];
+    /* -o never replaces a rule file (or one it includes) either */
+    size_t nrf = 0;
+    while (rules_file(r, nrf))
+        nrf++;
+    named = xrealloc(named, ((size_t)argc + 1 + nrf) * sizeof *named);
+    for (size_t i = 0; i < nrf; i++)
+        named[nnamed++] = rules_file(r, i);
     cli_catch_signals(out && strcmp(out, "-") != 0);
     of = outfile_open(out, named, nnamed, &err);
     if (!of) {

@@ -157,6 +157,7 @@ size_t rules_compiled_size(const rule *ru, int part)
 }
 size_t rules_pack_count(const rules *r) { return r->npacks; }
 const char *rules_pack_name(const rules *r, size_t i) { return i < r->npacks ? r->packs[i] : NULL; }
+const char *rules_file(const rules *r, size_t i) { return i < r->nfiles ? r->files[i] : NULL; }
 const pcre2_code *rules_pack_detect(const rules *r, size_t i) { return i < r->npacks ? r->detect[i] : NULL; }
 const char *rules_pack_detect_source(const rules *r, size_t i) { return i < r->npacks ? r->detect_src[i] : NULL; }
 

@@ -176,6 +176,9 @@ int rules_unit_additive(const rules *r, const char *unit);
 #define RULES_MAX_PACKS 64
 size_t rules_pack_count(const rules *r);
 const char *rules_pack_name(const rules *r, size_t i);
+/* The i-th rule file read, includes too, by the name it was opened with (owned by r); NULL
+ * past the last. */
+const char *rules_file(const rules *r, size_t i);
 const pcre2_code *rules_pack_detect(const rules *r, size_t i);
 /* The same pattern as written in the rule file (owned by the set), or NULL. */
 const char *rules_pack_detect_source(const rules *r, size_t i);
