@@ -18,7 +18,9 @@ enum {
 extern const char *const extract_columns[COL_COUNT];
 
 /* One extracted row: cell[i] (NUL-terminated, len[i] bytes) for column i.
- * Valid only during the callback. value is the parsed number (base units). */
+ * Valid only during the callback. value is the parsed number in base units, a unit's scale
+ * applied in binary: the value cell is it rounded to NUM_DIGITS significant digits (73.6亿元:
+ * 7359999999.999999 here, 7360000000 in the cell, which is what the CSV and summary keep). */
 typedef struct pm_row {
     const char *cell[COL_COUNT];
     size_t len[COL_COUNT];

@@ -1,5 +1,8 @@
 /* fuzz_extract.c: libFuzzer target for a whole document - decoding, normalisation, every rule.
- * Rules come from $PLANMETRICS_RULES, else ../rules or rules; each row's cells are all read. */
+ * Rules come from $PLANMETRICS_RULES, else ../rules or rules; each row's cells are all read,
+ * every value is a finite plain decimal that reads back to the row's number, and the rows
+ * written as CSV are read back by summary without an error. */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -7,7 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/numparse.h"
 #include "extract/extract.h"
+#include "output/csvout.h"
+#include "output/summary.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,9 +58,45 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* A value cell: -?DIGITS(.DIGITS)?, no exponent, no inf or nan, read back by strtod to a
+ * finite double that num_format writes as the same text; want: the row's number, which that
+ * double must round (NULL: any). An empty cell passes only when allowed. */
+static void check_number(const char *cell, size_t n, const double *want, int empty_ok)
+{
+    if (n == 0) {
+        if (!empty_ok)
+            abort();
+        return;
+    }
+    size_t i = cell[0] == '-', d = 0;
+    for (; i < n && cell[i] >= '0' && cell[i] <= '9'; i++)
+        d++;
+    if (!d)
+        abort();
+    if (i < n && cell[i] == '.') {
+        size_t f = 0;
+        for (i++; i < n && cell[i] >= '0' && cell[i] <= '9'; i++)
+            f++;
+        if (!f)
+            abort();
+    }
+    if (i != n)
+        abort();
+    char *end;
+    double v = strtod(cell, &end);
+    /* the row's binary number, a unit's scale applied (73.6亿: 7359999999.999999), is the
+     * cell's to 15 significant digits (7360000000) */
+    if (end != cell + n || !isfinite(v) || (want && fabs(v - *want) > fabs(*want) * 1e-14))
+        abort();
+    char back[NUM_FORMAT_MAX];
+    int bl = num_format(v, back, sizeof back);
+    if (bl < 0 || (size_t)bl != n || memcmp(back, cell, n) != 0)
+        abort();
+}
+
 static int on_row(void *ctx, const pm_row *row)
 {
-    (void)ctx;
+    csvout *w = ctx;
     size_t sum = 0;
     for (int i = 0; i < COL_COUNT; i++) {
         if (!row->cell[i] || row->cell[i][row->len[i]] != '\0')
@@ -63,6 +105,10 @@ static int on_row(void *ctx, const pm_row *row)
             sum += (unsigned char)row->cell[i][k];
     }
     if (!row->rule || row->norm_start > row->norm_end)
+        abort();
+    check_number(row->cell[COL_VALUE], row->len[COL_VALUE], &row->value, 0);
+    check_number(row->cell[COL_VALUE_MAX], row->len[COL_VALUE_MAX], NULL, 1);
+    if (csvout_row(w, row->cell, row->len, COL_COUNT) != 0)
         abort();
     sink += sum + strlen(row->rule->id);
     return 0;
@@ -86,9 +132,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.warn = on_warn;
     pm_error err;
     pm_error_clear(&err);
-    int rc = extractor_run(g_x, "fuzz.txt", doc, size, &o, on_row, NULL, &err);
+    char *csv = NULL;
+    size_t csvlen = 0;
+    FILE *mem = open_memstream(&csv, &csvlen);
+    csvout *w = mem ? csvout_create(mem, 0) : NULL;
+    if (!w)
+        abort();
+    if (csvout_row(w, extract_columns, NULL, COL_COUNT) != 0)
+        abort();
+    int rc = extractor_run(g_x, "fuzz.txt", doc, size, &o, on_row, w, &err);
     if (rc != 0 && rc != PM_ERR_INPUT)
         abort();
+    unsigned long nrows = csvout_rows(w);
+    csvout_free(w);
+    fclose(mem);
+    /* summary reads every row back: no value it calls not a number, no lost row */
+    summary *sum = summary_create(NULL, "all", &err);
+    FILE *in = sum ? fmemopen(csv, csvlen, "r") : NULL;
+    if (!in || summary_read(sum, in, "fuzz.csv", &err) != 0)
+        abort();
+    if (nrows > 1 && summary_groups(sum) == 0)
+        abort();
+    fclose(in);
+    summary_free(sum);
+    free(csv);
     free(doc);
     return 0;
 }
