@@ -271,7 +271,10 @@ int cmd_extract(int argc, char **argv)
         goto done;
     }
     if (sum && summary_write(sum, outfile_stream(of), format, sflags, &err) != 0) {
-        cli_error(&err);
+        if (err.code == PM_ERR_IO) /* where it could not write */
+            cli_errorf("%s: %s", out && strcmp(out, "-") != 0 ? out : "standard output", err.msg);
+        else
+            cli_error(&err);
         outfile_abort(of);
         of = NULL;
         rc = err.code == PM_ERR_USAGE ? EXIT_USAGE : EXIT_OUTPUT;

@@ -138,8 +138,8 @@ int cmd_summary(int argc, char **argv)
     }
     pm_error_clear(&err);
     if (summary_write(s, outfile_stream(of), format, flags, &err) != PM_OK) {
-        if (err.code == PM_ERR_IO && out)
-            cli_errorf("%s: %s", out, err.msg);
+        if (err.code == PM_ERR_IO) /* where it could not write */
+            cli_errorf("%s: %s", out && strcmp(out, "-") != 0 ? out : "standard output", err.msg);
         else
             cli_error(&err);
         rc = err.code == PM_ERR_USAGE ? EXIT_USAGE : EXIT_OUTPUT;

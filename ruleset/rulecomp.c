@@ -116,10 +116,10 @@ int rule_group_number(const pcre2_code *code, const char *name)
 
 /* PCRE2's message for a pattern that did not compile, at the rule-file place of offset eo
  * of the expansion b. */
-static int compile_error(parser *p, const xbuf *b, int ec, PCRE2_SIZE eo)
+/* An error at offset eo of the expanded part b (at its end when eo is past it): at the line
+ * and column of the rule file it came from. */
+static int part_error(parser *p, const xbuf *b, PCRE2_SIZE eo, const char *msg)
 {
-    char msg[256];
-    pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
     size_t at = eo < b->s.len ? eo : b->s.len - 1;
     long line = b->line[at], col = b->col[at] + (eo >= b->s.len ? 1 : 0);
     for (size_t i = 0; i < p->npieces; i++)
@@ -129,6 +129,62 @@ static int compile_error(parser *p, const xbuf *b, int ec, PCRE2_SIZE eo)
         }
     p->line = line;
     return rule_perr(p, col, "%s", msg);
+}
+
+static int compile_error(parser *p, const xbuf *b, int ec, PCRE2_SIZE eo)
+{
+    char msg[256];
+    pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof msg);
+    return part_error(p, b, eo, msg);
+}
+
+/* Whether name (n bytes) stands in s[0..len) as a reference of the kind the two bytes before
+ * it say: a call (?&N) (?P>N), a back reference \g<N> \g'N' \k<N> \k'N' \k{N} (?P=N), a
+ * condition (?(N) (?(<N>) (?('N') (?(R&N). def: where it is defined instead ((?<N> (?'N'
+ * (?P<N>), or (size_t)-1. */
+static int group_used(const char *s, size_t len, const char *name, size_t n, size_t *def)
+{
+    static const char *const refs[] = {"?&", "P>", "g<", "g'", "k<", "k'", "k{", "P=", "?(", "(<", "('", "R&"};
+    *def = (size_t)-1;
+    int used = 0;
+    for (size_t i = 2; i + n <= len; i++) {
+        if (memcmp(s + i, name, n) != 0 || (i + n < len && !strchr(")>'}", s[i + n])))
+            continue;
+        for (size_t k = 0; k < sizeof refs / sizeof refs[0]; k++)
+            used |= memcmp(s + i - 2, refs[k], 2) == 0;
+        if (*def == (size_t)-1 && (memcmp(s + i - 2, "?<", 2) == 0 || memcmp(s + i - 2, "?'", 2) == 0 ||
+                                   memcmp(s + i - 2, "P<", 2) == 0))
+            *def = i;
+    }
+    return used;
+}
+
+/* A named group of a rule's part that the rule neither reads (RULE_GROUP_NAMES) nor refers
+ * to inside the part is a misspelling: (?<subjcet>...) would lose the subject without a word.
+ * Returns 0 or the error at the group's name. */
+static int check_group_names(parser *p, const xbuf *b, const pcre2_code *code)
+{
+    static const char *const known[RULE_NGROUPS] = RULE_GROUP_NAMES;
+    uint32_t count = 0, size = 0;
+    PCRE2_SPTR table = NULL;
+    pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
+    pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+    pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
+    for (uint32_t e = 0; e < count && table; e++) {
+        const char *name = (const char *)table + (size_t)e * size + 2;
+        size_t n = strlen(name), def;
+        int ok = 0;
+        for (int k = 0; k < RULE_NGROUPS && !ok; k++)
+            ok = strcmp(name, known[k]) == 0;
+        if (ok || group_used(b->s.buf, b->s.len, name, n, &def))
+            continue;
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "unknown group '%.40s': a rule reads value, value_max, unit, subject, action, qual and "
+                 "qual_after (a group of its own must be called, as (?&%.40s))", name, name);
+        return part_error(p, b, def == (size_t)-1 ? 0 : def, msg);
+    }
+    return 0;
 }
 
 /* Expand and compile the pieces of one part (0 pattern, 1 before) of the current
@@ -169,7 +225,10 @@ static int compile_part(parser *p, int which, const char *prefix, const char *su
             *out = pcre2_compile((PCRE2_SPTR)b.s.buf, b.s.len, RULE_RX_OPTS | PCRE2_DUPNAMES | options, &ec, &eo, NULL);
         if (!*out)
             rc = compile_error(p, &b, ec, eo);
-        else
+        else if ((rc = check_group_names(p, &b, *out)) != 0) {
+            pcre2_code_free(*out);
+            *out = NULL;
+        } else
             *text = strbuf_detach(&b.s, NULL); /* JIT compilation waits for rules_jit */
     }
     xbuf_release(&b);
@@ -261,8 +320,15 @@ static int compile_block(parser *p)
     if (ru->kind != RULE_TARGET)
         return 0;
     c->nunit_lits = rxwords_group(ru->pattern, "unit", &c->unit_lits);
-    if (!rule_group_number(c->code, "value") || !rule_group_number(c->code, "unit"))
-        return block_error(p, "rule '%s' needs named groups 'value' and 'unit' in its pattern", ru->id);
+    if (!rule_group_number(c->code, "value") || !rule_group_number(c->code, "unit")) {
+        const piece *pc = p->pieces; /* at the first line of the pattern */
+        while (pc->which != 0)
+            pc++;
+        p->line = pc->line;
+        p->linep = pc->src;
+        p->linelen = pc->srclen;
+        return rule_perr(p, pc->col, "rule '%s' needs named groups 'value' and 'unit' in its pattern", ru->id);
+    }
     return 0;
 }
 

@@ -121,7 +121,10 @@ static const struct {
     {"pack p\nrule a\n  colour red\n", 3, 3, "unknown key 'colour'"},
     {"pack p\nrule a\n  pattern (?<value>\\d+(?<unit>名)\n", 3, 33, "missing closing parenthesis"},
     {"pack p\nrule a\n  pattern (?<value>{NUMBER})(?<unit>名)\n", 3, 20, "unknown sub-pattern '{NUMBER}'"},
-    {"pack p\nrule a\n  pattern (?<value>\\d+)\n", 2, 0, "needs named groups 'value' and 'unit'"},
+    {"pack p\nrule a\n  pattern (?<value>\\d+)\n", 3, 11, "needs named groups 'value' and 'unit'"},
+    /* a misspelt group would lose its part of the row without a word; one called is a helper */
+    {"pack p\nrule a\n  pattern (?<subjcet>学位)(?<value>\\d+)(?<unit>个)\n", 3, 14, "unknown group 'subjcet'"},
+    {"pack p\nrule a\n  before (?<subjetc>学位)\n  pattern (?<value>\\d+)(?<unit>个)\n", 3, 13, "unknown group 'subjetc'"},
     {"pack p\nrule a\n  category x\n", 2, 0, "has no pattern"},
     {"rule a\n", 1, 1, "'pack NAME' must come before"},
     {"pack p\ncategory x\n", 2, 1, "outside a rule"},
@@ -514,6 +517,26 @@ static void test_sense_starts(void **state)
     rules_free(r);
 }
 
+/* A named group of the rule's own is fine when the part calls it or refers back to it. */
+static void test_own_groups_when_used(void **state)
+{
+    (void)state;
+    static const char *const ok[] = {
+        "pack p\nrule a\n  pattern (?(DEFINE)(?<stop>新增|建成))(?<value>\\d+)(?<unit>个)(?!(?&stop))\n",
+        "pack p\nrule a\n  pattern (?<value>\\d+)(?<unit>个)(?<d>[、，])\\d+\\k<d>\n",
+        "pack p\nrule a\n  pattern (?<value>\\d+)(?<unit>个)(?'w'万)?(?(w)元|人)\n",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        rules *r = rules_create();
+        pm_error e;
+        pm_error_clear(&e);
+        if (load(r, ok[i], &e) != 0)
+            fail_msg("%s: %s", ok[i], e.msg);
+        assert_int_equal(rules_count(r), 1);
+        rules_free(r);
+    }
+}
+
 static void test_carry(void **state)
 {
     (void)state;
@@ -697,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_shipped_packs_load),
         cmocka_unit_test(test_shipped_sizes),
         cmocka_unit_test(test_sense_starts),
+        cmocka_unit_test(test_own_groups_when_used),
         cmocka_unit_test(test_carry),
         cmocka_unit_test(test_carry_match_limit),
         cmocka_unit_test(test_jit_per_pack),
