@@ -81,9 +81,14 @@ static int key_include(parser *p, const struct rule_key *k, const char *v, size_
     }
     char *buf = NULL;
     size_t n = 0;
-    if (real && !seen)
+    struct stat st;
+    /* a pipe named in a rule file would wait for a writer forever: only --rules may be one */
+    int is_pipe = real && !seen && stat(path, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+    if (real && !seen && !is_pipe)
         e = read_rule_file(path, &buf, &n);
-    if (e) {
+    if (is_pipe) {
+        rc = rule_perr(p, col, "cannot include '%s': a pipe or socket, not a file", path);
+    } else if (e) {
         rc = rule_perr(p, col, "cannot include '%s': %s", path, read_reason(e, why, sizeof why));
     } else if (!seen) {
         p->r->depth = p->depth + 1;
