@@ -86,13 +86,18 @@ static const char *no_sum(const summary *s, const group *g)
     return NULL;
 }
 
-/* Sum of a group's (sorted) values, ascending so the result does not depend on input order. */
-static double group_sum(const group *g)
+/* Sum of a group's (sorted) values, ascending so the result does not depend on input order;
+ * compensated (Neumaier) in long double, so that what a large value absorbs is added back:
+ * -1e308, 0.0000001 and 1e308 sum to 0.0000001, not 0. */
+static long double group_sum(const group *g)
 {
-    long double acc = 0;
-    for (size_t i = 0; i < g->n; i++)
-        acc += g->v[i];
-    return (double)acc;
+    long double acc = 0, lost = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        long double x = g->v[i], t = acc + x;
+        lost += fabsl(acc) >= fabsl(x) ? (acc - t) + x : (x - t) + acc;
+        acc = t;
+    }
+    return acc + lost;
 }
 
 static void key_cells(const summary *s, const group *g, grid *t, size_t row)
@@ -135,14 +140,15 @@ static grid *build_stats(summary *s, group **gs, size_t ng)
         size_t n = g->n;
         grid_set(t, row, k + 0, count_dup(n));
         const char *why = no_sum(s, g);
-        double sum = why ? 0 : group_sum(g);
+        long double exact = group_sum(g); /* long double: beyond a double it is still finite */
+        double sum = why ? 0 : (double)exact;
         if (!why && !isfinite(sum))
             why = "sum beyond a double";
         if (!why)
             grid_set(t, row, k + 1, num_dup(sum));
         else
             grid_put(t, row, k + 11, why);
-        grid_set(t, row, k + 2, num_dup(gsl_stats_mean(v, 1, n)));
+        grid_set(t, row, k + 2, num_dup((double)(exact / (long double)n)));
         if (n >= 2)
             grid_set(t, row, k + 3, num_dup(sd_of(v, n)));
         grid_set(t, row, k + 4, num_dup(v[0]));
@@ -328,7 +334,7 @@ static grid *build_pivot(summary *s, group **gs, size_t ng)
         const group *g = gs[i];
         if (no_sum(s, g))
             continue;
-        double sum = group_sum(g);
+        double sum = (double)group_sum(g);
         const char *unit = g->fld[s->unit_k];
         const char **rp = bsearch(&g->fld[rk], rows, nrow, sizeof *rows, cmp_str);
         size_t r = (size_t)(rp - rows);

@@ -197,6 +197,18 @@ static void test_roles(void **state)
     assert_string_equal(err.msg, "unknown role 'targets' (target, actual, baseline or all)");
 }
 
+/* What a large value absorbs is added back (a compensated sum): -1e308, 0.0000001 and
+ * 1e308 sum to 0.0000001, and their mean is a third of it, not 0. */
+#define CANCEL HDR "a,A,X,target,-1e308,,人\na,A,X,target,0.0000001,,人\na,A,X,target,1e308,,人\n"
+static void test_sum_compensated(void **state)
+{
+    (void)state;
+    char *out = run(CANCEL, "unit", SUMMARY_CSV, 0);
+    const char *row = strchr(out, '\n') + 1;
+    assert_memory_equal(row, "人,3,0.0000001,0.0000000333333333333333,", strlen("人,3,0.0000001,0.0000000333333333333333,"));
+    free(out);
+}
+
 /* An actual is never counted with targets: the default counts targets only, --role actual
  * the results alone. */
 #define ACTUALS HDR "a,A,X,target,10,,人\na,A,X,actual,7,,人\na,A,X,actual,5,,人\n"
@@ -474,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_additive_callback),
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_role_actual),
+        cmocka_unit_test(test_sum_compensated),
         cmocka_unit_test(test_additive_column),
         cmocka_unit_test(test_docs),
         cmocka_unit_test(test_columns_by_name),
