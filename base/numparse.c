@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Code point at s[i..len) with its byte length in *n; -1 at the end or on bad UTF-8. */
@@ -226,7 +227,12 @@ static size_t arabic(const char *s, size_t len, double *value)
         double rest;
         size_t k = adigit(s, len, j, &n) >= 0 ? arabic(s + j, len - j, &rest) : 0;
         if (k && rest >= 1 && rest < p10(e) && rest == floor(rest)) {
-            *value += rest;
+            /* the digits of both, less the rest's trailing zeros: more than NUM_DIGITS
+             * (103998999亿998008: 17) is a number a value cannot keep, as written whole */
+            int tz = 0;
+            for (double r = rest; fmod(r, 10) == 0; r /= 10)
+                tz++;
+            *value = g.sig && g.sig + g.zeros + e - tz > NUM_DIGITS ? NAN : *value + rest;
             i = j + k;
         }
     }
@@ -285,7 +291,13 @@ static size_t positional(const char *s, size_t len, double *value)
     }
     if (end == 0)
         return 0;
-    *value = high + mid + sec + (pend < 0 ? 0 : pend * (elide >= 2 ? p10(elide - 1) : 1));
+    /* high is exact (under 1e8 times 1e8); the sum may not be: sixteen digits (九千九百万...亿...
+     * 九十九) are more than a value keeps, as for a number in Arabic digits */
+    double low = mid + sec + (pend < 0 ? 0 : pend * (elide >= 2 ? p10(elide - 1) : 1));
+    uint64_t whole = (uint64_t)high + (uint64_t)low;
+    while (whole >= 10 && whole % 10 == 0)
+        whole /= 10;
+    *value = whole >= 1000000000000000ULL ? NAN : high + low;
     return end;
 }
 

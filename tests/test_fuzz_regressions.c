@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ static const struct {
     int rc;
     const char *why;
 } regressions[] = {
+    {"numparse-1", PM_OK, "103998999億998008: 亿 and the rest below it made 17 digits, written as 10399899900998000"},
     {"rules-1", PM_ERR_SYNTAX, "bad example value: the error message read the freed value (use after free)"},
     {"rules-2", PM_ERR_SYNTAX, "invalid UTF-8 in a pattern compiled with PCRE2_NO_UTF_CHECK (SEGV in pcre2_compile)"},
     {"rules-3", PM_ERR_SYNTAX, "a rule with 70 groups: group numbers above 63 read past the extractor's ovector"},
@@ -95,8 +97,11 @@ static int run_numparse(const char *s, size_t size)
             assert_true(v == -12345.0);
             continue;
         }
-        char buf[64];
+        char buf[NUM_FORMAT_MAX];
         assert_true(num_format(v, buf, sizeof buf) > 0);
+        /* a value kept is the decimal as written: strtod reads the text back exactly */
+        if (isfinite(v) && strtod(buf, NULL) != v)
+            fail_msg("'%.*s' gave %s, which reads back as another number", (int)(size - off), s + off, buf);
     }
     return 0;
 }

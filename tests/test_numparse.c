@@ -337,8 +337,11 @@ static void test_digits_kept(void **state)
 {
     (void)state;
     double v;
+    /* also when the digits come in two parts: 亿 and the rest below it (fuzz_numparse found
+     * 103998999億998008 written as 10399899900998000), or sixteen positional numerals */
     const char *lost[] = {"12345678901234567", "1.23456789012345678亿", "1234567890123456.5",
-                          "一二三四五六七八九一二三四五六七八"};
+                          "一二三四五六七八九一二三四五六七八", "103998999億998008", "123456789012万1234",
+                          "九千九百九十九万九千九百九十九亿九千九百九十九万九千九百九十九"};
     for (size_t k = 0; k < sizeof lost / sizeof lost[0]; k++) {
         size_t n = strlen(lost[k]);
         assert_int_equal(num_parse(lost[k], n, &v), n);
@@ -357,6 +360,8 @@ static void test_digits_kept(void **state)
         {"1000000000000000000000000000000000000000000000000000000000000000000000",
          "1000000000000000000000000000000000000000000000000000000000000000000000"},
         {"9,999,999,999,999", "9999999999999"}, {"1.500", "1.5"}, {"0.0000001", "0.0000001"},
+        {"1234567亿12345678", "123456712345678"}, {"九千九百九十九万九千九百九十九亿", "9999999900000000"},
+        {"1亿2000万", "120000000"},
     };
     char buf[NUM_FORMAT_MAX];
     for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
