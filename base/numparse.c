@@ -230,9 +230,16 @@ static size_t arabic(const char *s, size_t len, double *value)
             /* the digits of both, less the rest's trailing zeros: more than NUM_DIGITS
              * (103998999亿998008: 17) is a number a value cannot keep, as written whole */
             int tz = 0;
-            for (double r = rest; fmod(r, 10) == 0; r /= 10)
+            double r = rest;
+            for (; fmod(r, 10) == 0; r /= 10)
                 tz++;
-            *value = g.sig && g.sig + g.zeros + e - tz > NUM_DIGITS ? NAN : *value + rest;
+            /* else the significant digits as one integer (under 1e15: exact), scaled once, so
+             * the double is the nearest to the decimal (70000001811亿4030000 added in two
+             * roundings came out one step off) */
+            if (g.sig && g.sig + g.zeros + e - tz > NUM_DIGITS)
+                *value = NAN;
+            else
+                *value = g.sig ? scale(g.mant * p10(g.zeros + e - tz) + r, tz) : rest;
             i = j + k;
         }
     }

@@ -241,6 +241,16 @@ int cli_unit_additive(void *ctx, const char *unit)
     return rules_unit_additive(ctx, unit);
 }
 
+/* gcc says ThreadSanitizer with __SANITIZE_THREAD__, clang with __has_feature */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PM_CLANG_TSAN 1
+#endif
+#endif
+#ifndef PM_CLANG_TSAN
+#define PM_CLANG_TSAN 0
+#endif
+
 /* Remove the temporary outputs, then die by the same signal, so that the parent sees it
  * (exit status 128+N in a shell). SA_RESETHAND and SA_NODEFER: the default action is back
  * and the signal not blocked, so raise() ends the process here. Under ThreadSanitizer
@@ -249,7 +259,7 @@ int cli_unit_additive(void *ctx, const char *unit)
 static void on_signal(int sig)
 {
     outfile_abort_all_signal();
-#if defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_THREAD__) || PM_CLANG_TSAN
     kill(getpid(), sig);
 #else
     raise(sig);

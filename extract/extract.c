@@ -165,7 +165,8 @@ static double seconds_since(const struct timespec *t0)
 }
 
 /* Whether the document's --timeout has passed. The clock is read at every call with `now`,
- * else at every 64th (a try of a rule costs about as much as reading it); once late, always. */
+ * else at every 64th: most tries fail in less time than reading it takes, and each is
+ * bounded by the match limits, so 64 of them stay short. Once late, always. */
 static int late(extractor *x, int now)
 {
     if (x->late || x->max_seconds <= 0)

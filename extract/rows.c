@@ -286,13 +286,15 @@ static int carries(runctx *rc, const char *ln, size_t from, size_t to, long line
 {
     const char *file = "";
     long fline = 0;
-    int m = rules_carries(rc->x->r, ln, from, to, rc->x->md, rc->x->mctx, &file, &fline);
-    if (m >= 0)
-        return m;
+    int gave_up;
+    if (rules_carries(rc->x->r, ln, from, to, rc->x->md, rc->x->mctx, &gave_up, &file, &fline))
+        return 1;
+    if (!gave_up)
+        return 0;
     if (rc->warn && !rc->carry_warned) {
         char msg[300];
         PCRE2_UCHAR em[120];
-        pcre2_get_error_message(m, em, sizeof em);
+        pcre2_get_error_message(gave_up, em, sizeof em);
         snprintf(msg, sizeof msg, "carry pattern (%s:%ld) skipped here: %s", file, fline, (char *)em);
         rc->warn(rc->wctx, rc->file, lineno, msg);
     }

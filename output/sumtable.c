@@ -86,18 +86,29 @@ static const char *no_sum(const summary *s, const group *g)
     return NULL;
 }
 
-/* Sum of a group's (sorted) values, ascending so the result does not depend on input order;
- * compensated (Neumaier) in long double, so that what a large value absorbs is added back:
- * -1e308, 0.0000001 and 1e308 sum to 0.0000001, not 0. */
+/* One step of a compensated (Neumaier) sum in long double: acc the sum, lost what large
+ * values absorbed of small ones, added back at the end (cell_sum). */
+static void add_compensated(long double *acc, long double *lost, long double x)
+{
+    long double t = *acc + x;
+    *lost += fabsl(*acc) >= fabsl(x) ? (*acc - t) + x : (x - t) + *acc;
+    *acc = t;
+}
+
+/* A compensated sum as a double (inf beyond one). */
+static double cell_sum(long double acc, long double lost)
+{
+    return (double)(isfinite(acc) ? acc + lost : acc);
+}
+
+/* Sum of a group's (sorted) values, ascending so the result does not depend on input order,
+ * compensated: -1e308, 0.0000001 and 1e308 sum to 0.0000001, not 0. */
 static long double group_sum(const group *g)
 {
     long double acc = 0, lost = 0;
-    for (size_t i = 0; i < g->n; i++) {
-        long double x = g->v[i], t = acc + x;
-        lost += fabsl(acc) >= fabsl(x) ? (acc - t) + x : (x - t) + acc;
-        acc = t;
-    }
-    return acc + lost;
+    for (size_t i = 0; i < g->n; i++)
+        add_compensated(&acc, &lost, g->v[i]);
+    return isfinite(acc) ? acc + lost : acc; /* where long double is double, inf stays inf */
 }
 
 static void key_cells(const summary *s, const group *g, grid *t, size_t row)
@@ -328,13 +339,15 @@ static grid *build_pivot(summary *s, group **gs, size_t ng)
     const char **rows = xmalloc((ng + 1) * sizeof *rows);
     pcol *pc = xmalloc((2 * ng + 1) * sizeof *pc);
     pivot_axes(s, gs, ng, rk, ck, rows, &nrow, pc, &npc);
-    double *val = xcalloc((nrow + 1) * (npc + 1), sizeof *val);
+    /* each cell's sum compensated as a group's is: val the sum, lost what it absorbed */
+    long double *val = xcalloc((nrow + 1) * (npc + 1), sizeof *val);
+    long double *lost = xcalloc((nrow + 1) * (npc + 1), sizeof *lost);
     unsigned char *has = xcalloc((nrow + 1) * (npc + 1), 1);
     for (size_t i = 0; i < ng; i++) {
         const group *g = gs[i];
         if (no_sum(s, g))
             continue;
-        double sum = (double)group_sum(g);
+        long double sum = group_sum(g);
         const char *unit = g->fld[s->unit_k];
         const char **rp = bsearch(&g->fld[rk], rows, nrow, sizeof *rows, cmp_str);
         size_t r = (size_t)(rp - rows);
@@ -348,9 +361,9 @@ static grid *build_pivot(summary *s, group **gs, size_t ng)
         }
         for (size_t j = 0; j < ncell; j++) { /* its cell and the total row's */
             size_t c = cells[j];
-            val[r * npc + c] += sum;
+            add_compensated(&val[r * npc + c], &lost[r * npc + c], sum);
             has[r * npc + c] = 1;
-            val[nrow * npc + c] += sum;
+            add_compensated(&val[nrow * npc + c], &lost[nrow * npc + c], sum);
             has[nrow * npc + c] = 1;
         }
     }
@@ -366,11 +379,12 @@ static grid *build_pivot(summary *s, group **gs, size_t ng)
         grid_put(t, row, 0, r < nrow ? rows[r] : "total");
         for (size_t c = 0; c < npc; c++)
             if (has[r * npc + c])
-                grid_set(t, row, c + 1, num_dup(val[r * npc + c]));
+                grid_set(t, row, c + 1, num_dup(cell_sum(val[r * npc + c], lost[r * npc + c])));
     }
     free(rows);
     free(pc);
     free(val);
+    free(lost);
     free(has);
     return t;
 }

@@ -139,12 +139,12 @@ static int compile_error(parser *p, const xbuf *b, int ec, PCRE2_SIZE eo)
 }
 
 /* Whether name (n bytes) stands in s[0..len) as a reference of the kind the two bytes before
- * it say: a call (?&N) (?P>N), a back reference \g<N> \g'N' \k<N> \k'N' \k{N} (?P=N), a
- * condition (?(N) (?(<N>) (?('N') (?(R&N). def: where it is defined instead ((?<N> (?'N'
- * (?P<N>), or (size_t)-1. */
+ * it say: a call (?&N) (?P>N), a back reference \\g<N> \\g'N' \\g{N} \\k<N> \\k'N' \\k{N}
+ * (?P=N), a condition (?(N) (?(<N>) (?('N') (?(R&N). def: where it is defined instead
+ * ((?<N> (?'N' (?P<N>), or (size_t)-1. */
 static int group_used(const char *s, size_t len, const char *name, size_t n, size_t *def)
 {
-    static const char *const refs[] = {"?&", "P>", "g<", "g'", "k<", "k'", "k{", "P=", "?(", "(<", "('", "R&"};
+    static const char *const refs[] = {"?&", "P>", "g<", "g'", "g{", "k<", "k'", "k{", "P=", "?(", "(<", "('", "R&"};
     *def = (size_t)-1;
     int used = 0;
     for (size_t i = 2; i + n <= len; i++) {
@@ -159,9 +159,36 @@ static int group_used(const char *s, size_t len, const char *name, size_t n, siz
     return used;
 }
 
-/* A named group of a rule's part that the rule neither reads (RULE_GROUP_NAMES) nor refers
- * to inside the part is a misspelling: (?<subjcet>...) would lose the subject without a word.
- * Returns 0 or the error at the group's name. */
+/* Edit distance of a and b (insertions, deletions, changes and swaps of two neighbours),
+ * counted up to 3: names longer than 31 bytes are 3 apart from anything. */
+static int name_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 31 || lb > 31)
+        return 3;
+    int d[32][32];
+    for (size_t i = 0; i <= la; i++)
+        for (size_t j = 0; j <= lb; j++) {
+            if (i == 0 || j == 0) {
+                d[i][j] = (int)(i + j);
+                continue;
+            }
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb] < 3 ? d[la][lb] : 3;
+}
+
+/* A named group of a rule's part within two edits of a group the rule reads
+ * (RULE_GROUP_NAMES), and not called or referred to by name inside the part, is a
+ * misspelling: (?<subjcet>...) would lose the subject without a word. Groups of other names
+ * are the author's own. Returns 0 or the error at the group's name. */
 static int check_group_names(parser *p, const xbuf *b, const pcre2_code *code)
 {
     static const char *const known[RULE_NGROUPS] = RULE_GROUP_NAMES;
@@ -171,17 +198,20 @@ static int check_group_names(parser *p, const xbuf *b, const pcre2_code *code)
     pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &size);
     pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
     for (uint32_t e = 0; e < count && table; e++) {
-        const char *name = (const char *)table + (size_t)e * size + 2;
-        size_t n = strlen(name), def;
-        int ok = 0;
-        for (int k = 0; k < RULE_NGROUPS && !ok; k++)
-            ok = strcmp(name, known[k]) == 0;
-        if (ok || group_used(b->s.buf, b->s.len, name, n, &def))
+        const char *name = (const char *)table + (size_t)e * size + 2, *like = NULL;
+        int exact = 0;
+        for (int k = 0; k < RULE_NGROUPS; k++) {
+            int dist = name_distance(name, known[k]);
+            exact |= dist == 0;
+            if (dist > 0 && dist < 3 && !like)
+                like = known[k];
+        }
+        size_t def;
+        if (exact || !like || group_used(b->s.buf, b->s.len, name, strlen(name), &def))
             continue;
         char msg[256];
-        snprintf(msg, sizeof msg,
-                 "unknown group '%.40s': a rule reads value, value_max, unit, subject, action, qual and "
-                 "qual_after (a group of its own must be called, as (?&%.40s))", name, name);
+        snprintf(msg, sizeof msg, "unknown group '%.40s': is it '%s'? (a rule reads value, value_max, unit, "
+                 "subject, action, qual and qual_after)", name, like);
         return part_error(p, b, def == (size_t)-1 ? 0 : def, msg);
     }
     return 0;

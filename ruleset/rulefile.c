@@ -8,11 +8,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct rule_key;
 typedef int key_fn(parser *p, const struct rule_key *k, const char *v, size_t vlen, long col);
@@ -29,11 +31,16 @@ struct rule_key {
 
 static int parse_text(rules *r, const char *name, const char *src, size_t len, pm_error *err);
 
+/* read_rule_file's answer for a pipe, socket or device where only a file will do */
+#define NOT_A_FILE (-1)
+
 /* Why a rule file could not be read, as messages say it: strerror with a lowercase first
- * letter, or "larger than 16 MiB" for EFBIG. Returns buf. */
+ * letter, "larger than 16 MiB" for EFBIG, or NOT_A_FILE's. Returns buf. */
 static const char *read_reason(int e, char *buf, size_t n)
 {
-    if (e == EFBIG)
+    if (e == NOT_A_FILE)
+        snprintf(buf, n, "a pipe, socket or device, not a file");
+    else if (e == EFBIG)
         snprintf(buf, n, "larger than %d MiB", READFILE_RULES_MAX_MIB);
     else
         snprintf(buf, n, "%s", strerror(e));
@@ -43,12 +50,26 @@ static const char *read_reason(int e, char *buf, size_t n)
 }
 
 /* Read the rule file at path (at most READFILE_RULES_MAX bytes): 0 with *buf (the caller
- * frees it) and *n set, or the errno value (EFBIG: larger than the cap). */
-static int read_rule_file(const char *path, char **buf, size_t *n)
+ * frees it) and *n set, or the errno value (EFBIG: larger than the cap; with file_only,
+ * EISDIR or NOT_A_FILE for anything but a regular file). */
+static int read_rule_file(const char *path, int file_only, char **buf, size_t *n)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    /* file_only: a pipe would wait for a writer forever, a device never end: open without
+     * waiting, then look at what was opened */
+    int fd = open(path, O_RDONLY | (file_only ? O_NONBLOCK : 0));
+    if (fd < 0)
         return errno ? errno : EIO;
+    struct stat st;
+    if (file_only && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        close(fd);
+        return S_ISDIR(st.st_mode) ? EISDIR : NOT_A_FILE;
+    }
+    FILE *fp = fdopen(fd, "rb");
+    if (!fp) {
+        int e = errno ? errno : EIO;
+        close(fd);
+        return e;
+    }
     int e = 0;
     *buf = readfile_fp(fp, READFILE_RULES_MAX, n, &e);
     fclose(fp);
@@ -81,14 +102,9 @@ static int key_include(parser *p, const struct rule_key *k, const char *v, size_
     }
     char *buf = NULL;
     size_t n = 0;
-    struct stat st;
-    /* a pipe named in a rule file would wait for a writer forever: only --rules may be one */
-    int is_pipe = real && !seen && stat(path, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
-    if (real && !seen && !is_pipe)
-        e = read_rule_file(path, &buf, &n);
-    if (is_pipe) {
-        rc = rule_perr(p, col, "cannot include '%s': a pipe or socket, not a file", path);
-    } else if (e) {
+    if (real && !seen) /* an include is a file: only --rules itself may be a pipe */
+        e = read_rule_file(path, 1, &buf, &n);
+    if (e) {
         rc = rule_perr(p, col, "cannot include '%s': %s", path, read_reason(e, why, sizeof why));
     } else if (!seen) {
         p->r->depth = p->depth + 1;
@@ -183,7 +199,7 @@ static int key_rule(parser *p, const struct rule_key *k, const char *v, size_t v
     ru->category = xstrdup("");
     ru->role = xstrdup("target");
     ru->reach = 20;
-    ru->file = p->r->files[p->r->nfiles - 1];
+    ru->file = p->file; /* the file it is written in, not the last one included */
     ru->line = p->line;
     p->cur = ru;
     return 0;
@@ -299,7 +315,7 @@ static int key_carry(parser *p, const struct rule_key *k, const char *v, size_t 
     if (rc)
         return rc;
     GROW(p->r->carry, p->r->ncarry + 1, p->r->capcarry);
-    p->r->carry[p->r->ncarry++] = (struct carry){c, p->r->files[p->r->nfiles - 1], p->line};
+    p->r->carry[p->r->ncarry++] = (struct carry){c, p->file, p->line};
     return 0;
 }
 
@@ -654,11 +670,12 @@ int rules_load_string(rules *r, const char *name, const char *src, size_t len, p
     return rc;
 }
 
-static int load_file(rules *r, const char *path, pm_error *err)
+/* file_only: path is a directory's entry, which must be a file (see read_rule_file) */
+static int load_file(rules *r, const char *path, int file_only, pm_error *err)
 {
     char *buf = NULL, why[128];
     size_t n = 0;
-    int e = read_rule_file(path, &buf, &n);
+    int e = read_rule_file(path, file_only, &buf, &n);
     if (e)
         return pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rule file: %s", read_reason(e, why, sizeof why));
     int rc = parse_text(r, path, buf, n, err);
@@ -713,12 +730,12 @@ static int load_path(rules *r, const char *path, pm_error *err)
     if (stat(path, &st) != 0)
         return pm_error_set(err, PM_ERR_IO, path, 0, 0, "cannot read rules: %s", read_reason(errno, why, sizeof why));
     if (!S_ISDIR(st.st_mode))
-        return load_file(r, path, err);
+        return load_file(r, path, 0, err);
     char **names = NULL;
     size_t n = 0;
     int rc = rule_files(path, &names, &n, err);
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = load_file(r, names[i], err);
+        rc = load_file(r, names[i], 1, err);
     if (rc == 0 && n == 0)
         rc = pm_error_set(err, PM_ERR_IO, path, 0, 0, "no '.rules' files in directory");
     for (size_t i = 0; i < n; i++)

@@ -106,11 +106,11 @@ const char *rules_qualifier(const rules *r, const char *word, size_t len);
 /* Whether line[from..to) is all a link of a `carry` pattern: a row without a subject
  * whose text starts at `to` then takes the subject of the row whose text ends at
  * `from`. md: match data of the caller's (its contents are overwritten); mctx: the
- * caller's match limits, or NULL. Returns 1 when a pattern matches, 0 when none does,
- * and a PCRE2 error (< 0) when none does and one gave up at a limit: then *file and
- * *fline (when not NULL) say where that pattern was written (the file: owned by r). */
+ * caller's match limits, or NULL. Returns 1 when a pattern matches, else 0. When none
+ * matches and one gave up at a limit, *gave_up (when not NULL) is its PCRE2 error and
+ * *file, *fline say where it was written (the file: owned by r); else *gave_up is 0. */
 int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre2_match_data *md,
-                  pcre2_match_context *mctx, const char **file, long *fline);
+                  pcre2_match_context *mctx, int *gave_up, const char **file, long *fline);
 
 /* What a row means: the patterns of the keys `section review|plan`, `cue
  * actual|target|baseline`, `period`, `nonadditive` and `distribute`, one kind at a time. */

@@ -28,6 +28,7 @@ static const struct {
     const char *why;
 } regressions[] = {
     {"numparse-1", PM_OK, "103998999億998008: 亿 and the rest below it made 17 digits, written as 10399899900998000"},
+    {"numparse-2", PM_OK, "70000001811億4030000: 亿 and the rest added in two roundings, one step off the decimal"},
     {"rules-1", PM_ERR_SYNTAX, "bad example value: the error message read the freed value (use after free)"},
     {"rules-2", PM_ERR_SYNTAX, "invalid UTF-8 in a pattern compiled with PCRE2_NO_UTF_CHECK (SEGV in pcre2_compile)"},
     {"rules-3", PM_ERR_SYNTAX, "a rule with 70 groups: group numbers above 63 read past the extractor's ovector"},

@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "ruleset/rule_int.h"
@@ -517,7 +520,52 @@ static void test_sense_starts(void **state)
     rules_free(r);
 }
 
-/* A named group of the rule's own is fine when the part calls it or refers back to it. */
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* A rule and a carry pattern written after an include are named by their own file, not the
+ * file included last (limit warnings and `rules list` say where to look). */
+static void test_names_after_include(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pm-test-rules.XXXXXX", main_path[64], inc_path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(main_path, sizeof main_path, "%s/main.rules", dir);
+    snprintf(inc_path, sizeof inc_path, "%s/inc.rules", dir);
+    write_file(inc_path, "define N (?<value>\\d+)\n");
+    write_file(main_path, "pack p\ninclude inc.rules\ncarry (?:(?:a|aa)*)*x|a+c\nrule r\n  pattern {N}(?<unit>个)\n");
+    rules *r = rules_create();
+    pm_error e;
+    pm_error_clear(&e);
+    assert_int_equal(rules_load(r, main_path, &e), 0);
+    assert_string_equal(rules_at(r, 0)->file, main_path);
+    assert_int_equal(rules_at(r, 0)->line, 4);
+    pcre2_match_data *md = pcre2_match_data_create(8, NULL);
+    pcre2_match_context *mctx = pcre2_match_context_create(NULL);
+    pcre2_set_match_limit(mctx, 10000);
+    static const char line[] = "aaaaaaaaaaaac";
+    const char *file = NULL;
+    long fline = 0;
+    int gave_up = 0;
+    assert_int_equal(rules_carries(r, line, 0, sizeof line - 1, md, mctx, &gave_up, &file, &fline), 0);
+    assert_int_equal(gave_up, PCRE2_ERROR_MATCHLIMIT);
+    assert_string_equal(file, main_path);
+    assert_int_equal(fline, 3);
+    pcre2_match_context_free(mctx);
+    pcre2_match_data_free(md);
+    rules_free(r);
+    remove(main_path);
+    remove(inc_path);
+    rmdir(dir);
+}
+
+/* A named group of the rule's own is fine when its name is far from the groups a rule reads,
+ * or when the part calls it or refers back to it. */
 static void test_own_groups_when_used(void **state)
 {
     (void)state;
@@ -525,6 +573,11 @@ static void test_own_groups_when_used(void **state)
         "pack p\nrule a\n  pattern (?(DEFINE)(?<stop>新增|建成))(?<value>\\d+)(?<unit>个)(?!(?&stop))\n",
         "pack p\nrule a\n  pattern (?<value>\\d+)(?<unit>个)(?<d>[、，])\\d+\\k<d>\n",
         "pack p\nrule a\n  pattern (?<value>\\d+)(?<unit>个)(?'w'万)?(?(w)元|人)\n",
+        "pack p\nrule a\n  pattern (?<w>学位)\\g{w}(?<value>\\d+)(?<unit>个)\n",
+        /* a name far from every group a rule reads is the author's own, used or not */
+        "pack p\nrule a\n  pattern (?(DEFINE)(?<num>\\d+)(?<cn>[一二三]+))(?<value>(?&num))(?<unit>个)\n",
+        /* one close to a group a rule reads is fine when the part refers to it */
+        "pack p\nrule a\n  pattern (?(DEFINE)(?<units>个|名))(?<value>\\d+)(?<unit>(?&units))\n",
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         rules *r = rules_create();
@@ -547,14 +600,14 @@ static void test_carry(void **state)
     static const char line[] = "收入312亿元、增长4%和5%，其中增长6%";
     const char *s312 = strstr(line, "、增长"), *s4 = strstr(line, "4%"), *s5 = strstr(line, "5%");
     size_t a = (size_t)(s312 - line), b = (size_t)(s4 - line);
-    assert_true(rules_carries(r, line, a, b, md, NULL, NULL, NULL));                         /* 、增长 */
-    assert_true(rules_carries(r, line, a, a + strlen("、"), md, NULL, NULL, NULL));          /* 、 */
-    assert_true(rules_carries(r, line, (size_t)(s5 - line) - strlen("和"), (size_t)(s5 - line), md, NULL, NULL, NULL));
-    assert_false(rules_carries(r, line, a, b - strlen("长"), md, NULL, NULL, NULL));         /* 、增: not all of it */
+    assert_true(rules_carries(r, line, a, b, md, NULL, NULL, NULL, NULL));                         /* 、增长 */
+    assert_true(rules_carries(r, line, a, a + strlen("、"), md, NULL, NULL, NULL, NULL));          /* 、 */
+    assert_true(rules_carries(r, line, (size_t)(s5 - line) - strlen("和"), (size_t)(s5 - line), md, NULL, NULL, NULL, NULL));
+    assert_false(rules_carries(r, line, a, b - strlen("长"), md, NULL, NULL, NULL, NULL));         /* 、增: not all of it */
     const char *other = strstr(line, "，其中");
-    assert_false(rules_carries(r, line, (size_t)(other - line), (size_t)(strstr(line, "6%") - line), md, NULL, NULL, NULL));
+    assert_false(rules_carries(r, line, (size_t)(other - line), (size_t)(strstr(line, "6%") - line), md, NULL, NULL, NULL, NULL));
     rules *none = rules_create();
-    assert_false(rules_carries(none, line, a, b, md, NULL, NULL, NULL));                     /* no carry: never */
+    assert_false(rules_carries(none, line, a, b, md, NULL, NULL, NULL, NULL));                     /* no carry: never */
     rules_free(none);
     pcre2_match_data_free(md);
     rules_free(r);
@@ -574,10 +627,13 @@ static void test_carry_match_limit(void **state)
     pcre2_match_context *mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(mctx, 10000);
     static const char line[] = "aaaaaaaaaaaac";
-    assert_int_equal(rules_carries(r, line, 0, sizeof line - 1, md, NULL, NULL, NULL), 1);
+    int gave_up = 1;
+    assert_int_equal(rules_carries(r, line, 0, sizeof line - 1, md, NULL, &gave_up, NULL, NULL), 1);
+    assert_int_equal(gave_up, 0);
     const char *file = NULL;
     long fline = 0;
-    assert_int_equal(rules_carries(r, line, 0, sizeof line - 1, md, mctx, &file, &fline), PCRE2_ERROR_MATCHLIMIT);
+    assert_int_equal(rules_carries(r, line, 0, sizeof line - 1, md, mctx, &gave_up, &file, &fline), 0);
+    assert_int_equal(gave_up, PCRE2_ERROR_MATCHLIMIT);
     assert_non_null(file);
     assert_int_equal(fline, 2); /* where the pattern was written, for the warning */
     pcre2_match_context_free(mctx);
@@ -721,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_shipped_sizes),
         cmocka_unit_test(test_sense_starts),
         cmocka_unit_test(test_own_groups_when_used),
+        cmocka_unit_test(test_names_after_include),
         cmocka_unit_test(test_carry),
         cmocka_unit_test(test_carry_match_limit),
         cmocka_unit_test(test_jit_per_pack),

@@ -207,6 +207,11 @@ static void test_sum_compensated(void **state)
     const char *row = strchr(out, '\n') + 1;
     assert_memory_equal(row, "人,3,0.0000001,0.0000000333333333333333,", strlen("人,3,0.0000001,0.0000000333333333333333,"));
     free(out);
+    /* the pivot's cells and totals too: three cities, one value each */
+    out = run(HDR "a,A,X,target,-1e308,,人\nb,B,X,target,0.0000001,,人\nc,C,X,target,1e308,,人\n", "city,unit",
+              SUMMARY_CSV, SUMMARY_PIVOT);
+    assert_non_null(strstr(out, "\ntotal,0.0000001\n"));
+    free(out);
 }
 
 /* An actual is never counted with targets: the default counts targets only, --role actual
