@@ -240,7 +240,10 @@ static int compile_part(parser *p, int which, const char *prefix, const char *su
     if (!first)
         return 0;
     if (rc == 0) {
-        xput(&b, suffix, strlen(suffix), b.line[b.s.len - 1], b.col[b.s.len - 1] + 1, 1);
+        /* the suffix stands after the last character; a part that expanded to nothing (an
+         * empty define, no prefix) has none: then at the first piece */
+        long sl = b.s.len ? b.line[b.s.len - 1] : first->line, sc = b.s.len ? b.col[b.s.len - 1] + 1 : first->col;
+        xput(&b, suffix, strlen(suffix), sl, sc, 1);
         int ec;
         PCRE2_SIZE eo;
         /* PCRE2 gets the guarded twin of the text; the text itself is what errors,

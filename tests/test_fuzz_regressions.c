@@ -35,6 +35,7 @@ static const struct {
     {"rules-4", PM_ERR_SYNTAX, "defines doubling 27 times: gigabytes of pattern from a 600-byte file"},
     {"rules-5", PM_OK, "a NUL byte in a unit's written form: its length was taken up to '=', past the copy"},
     {"rules-6", PM_OK, "a pattern whose unit group can stay unset: the row's unit was read at line + (size_t)-1 (UBSan)"},
+    {"rules-7", PM_OK, "a rule part that expanded to nothing: its suffix was placed at line[-1] (UBSan: pointer overflow)"},
     {"summary-1", PM_ERR_SYNTAX, "a record of empty fields: NULL arena + 0 (UBSan: zero offset to null pointer)"},
     {"rxscan-1", PM_OK, "\\77 is the octal character '?', not a back reference: the scan said '?' cannot occur"},
     {"rxscan-2", PM_OK, "\\c{ is the control character ';': the scan took '{' for a literal that ends the match"},
