@@ -360,9 +360,9 @@ static void put_subject(runctx *rc, rowbuf *b, size_t lstart, const char *ln, co
 /* The period cell: the year, or empty when none is known. */
 static void put_period(rowbuf *b, int period)
 {
-    char tmp[16];
-    if (period)
-        put(b, COL_PERIOD, tmp, (size_t)snprintf(tmp, sizeof tmp, "%d", period));
+    char tmp[NUM_FORMAT_MAX];
+    if (period) /* num_format writes a whole number as "%d" does, without printf */
+        put(b, COL_PERIOD, tmp, (size_t)num_format(period, tmp, sizeof tmp));
     else
         put(b, COL_PERIOD, "", 0);
 }
