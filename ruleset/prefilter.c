@@ -491,9 +491,17 @@ size_t prefilter_window(const prefilter *p, size_t i, size_t a, int reach)
     uint32_t stops = p->bstop[i];
     size_t w = a;
     for (int chars = 0; w > 0 && chars < reach; chars++) {
+        /* back one character: ASCII and 3-byte characters (most) at once, else over the
+         * continuation bytes */
         size_t at = w;
-        while (at > 0 && (((unsigned char)ln[--at]) & 0xC0) == 0x80)
-            ;
+        if ((unsigned char)ln[w - 1] < 0x80)
+            at = w - 1;
+        else if (w >= 3 && ((unsigned char)ln[w - 3] & 0xF0) == 0xE0 && ((unsigned char)ln[w - 2] & 0xC0) == 0x80 &&
+                 ((unsigned char)ln[w - 1] & 0xC0) == 0x80)
+            at = w - 3;
+        else
+            while (at > 0 && (((unsigned char)ln[--at]) & 0xC0) == 0x80)
+                ;
         unsigned char lead = (unsigned char)ln[at];
         if (stops && punct_lead(lead)) {
             /* a character the part cannot contain ends the window */
