@@ -224,15 +224,16 @@ static void try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t 
     x->ex[x->nex++] = (span){from, ov[1], ru};
 }
 
-/* Try one rule at every number of the current line up to `last` (prefilter_line_may). */
-static void scan_rule(extractor *x, const rule *ru, size_t idx, size_t len, size_t last)
+/* Try one rule at every number of the current line where the prefilter allows it. */
+static void scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
 {
     /* an exclusion that starts at its number covers nothing before it: past the
      * end of the last candidate's value it cannot drop one (explain shows all) */
     size_t stop = ru->kind == RULE_EXCLUDE && !ru->compiled->before_code && !x->tracing ? x->value_end : (size_t)-1;
-    for (size_t k = 0; k < x->nanc && x->anc[k] < stop && x->anc[k] <= last; k++)
-        if (prefilter_may(x->pf, idx, k))
-            try_at(x, ru, idx, len, k);
+    size_t n;
+    const size_t *ks = prefilter_rule_numbers(x->pf, idx, stop, &n);
+    for (size_t j = 0; j < n; j++)
+        try_at(x, ru, idx, len, ks[j]);
 }
 
 /* Every active rule at every number of the line: rows into x->c, exclusions
@@ -259,12 +260,8 @@ static void collect(extractor *x, const char *ln, size_t len, extract_warn_fn wa
                     x->value_end = x->c[j].g[G_VALUE][1];
         }
         size_t nc0 = x->nc, nex0 = x->nex;
-        for (size_t k = 0; k < x->nscan[kind]; k++) {
-            size_t i = x->scan[kind][k];
-            size_t last;
-            if (prefilter_line_may(x->pf, i, &last))
-                scan_rule(x, x->rule[i], i, len, last);
-        }
+        for (size_t k = 0; k < x->nscan[kind]; k++)
+            scan_rule(x, x->rule[x->scan[kind][k]], x->scan[kind][k], len);
         /* a rule with the same pattern as an earlier one: copy that one's matches */
         for (size_t k = 0; k < x->ncopy[kind]; k++) {
             size_t i = x->copy[kind][k], t = x->twin[i];

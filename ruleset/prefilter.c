@@ -59,6 +59,7 @@ struct prefilter {
     size_t *num, nnum, capnum; /* where its numbers start */
     uint32_t *prev;            /* per number: the character before it (0 at the line start) */
     size_t capprev;
+    size_t *ks, capks;         /* prefilter_rule_numbers: the numbers a rule may match at */
     uint64_t *amask;           /* per number: the targets with a unit near it */
     size_t capamask;
     uint64_t *linemask;        /* their union */
@@ -318,6 +319,7 @@ void prefilter_free(prefilter *p)
     cpindex_free(p->lasts.ix);
     free(p->num);
     free(p->prev);
+    free(p->ks);
     free(p->amask);
     free(p);
 }
@@ -446,6 +448,7 @@ int prefilter_line(prefilter *p, const char *ln, size_t len)
     p->line = ln;
     scan(p, ln, len);
     units_near(p, ln, len);
+    GROW(p->ks, p->nnum + 1, p->capks);
     return 0;
 }
 
@@ -472,17 +475,42 @@ int prefilter_line_may(prefilter *p, size_t i, size_t *last)
     return 1;
 }
 
+/* prefilter_may's checks after the unit words: the first byte, the end of the `before`
+ * part (bl NULL: no check). */
+static inline int may_at(const prefilter *p, const uint64_t *first, const charset *bl, size_t k)
+{
+    size_t a = p->num[k];
+    unsigned char b = (unsigned char)p->line[a];
+    if (!(first[b / 64] >> (b % 64) & 1))
+        return 0; /* no match starts with this byte */
+    if (bl && (a == 0 || !in_charset(bl, p->prev[k])))
+        return 0; /* the `before` part cannot end right here */
+    return 1;
+}
+
 int prefilter_may(const prefilter *p, size_t i, size_t k)
 {
     if (p->filtered[i] && !(p->amask[k * p->words + i / 64] >> (i % 64) & 1))
         return 0;
-    size_t a = p->num[k];
-    unsigned char b = (unsigned char)p->line[a];
-    if (!(p->first[i][b / 64] >> (b % 64) & 1))
-        return 0; /* no match starts with this byte */
-    if (p->blast[i].n && (a == 0 || !in_charset(&p->blast[i], p->prev[k])))
-        return 0; /* the `before` part cannot end right here */
-    return 1;
+    return may_at(p, p->first[i], p->blast[i].n ? &p->blast[i] : NULL, k);
+}
+
+const size_t *prefilter_rule_numbers(prefilter *p, size_t i, size_t stop, size_t *n)
+{
+    size_t last, m = 0;
+    *n = 0;
+    if (!prefilter_line_may(p, i, &last))
+        return p->ks;
+    if (stop > last) /* past the bound it cannot start either */
+        stop = last == (size_t)-1 ? stop : last + 1;
+    const uint64_t *am = p->filtered[i] ? p->amask + i / 64 : NULL, bit = (uint64_t)1 << (i % 64);
+    const uint64_t *first = p->first[i];
+    const charset *bl = p->blast[i].n ? &p->blast[i] : NULL;
+    for (size_t k = 0; k < p->nnum && p->num[k] < stop; k++)
+        if ((!am || (am[k * p->words] & bit)) && may_at(p, first, bl, k))
+            p->ks[m++] = k;
+    *n = m;
+    return p->ks;
 }
 
 size_t prefilter_window(const prefilter *p, size_t i, size_t a, int reach)

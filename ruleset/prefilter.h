@@ -44,6 +44,12 @@ int prefilter_line_may(prefilter *p, size_t i, size_t *last);
  * before the number. */
 int prefilter_may(const prefilter *p, size_t i, size_t k);
 
+/* The numbers of the line rule i may match at, those starting before offset stop
+ * ((size_t)-1: no bound): prefilter_line_may, then prefilter_may at each number up to
+ * its bound. Their indices, in order, count in *n; owned by p, valid until the next
+ * call. */
+const size_t *prefilter_rule_numbers(prefilter *p, size_t i, size_t stop, size_t *n);
+
 /* Where the search for rule i's `before` part starts, for a number at offset a of
  * the line: `reach` characters back, or just after the last separator the part
  * cannot contain, whichever is nearer. */
