@@ -55,10 +55,17 @@ extractor *extractor_create(const rules *r)
     x->mean = meaning_create(r, x->mctx);
     x->tab = table_create(r, x->mctx);
     for (int k = 0; k < 2; k++) {
-        x->scan[k] = xcalloc(x->nrules + 1, sizeof(size_t));
         x->copy[k] = xcalloc(x->nrules + 1, sizeof(size_t));
     }
     x->twin = find_twins(r);
+    x->words = (x->nrules + 63) / 64;
+    x->withbefore = xcalloc(x->words + 1, sizeof(uint64_t));
+    x->pastset = xcalloc(x->words + 1, sizeof(uint64_t));
+    for (int k = 0; k < 2; k++)
+        x->scanset[k] = xcalloc(x->words + 1, sizeof(uint64_t));
+    for (size_t i = 0; i < x->nrules; i++)
+        if (x->rule[i]->compiled->before_code)
+            x->withbefore[i / 64] |= (uint64_t)1 << (i % 64);
     unsigned char *copies = xcalloc(x->nrules + 1, 1); /* twins: their matches are copied */
     for (size_t i = 0; i < x->nrules; i++)
         copies[i] = x->twin[i] != i;
@@ -100,9 +107,11 @@ void extractor_free(extractor *x)
     free(x->rule);
     free(x->dwords);
     for (int k = 0; k < 2; k++) {
-        free(x->scan[k]);
         free(x->copy[k]);
+        free(x->scanset[k]);
     }
+    free(x->withbefore);
+    free(x->pastset);
     free(x);
 }
 
@@ -224,16 +233,38 @@ static void try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t 
     x->ex[x->nex++] = (span){from, ov[1], ru};
 }
 
-/* Try one rule at every number of the current line where the prefilter allows it. */
-static void scan_rule(extractor *x, const rule *ru, size_t idx, size_t len)
+/* The lowest set bit of v (v != 0). */
+static unsigned lowest_bit(uint64_t v)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(v);
+#else
+    unsigned n = 0;
+    while (!(v & 1)) {
+        v >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* Try the rules of a kind at every number of the current line where the prefilter allows
+ * them: number by number, the rules in index order (the rows do not depend on the order). */
+static void scan_kind(extractor *x, int kind, size_t len)
 {
     /* an exclusion that starts at its number covers nothing before it: past the
      * end of the last candidate's value it cannot drop one (explain shows all) */
-    size_t stop = ru->kind == RULE_EXCLUDE && !ru->compiled->before_code && !x->tracing ? x->value_end : (size_t)-1;
-    size_t n;
-    const size_t *ks = prefilter_rule_numbers(x->pf, idx, stop, &n);
-    for (size_t j = 0; j < n; j++)
-        try_at(x, ru, idx, len, ks[j]);
+    int cut = kind == RULE_EXCLUDE && !x->tracing;
+    for (size_t k = 0; k < x->nanc; k++) {
+        int past = cut && x->anc[k] >= x->value_end;
+        size_t words;
+        const uint64_t *m = prefilter_number_rules(x->pf, k, past ? x->pastset : x->scanset[kind], &words);
+        for (size_t w = 0; w < words; w++)
+            for (uint64_t bits = m[w]; bits; bits &= bits - 1) {
+                size_t i = w * 64 + lowest_bit(bits);
+                try_at(x, x->rule[i], i, len, k);
+            }
+    }
 }
 
 /* Every active rule at every number of the line: rows into x->c, exclusions
@@ -260,8 +291,7 @@ static void collect(extractor *x, const char *ln, size_t len, extract_warn_fn wa
                     x->value_end = x->c[j].g[G_VALUE][1];
         }
         size_t nc0 = x->nc, nex0 = x->nex;
-        for (size_t k = 0; k < x->nscan[kind]; k++)
-            scan_rule(x, x->rule[x->scan[kind][k]], x->scan[kind][k], len);
+        scan_kind(x, kind, len);
         /* a rule with the same pattern as an earlier one: copy that one's matches */
         for (size_t k = 0; k < x->ncopy[kind]; k++) {
             size_t i = x->copy[kind][k], t = x->twin[i];
@@ -288,7 +318,9 @@ static void collect(extractor *x, const char *ln, size_t len, extract_warn_fn wa
 static void plan_rules(extractor *x)
 {
     rules_jit(x->r, x->active);
-    x->nscan[0] = x->nscan[1] = x->ncopy[0] = x->ncopy[1] = 0;
+    x->ncopy[0] = x->ncopy[1] = 0;
+    for (int k = 0; k < 2; k++)
+        memset(x->scanset[k], 0, x->words * sizeof(uint64_t));
     for (size_t i = 0; i < rules_count(x->r); i++) {
         const rule *ru = rules_at(x->r, i), *lead = rules_at(x->r, x->twin[i]);
         if (!(x->active >> ru->pack_index & 1))
@@ -296,8 +328,10 @@ static void plan_rules(extractor *x)
         if (x->twin[i] != i && (x->active >> lead->pack_index & 1))
             x->copy[ru->kind][x->ncopy[ru->kind]++] = i;
         else
-            x->scan[ru->kind][x->nscan[ru->kind]++] = i;
+            x->scanset[ru->kind][i / 64] |= (uint64_t)1 << (i % 64);
     }
+    for (size_t w = 0; w < x->words; w++)
+        x->pastset[w] = x->scanset[RULE_EXCLUDE][w] & x->withbefore[w];
 }
 
 static int cand_cmp(const void *pa, const void *pb)

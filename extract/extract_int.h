@@ -60,10 +60,14 @@ struct extractor {
     uint64_t fixed;    /* packs chosen by extractor_set_packs */
     uint64_t active;   /* packs used for the current document */
     uint64_t warned[16]; /* rules (by index) already reported for hitting a limit */
-    size_t *scan[2], nscan[2]; /* per kind: the rules matched for this document */
     size_t *copy[2], ncopy[2]; /* per kind: the rules that copy an earlier twin's matches */
     size_t *twin;           /* per rule: the first rule with the same kind, pattern and before
                              * (itself when none); twins are matched once and copied */
+    uint64_t *scanset[2];   /* per kind: the rules matched for this document (bit i % 64
+                             * of word i / 64 for rule i) */
+    uint64_t *withbefore;   /* the rules with a `before` part */
+    uint64_t *pastset;      /* the exclusions of scanset with one: tried past every value */
+    size_t words;           /* 64-bit words of a rule set */
     int tracing;            /* explain: exclusions run on every line */
     size_t value_end;       /* the line's last end of a candidate's value */
     const char *stops_line; /* extract_sentence: the line whose stops are in stops */

@@ -54,12 +54,22 @@ struct prefilter {
     charset *blast;          /* per rule: those its `before` part must end with */
     uint32_t *bstop;         /* per rule: the STOP_CPS its `before` cannot contain */
     uint64_t (*first)[4];    /* per rule: the bytes its pattern can start with (all ones: any) */
+    /* the same per number, as rule sets (p->words wide): */
+    uint64_t *fbyte;         /* per byte: the rules whose pattern can start with it */
+    uint64_t *unfilt;        /* the rules tried without a unit near the number */
+    uint64_t *anyend;        /* the rules whose `before` may end with any character (or none) */
+    keyed bends;             /* the characters `before` parts must end with: entry.rules */
+    uint64_t *bendrules;     /* their rule sets */
+    uint64_t *nrules_at;     /* prefilter_number_rules' answer */
     /* the current line */
     const char *line;
     size_t *num, nnum, capnum; /* where its numbers start */
     uint32_t *prev;            /* per number: the character before it (0 at the line start) */
     size_t capprev;
-    size_t *ks, capks;         /* prefilter_rule_numbers: the numbers a rule may match at */
+    /* prefilter_line_may's answers for the line, worked out on the first question: */
+    uint64_t *lknown, *lno;    /* the rules asked about, those it said no for */
+    uint64_t *lbound;          /* those it said yes for with a bound, in maylast */
+    size_t *maylast;
     uint64_t *amask;           /* per number: the targets with a unit near it */
     size_t capamask;
     uint64_t *linemask;        /* their union */
@@ -205,6 +215,51 @@ static void merge_units(prefilter *p)
     k->n = out;
 }
 
+/* The per-number checks as rule sets: by first byte, the unfiltered rules, and by the
+ * character before the number (one entry per distinct `before` end character). */
+static void rule_sets(prefilter *p)
+{
+    size_t W = p->words, nb = 0;
+    p->fbyte = xcalloc(256 * W + 1, sizeof(uint64_t));
+    p->unfilt = xcalloc(W + 1, sizeof(uint64_t));
+    p->anyend = xcalloc(W + 1, sizeof(uint64_t));
+    p->nrules_at = xcalloc(W + 1, sizeof(uint64_t));
+    p->lknown = xcalloc(W + 1, sizeof(uint64_t));
+    p->lno = xcalloc(W + 1, sizeof(uint64_t));
+    p->lbound = xcalloc(W + 1, sizeof(uint64_t));
+    p->maylast = xcalloc(p->nrules + 1, sizeof(size_t));
+    for (size_t i = 0; i < p->nrules; i++) {
+        uint64_t bit = (uint64_t)1 << (i % 64);
+        for (int b = 0; b < 256; b++)
+            if (p->first[i][b / 64] >> (b % 64) & 1)
+                p->fbyte[(size_t)b * W + i / 64] |= bit;
+        if (!p->filtered[i])
+            p->unfilt[i / 64] |= bit;
+        if (!p->blast[i].n)
+            p->anyend[i / 64] |= bit;
+        nb += p->blast[i].n;
+    }
+    keyed *k = &p->bends;
+    k->e = xcalloc(nb + 1, sizeof *k->e);
+    for (size_t i = 0; i < p->nrules; i++)
+        for (size_t j = 0; j < p->blast[i].n; j++)
+            k->e[k->n++] = (struct entry){p->blast[i].cp[j], i, NULL, 0, NULL, 0};
+    if (k->n > 1)
+        qsort(k->e, k->n, sizeof *k->e, entry_cmp);
+    p->bendrules = xcalloc(k->n * W + 1, sizeof(uint64_t));
+    size_t out = 0;
+    for (size_t i = 0; i < k->n;) {
+        size_t j = i;
+        uint64_t *m = p->bendrules + out * W;
+        for (; j < k->n && k->e[j].cp == k->e[i].cp; j++)
+            m[k->e[j].rule / 64] |= (uint64_t)1 << (k->e[j].rule % 64);
+        k->e[out] = k->e[i];
+        k->e[out++].rules = m;
+        i = j;
+    }
+    k->n = out;
+}
+
 /* Index the entries (sorted by entry_cmp). */
 static int keyed_index(keyed *k)
 {
@@ -284,7 +339,8 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
         free(fill);
     }
     merge_units(p);
-    if (keyed_index(&p->units) || keyed_index(&p->lasts)) { /* cpindex may still say no */
+    rule_sets(p);
+    if (keyed_index(&p->units) || keyed_index(&p->lasts) || keyed_index(&p->bends)) { /* cpindex may still say no */
         prefilter_free(p);
         return NULL;
     }
@@ -319,7 +375,17 @@ void prefilter_free(prefilter *p)
     cpindex_free(p->lasts.ix);
     free(p->num);
     free(p->prev);
-    free(p->ks);
+    free(p->lknown);
+    free(p->lno);
+    free(p->lbound);
+    free(p->maylast);
+    free(p->fbyte);
+    free(p->unfilt);
+    free(p->anyend);
+    free(p->bends.e);
+    free(p->bendrules);
+    cpindex_free(p->bends.ix);
+    free(p->nrules_at);
     free(p->amask);
     free(p);
 }
@@ -405,6 +471,9 @@ static void scan(prefilter *p, const char *ln, size_t len)
         i += cl;
     }
     p->gen++; /* every slot_last is asked afresh */
+    memset(p->lknown, 0, p->words * sizeof(uint64_t)); /* and every prefilter_line_may */
+    memset(p->lno, 0, p->words * sizeof(uint64_t));
+    memset(p->lbound, 0, p->words * sizeof(uint64_t));
 }
 
 /* For every number of the line, the targets one of whose units follows it. */
@@ -448,7 +517,6 @@ int prefilter_line(prefilter *p, const char *ln, size_t len)
     p->line = ln;
     scan(p, ln, len);
     units_near(p, ln, len);
-    GROW(p->ks, p->nnum + 1, p->capks);
     return 0;
 }
 
@@ -458,13 +526,52 @@ const size_t *prefilter_numbers(const prefilter *p, size_t *n)
     return p->num;
 }
 
+/* The lowest set bit of v (v != 0). */
+static unsigned lowest_bit(uint64_t v)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(v);
+#else
+    unsigned n = 0;
+    while (!(v & 1)) {
+        v >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* prefilter_line_may's answer, worked out (line_may) once per rule and line. */
+static int line_may(prefilter *p, size_t i, size_t *last);
+
+/* Work out rule i's answer for the line into lknown, lno, lbound and maylast. */
+static void line_learn(prefilter *p, size_t i)
+{
+    size_t last;
+    uint64_t bit = (uint64_t)1 << (i % 64);
+    p->lknown[i / 64] |= bit;
+    if (!line_may(p, i, &last))
+        p->lno[i / 64] |= bit;
+    else if ((p->maylast[i] = last) != (size_t)-1)
+        p->lbound[i / 64] |= bit;
+}
+
 int prefilter_line_may(prefilter *p, size_t i, size_t *last)
+{
+    uint64_t bit = (uint64_t)1 << (i % 64);
+    if (!(p->lknown[i / 64] & bit))
+        line_learn(p, i);
+    *last = p->lbound[i / 64] & bit ? p->maylast[i] : (size_t)-1;
+    return !(p->lno[i / 64] & bit);
+}
+
+static int line_may(prefilter *p, size_t i, size_t *last)
 {
     *last = (size_t)-1;
     if (p->filtered[i] && !(p->linemask[i / 64] >> (i % 64) & 1))
         return 0;
     for (size_t j = 2 * i; j < 2 * i + 2; j++) {
-        if (!p->plast[j].n)
+        if (p->slotoff[j] == p->slotoff[j + 1]) /* plast[j].n, without reading plast */
             continue;
         size_t at = slot_last(p, j);
         if (at == (size_t)-1)
@@ -495,22 +602,26 @@ int prefilter_may(const prefilter *p, size_t i, size_t k)
     return may_at(p, p->first[i], p->blast[i].n ? &p->blast[i] : NULL, k);
 }
 
-const size_t *prefilter_rule_numbers(prefilter *p, size_t i, size_t stop, size_t *n)
+const uint64_t *prefilter_number_rules(prefilter *p, size_t k, const uint64_t *among, size_t *words)
 {
-    size_t last, m = 0;
-    *n = 0;
-    if (!prefilter_line_may(p, i, &last))
-        return p->ks;
-    if (stop > last) /* past the bound it cannot start either */
-        stop = last == (size_t)-1 ? stop : last + 1;
-    const uint64_t *am = p->filtered[i] ? p->amask + i / 64 : NULL, bit = (uint64_t)1 << (i % 64);
-    const uint64_t *first = p->first[i];
-    const charset *bl = p->blast[i].n ? &p->blast[i] : NULL;
-    for (size_t k = 0; k < p->nnum && p->num[k] < stop; k++)
-        if ((!am || (am[k * p->words] & bit)) && may_at(p, first, bl, k))
-            p->ks[m++] = k;
-    *n = m;
-    return p->ks;
+    size_t W = p->words, a = p->num[k], start;
+    const uint64_t *am = p->amask + k * W, *fb = p->fbyte + (size_t)(unsigned char)p->line[a] * W;
+    const uint64_t *be = a > 0 && keyed_find(&p->bends, p->prev[k], &start) ? p->bends.e[start].rules : NULL;
+    for (size_t w = 0; w < W; w++) {
+        uint64_t m = (am[w] | p->unfilt[w]) & fb[w] & (p->anyend[w] | (be ? be[w] : 0)) & among[w];
+        /* the line's check (asked once per rule and line) and its bound */
+        for (uint64_t bits = m & ~p->lknown[w]; bits; bits &= bits - 1)
+            line_learn(p, w * 64 + lowest_bit(bits));
+        m &= ~p->lno[w];
+        for (uint64_t bits = m & p->lbound[w]; bits; bits &= bits - 1) {
+            size_t i = w * 64 + lowest_bit(bits);
+            if (a > p->maylast[i])
+                m &= ~((uint64_t)1 << (i % 64));
+        }
+        p->nrules_at[w] = m;
+    }
+    *words = W;
+    return p->nrules_at;
 }
 
 size_t prefilter_window(const prefilter *p, size_t i, size_t a, int reach)
