@@ -230,7 +230,7 @@ static void try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t 
         from = pcre2_get_ovector_pointer(x->md)[0];
     }
     GROW(x->ex, x->nex + 1, x->capex);
-    x->ex[x->nex++] = (span){from, ov[1], ru};
+    x->ex[x->nex++] = (span){from, ov[1], ru, idx * x->nanc + k};
 }
 
 /* The lowest set bit of v (v != 0). */
@@ -307,7 +307,8 @@ static void collect(extractor *x, const char *ln, size_t len, extract_warn_fn wa
                 if (x->ex[j].ru == lead) {
                     GROW(x->ex, x->nex + 1, x->capex);
                     x->ex[x->nex] = x->ex[j];
-                    x->ex[x->nex++].ru = ru;
+                    x->ex[x->nex].ru = ru;
+                    x->ex[x->nex++].order = (x->nrules + i) * x->nanc + x->ex[j].order % x->nanc;
                 }
         }
     }
@@ -360,7 +361,9 @@ static int pos_cmp(const void *pa, const void *pb)
 static int span_cmp(const void *pa, const void *pb)
 {
     const span *a = pa, *b = pb;
-    return a->s < b->s ? -1 : a->s > b->s;
+    if (a->s != b->s)
+        return a->s < b->s ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
 }
 
 /* Is [s,e) overlapped by an exclusion? x->ex is sorted by start and x->exmax[i]

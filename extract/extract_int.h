@@ -34,6 +34,8 @@ enum { G_VALUE, G_VMAX, G_UNIT, G_SUBJECT, G_ACTION, G_QUAL, G_QUAL_AFTER, G_N }
 typedef struct span {
     size_t s, e;
     const rule *ru;
+    size_t order; /* among spans of the same start: a twin's copy after the rules matched,
+                   * then by rule, then by number (explain names the first) */
 } span;
 
 struct extractor {
