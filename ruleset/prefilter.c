@@ -489,6 +489,15 @@ static void units_near(prefilter *p, const char *ln, size_t len)
         size_t at = p->num[k], chars = 0;
         int in_number = 1;
         while (at < len && chars <= UNIT_REACH) {
+            if (!in_number) { /* 3-byte characters that start no unit word: counted, not read */
+                while (chars <= UNIT_REACH && len - at >= 3 && s[at] >= 0xE0 && s[at] < 0xF0 &&
+                       !(bits[(s[at] & 0x0Fu) << 6 | (s[at + 1] & 0x3Fu)] >> (s[at + 2] & 0x3F) & 1)) {
+                    at += 3;
+                    chars++;
+                }
+                if (at >= len || chars > UNIT_REACH)
+                    break;
+            }
             size_t cl, start = 0, n = 0;
             uint32_t cp = utf8_decode(s + at, len - at, &cl);
             if (cpindex_maybe(bits, cp))
