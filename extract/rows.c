@@ -43,6 +43,10 @@ static void line_stops(extractor *x, const char *ln, size_t len)
     x->nstops = 0;
     for (size_t b = 0; b < len;) {
         unsigned char c = (unsigned char)ln[b];
+        if (c >= 0xE4 && c <= 0xE9) { /* most of a Chinese text: 3 bytes, no stop */
+            b += 3;
+            continue;
+        }
         size_t k = c == '\r' ? 0 : is_stop(ln + b, len - b);
         if (k || c == '\r') {
             GROW(x->stops, x->nstops + 2, x->capstops);
