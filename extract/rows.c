@@ -14,10 +14,15 @@
 /* Cell col of b: s[0..n), then a NUL. */
 static void put(rowbuf *b, int col, const char *s, size_t n)
 {
-    b->off[col] = b->sb.len;
+    strbuf *sb = &b->sb;
+    b->off[col] = sb->len;
     b->len[col] = n;
-    strbuf_add(&b->sb, s, n);
-    strbuf_addch(&b->sb, '\0');
+    strbuf_grow(sb, n + 1); /* one growth for the cell and its NUL */
+    if (n)
+        memcpy(sb->buf + sb->len, s, n);
+    sb->buf[sb->len + n] = '\0';
+    sb->len += n + 1;
+    sb->buf[sb->len] = '\0';
 }
 
 static void puts_(rowbuf *b, int col, const char *s) { put(b, col, s, strlen(s)); }
