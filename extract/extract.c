@@ -388,7 +388,8 @@ static int excluded(const extractor *x, size_t s, size_t e)
 static size_t resolve(extractor *x)
 {
     if (x->nex) {
-        qsort(x->ex, x->nex, sizeof(span), span_cmp);
+        if (x->nex > 1)
+            qsort(x->ex, x->nex, sizeof(span), span_cmp);
         GROW(x->exmax, x->nex, x->capexmax);
         for (size_t i = 0; i < x->nex; i++)
             x->exmax[i] = i && x->exmax[i - 1] > x->ex[i].e ? x->exmax[i - 1] : x->ex[i].e;
@@ -399,7 +400,8 @@ static size_t resolve(extractor *x)
             x->c[k++] = x->c[i];
     if (k == 0)
         return 0;
-    qsort(x->c, k, sizeof(cand), pos_cmp);
+    if (k > 1)
+        qsort(x->c, k, sizeof(cand), pos_cmp);
     size_t n = 0;
     for (size_t from = 0; from < k;) {
         size_t to = from + 1, end = x->c[from].end;
@@ -408,7 +410,8 @@ static size_t resolve(extractor *x)
                 end = x->c[to].end;
             to++;
         }
-        qsort(x->c + from, to - from, sizeof(cand), cand_cmp);
+        if (to - from > 1) /* most clusters are one candidate */
+            qsort(x->c + from, to - from, sizeof(cand), cand_cmp);
         size_t first = n;
         for (size_t i = from; i < to; i++) {
             int clash = 0;
@@ -419,7 +422,8 @@ static size_t resolve(extractor *x)
         }
         from = to;
     }
-    qsort(x->c, n, sizeof(cand), pos_cmp);
+    if (n > 1)
+        qsort(x->c, n, sizeof(cand), pos_cmp);
     return n;
 }
 
