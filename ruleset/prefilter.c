@@ -78,6 +78,7 @@ struct prefilter {
     size_t *stamp, gen;        /* lastpos[j] is for this line when stamp[j] == gen */
     size_t *slotcid, *slotoff; /* slot j's characters: slotcid[slotoff[j] .. slotoff[j + 1]) */
     uint64_t hot[1024];        /* 3-byte code points scan must look at: numerals, last characters */
+    uint64_t numerals[1024];   /* the 3-byte numerals among them (num_numeral) */
 };
 
 /* Which STOP_CPS the before part of ru can never contain (0 when it has none, or
@@ -347,8 +348,10 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
     memcpy(p->hot, cpindex_bits(p->lasts.ix), sizeof p->hot);
     for (uint32_t cp = 0x800; cp < 0x10000; cp++) { /* and num_numeral's 3-byte numerals */
         char u[3] = {(char)(0xE0 | cp >> 12), (char)(0x80 | (cp >> 6 & 0x3F)), (char)(0x80 | (cp & 0x3F))};
-        if (num_numeral(u, 3))
+        if (num_numeral(u, 3)) {
             p->hot[cp / 64] |= (uint64_t)1 << (cp % 64);
+            p->numerals[cp / 64] |= (uint64_t)1 << (cp % 64);
+        }
     }
     return p;
 }
@@ -419,6 +422,7 @@ static size_t slot_last(prefilter *p, size_t j)
 static void scan(prefilter *p, const char *ln, size_t len)
 {
     const unsigned char *s = (const unsigned char *)ln;
+    const uint64_t *lastbits = cpindex_bits(p->lasts.ix);
     p->nnum = 0;
     memset(p->lastocc, 0xFF, p->nchars * sizeof *p->lastocc); /* (size_t)-1: none */
     int prev_num = 0, prev_sep = 0;  /* previous char was a numeral / a separator inside a number */
@@ -452,7 +456,8 @@ static void scan(prefilter *p, const char *ln, size_t len)
                 prev_sep = k - i == 4 && (k == len || s[k] < '0' || s[k] > '9');
             }
             prev_num = 0;
-        } else if (num_numeral(ln + i, len - i) != 0) {
+        } else if (c >= 0xE0 && c < 0xF0 && cl == 3 ? (int)(p->numerals[cp / 64] >> (cp % 64) & 1) /* num_numeral's */
+                                                     : num_numeral(ln + i, len - i) != 0) {
             if (!prev_num && !prev_sep) {
                 GROW(p->num, p->nnum + 1, p->capnum);
                 GROW(p->prev, p->nnum + 1, p->capprev);
@@ -465,7 +470,7 @@ static void scan(prefilter *p, const char *ln, size_t len)
             prev_num = prev_sep = 0;
         }
         /* last characters: only from the first number on (this one included) */
-        if (p->nnum && p->lasts.n)
+        if (p->nnum && p->lasts.n && cpindex_maybe(lastbits, cp))
             last_char_at(p, cp, i);
         prev = cp;
         i += cl;
