@@ -146,8 +146,17 @@ static void add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE 
         return;
     /* a value the number parser cannot read entirely is no number */
     size_t vl = c->g[G_VALUE][1] - c->g[G_VALUE][0];
-    if (vl == 0 || num_parse(x->line + c->g[G_VALUE][0], vl, &c->value) != vl)
+    if (vl == 0)
         return;
+    struct parsed *pv = &x->parsed[c->g[G_VALUE][0] % 32];
+    if (pv->gen != x->gen || pv->s != c->g[G_VALUE][0] || pv->n != vl) {
+        double v = 0;
+        size_t used = num_parse(x->line + c->g[G_VALUE][0], vl, &v);
+        *pv = (struct parsed){x->gen, c->g[G_VALUE][0], vl, used, v};
+    }
+    if (pv->used != vl)
+        return;
+    c->value = pv->v;
     c->start = c->g[G_VALUE][0];
     c->end = c->g[G_VALUE][1];
     for (int i = G_VMAX; i <= G_UNIT; i++)
@@ -273,6 +282,7 @@ static void collect(extractor *x, const char *ln, size_t len, extract_warn_fn wa
                     const char *file, long lineno)
 {
     x->nc = x->nex = 0;
+    x->gen++;
     x->line = ln;
     x->linelen = len;
     x->warn = warn;

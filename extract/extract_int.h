@@ -56,6 +56,13 @@ struct extractor {
     size_t nex, capex;
     size_t *exmax;  /* running maximum of exclusion ends, for resolve */
     size_t capexmax;
+    /* the values of the line's candidates as num_parse read them, by where they start:
+     * rules that match at one number read the same digits */
+    struct parsed {
+        size_t gen, s, n, used;
+        double v;
+    } parsed[32];
+    size_t gen;        /* the line's number: a parsed entry of another line is stale */
     const char *line;  /* the line being matched */
     size_t linelen;
     int auto_packs;    /* choose the plan-type pack per document */
