@@ -90,6 +90,7 @@ void rules_free(rules *r)
     for (size_t i = 0; i < r->n; i++)
         rule_free(r->items[i]);
     free(r->items);
+    rule_parts_clear(r);
     for (size_t i = 0; i < r->ndefs; i++) {
         free(r->defs[i].name);
         free(r->defs[i].pattern);

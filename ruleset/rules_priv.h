@@ -97,6 +97,15 @@ struct rules {
     table_entry *tables;  /* `table` patterns, in load order */
     size_t ntables, captables;
     jitstate *jit;
+    /* during a load: each rule part compiled so far, by its expanded source and options;
+     * a part written again (a shared `before`) is a copy, not a compile */
+    struct compiled_part {
+        char *src;
+        size_t len;
+        uint32_t options;
+        pcre2_code *code; /* the cache's own copy */
+    } *parts;
+    size_t nparts, capparts;
 };
 
 /* Match code against s[0..n) (valid UTF-8) from start: the JIT's own entry, cheaper than
@@ -153,6 +162,8 @@ __attribute__((format(printf, 3, 4)))
 int rule_perr(parser *p, long col, const char *fmt, ...);
 
 /* rulecomp.c */
+/* Drop the compiled parts remembered during a load (r->parts). */
+void rule_parts_clear(rules *r);
 static inline int is_name_start(char c) { return (c >= 'A' && c <= 'Z') || c == '_'; }
 static inline int is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
 /* The expansion of {NAME} references, each output byte with the line and column it came from. */
