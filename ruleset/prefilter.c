@@ -301,8 +301,17 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
         else
             memset(p->first[i], 0xFF, sizeof p->first[i]);
         nlasts += p->plast[2 * i].n + p->plast[2 * i + 1].n;
-        part_last(ru->before, &p->blast[i]);
-        p->bstop[i] = before_stops(ru);
+        size_t same = i; /* an earlier rule with the same `before`: the same answers */
+        for (size_t j = 0; ru->before && j < i && same == i; j++)
+            if (rules_at(r, j)->before && strcmp(rules_at(r, j)->before, ru->before) == 0)
+                same = j;
+        if (same < i) {
+            p->blast[i] = p->blast[same];
+            p->bstop[i] = p->bstop[same];
+        } else {
+            part_last(ru->before, &p->blast[i]);
+            p->bstop[i] = before_stops(ru);
+        }
     }
     p->units.e = xcalloc(nunits + 1, sizeof *p->units.e);
     p->lasts.e = xcalloc(nlasts + 1, sizeof *p->lasts.e);
