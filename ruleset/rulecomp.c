@@ -142,23 +142,20 @@ void rule_parts_clear(rules *r)
     r->nparts = r->capparts = 0;
 }
 
-/* A copy of the part compiled earlier in this load from src[0..len) with options, or NULL. */
-static pcre2_code *part_copy(const rules *r, const char *src, size_t len, uint32_t options)
+/* The part compiled earlier from src[0..len) with options, or NULL. */
+static pcre2_code *part_find(const rules *r, const char *src, size_t len, uint32_t options)
 {
     for (size_t i = 0; i < r->nparts; i++)
         if (r->parts[i].len == len && r->parts[i].options == options && memcmp(r->parts[i].src, src, len) == 0)
-            return pcre2_code_copy(r->parts[i].code);
+            return r->parts[i].code;
     return NULL;
 }
 
-/* Remember code, compiled from src[0..len) with options (a copy of its own: rules may be freed). */
-static void part_remember(rules *r, const char *src, size_t len, uint32_t options, const pcre2_code *code)
+/* The set takes code, compiled from src[0..len) with options. */
+static void part_keep(rules *r, const char *src, size_t len, uint32_t options, pcre2_code *code)
 {
-    pcre2_code *c = pcre2_code_copy(code);
-    if (!c)
-        return;
     GROW(r->parts, r->nparts + 1, r->capparts);
-    r->parts[r->nparts++] = (struct compiled_part){xmemdup(src, len), len, options, c};
+    r->parts[r->nparts++] = (struct compiled_part){xmemdup(src, len), len, options, code};
 }
 
 /* Expand and compile the pieces of one part (0 pattern, 1 before) of the current
@@ -191,7 +188,7 @@ static int compile_part(parser *p, int which, const char *prefix, const char *su
          * the prefilter and listings read */
         char *g = NULL;
         size_t gn = 0;
-        if ((*out = part_copy(p->r, b.s.buf, b.s.len, options)) == NULL) {
+        if ((*out = part_find(p->r, b.s.buf, b.s.len, options)) == NULL) {
             if (!(options & PCRE2_ANCHORED))
                 rxscan_guard(b.s.buf, b.s.len, &g, &gn);
             *out = g ? pcre2_compile((PCRE2_SPTR)g, gn, RULE_RX_OPTS | PCRE2_DUPNAMES | options, &ec, &eo, NULL) : NULL;
@@ -199,7 +196,7 @@ static int compile_part(parser *p, int which, const char *prefix, const char *su
             if (!*out)
                 *out = pcre2_compile((PCRE2_SPTR)b.s.buf, b.s.len, RULE_RX_OPTS | PCRE2_DUPNAMES | options, &ec, &eo, NULL);
             if (*out)
-                part_remember(p->r, b.s.buf, b.s.len, options, *out);
+                part_keep(p->r, b.s.buf, b.s.len, options, *out);
         }
         if (!*out)
             rc = compile_error(p, &b, ec, eo);

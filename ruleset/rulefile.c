@@ -645,7 +645,6 @@ static int parse_text(rules *r, const char *name, const char *src, size_t len, p
 int rules_load_string(rules *r, const char *name, const char *src, size_t len, pm_error *err)
 {
     int rc = parse_text(r, name, src, len, err);
-    rule_parts_clear(r);
     rules_build_combined(r);
     return rc;
 }
@@ -726,7 +725,6 @@ static int load_path(rules *r, const char *path, pm_error *err)
 int rules_load(rules *r, const char *path, pm_error *err)
 {
     int rc = load_path(r, path, err);
-    rule_parts_clear(r);
     rules_build_combined(r);
     return rc;
 }
