@@ -68,6 +68,8 @@ static const struct { long cp; int kind, val; } cn_tab[] = {
 static int cn_at(const char *s, size_t len, size_t i, size_t *n, int *val)
 {
     long c = cp_at(s, len, i, n);
+    if (c < 0x3007 || c > 0x96F6) /* the table's range: most characters are outside it */
+        return NONE;
     for (size_t k = 0; k < sizeof cn_tab / sizeof cn_tab[0]; k++)
         if (cn_tab[k].cp == c) {
             *val = cn_tab[k].val;
@@ -78,6 +80,11 @@ static int cn_at(const char *s, size_t len, size_t i, size_t *n, int *val)
 
 static double p10(int e)
 {
+    /* 10^0..10^22 are exact doubles, as the products of the loop below are */
+    static const double exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (e >= 0 && e <= 22)
+        return exact[e];
     double r = 1;
     while (e-- > 0)
         r *= 10;

@@ -55,10 +55,17 @@ extractor *extractor_create(const rules *r)
     x->mean = meaning_create(r, x->mctx);
     x->tab = table_create(r, x->mctx);
     for (int k = 0; k < 2; k++) {
-        x->scan[k] = xcalloc(x->nrules + 1, sizeof(size_t));
         x->copy[k] = xcalloc(x->nrules + 1, sizeof(size_t));
     }
     x->twin = find_twins(r);
+    x->words = (x->nrules + 63) / 64;
+    x->withbefore = xcalloc(x->words + 1, sizeof(uint64_t));
+    x->pastset = xcalloc(x->words + 1, sizeof(uint64_t));
+    for (int k = 0; k < 2; k++)
+        x->scanset[k] = xcalloc(x->words + 1, sizeof(uint64_t));
+    for (size_t i = 0; i < x->nrules; i++)
+        if (x->rule[i]->compiled->before_code)
+            x->withbefore[i / 64] |= (uint64_t)1 << (i % 64);
     unsigned char *copies = xcalloc(x->nrules + 1, 1); /* twins: their matches are copied */
     for (size_t i = 0; i < x->nrules; i++)
         copies[i] = x->twin[i] != i;
@@ -100,9 +107,11 @@ void extractor_free(extractor *x)
     free(x->rule);
     free(x->dwords);
     for (int k = 0; k < 2; k++) {
-        free(x->scan[k]);
         free(x->copy[k]);
+        free(x->scanset[k]);
     }
+    free(x->withbefore);
+    free(x->pastset);
     free(x);
 }
 
@@ -137,8 +146,17 @@ static void add_cand(extractor *x, const rule *ru, size_t idx, const PCRE2_SIZE 
         return;
     /* a value the number parser cannot read entirely is no number */
     size_t vl = c->g[G_VALUE][1] - c->g[G_VALUE][0];
-    if (vl == 0 || num_parse(x->line + c->g[G_VALUE][0], vl, &c->value) != vl)
+    if (vl == 0)
         return;
+    struct parsed *pv = &x->parsed[c->g[G_VALUE][0] % 32];
+    if (pv->gen != x->gen || pv->s != c->g[G_VALUE][0] || pv->n != vl) {
+        double v = 0;
+        size_t used = num_parse(x->line + c->g[G_VALUE][0], vl, &v);
+        *pv = (struct parsed){x->gen, c->g[G_VALUE][0], vl, used, v};
+    }
+    if (pv->used != vl)
+        return;
+    c->value = pv->v;
     c->start = c->g[G_VALUE][0];
     c->end = c->g[G_VALUE][1];
     for (int i = G_VMAX; i <= G_UNIT; i++)
@@ -241,21 +259,43 @@ static void try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t 
         from = pcre2_get_ovector_pointer(x->md)[0];
     }
     GROW(x->ex, x->nex + 1, x->capex);
-    x->ex[x->nex++] = (span){from, ov[1], ru};
+    x->ex[x->nex++] = (span){from, ov[1], ru, idx * x->nanc + k};
 }
 
-/* Try one rule at every number of the current line up to `last` (prefilter_line_may). */
-static void scan_rule(extractor *x, const rule *ru, size_t idx, size_t len, size_t last)
+/* The lowest set bit of v (v != 0). */
+static unsigned lowest_bit(uint64_t v)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(v);
+#else
+    unsigned n = 0;
+    while (!(v & 1)) {
+        v >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* Try the rules of a kind at every number of the current line where the prefilter allows
+ * them: number by number, the rules in index order (the rows do not depend on the order). */
+static void scan_kind(extractor *x, int kind, size_t len)
 {
     /* an exclusion that starts at its number covers nothing before it: past the
      * end of the last candidate's value it cannot drop one (explain shows all) */
-    size_t stop = ru->kind == RULE_EXCLUDE && !ru->compiled->before_code && !x->tracing ? x->value_end : (size_t)-1;
-    for (size_t k = 0; k < x->nanc && x->anc[k] < stop && x->anc[k] <= last; k++)
-        if (prefilter_may(x->pf, idx, k)) {
-            if (late(x, 0))
-                return;
-            try_at(x, ru, idx, len, k);
-        }
+    int cut = kind == RULE_EXCLUDE && !x->tracing;
+    for (size_t k = 0; k < x->nanc; k++) {
+        int past = cut && x->anc[k] >= x->value_end;
+        size_t words;
+        const uint64_t *m = prefilter_number_rules(x->pf, k, past ? x->pastset : x->scanset[kind], &words);
+        for (size_t w = 0; w < words; w++)
+            for (uint64_t bits = m[w]; bits; bits &= bits - 1) {
+                if (late(x, 0))
+                    return;
+                size_t i = w * 64 + lowest_bit(bits);
+                try_at(x, x->rule[i], i, len, k);
+            }
+    }
 }
 
 /* Every active rule at every number of the line: rows into x->c, exclusions
@@ -264,6 +304,7 @@ static void collect(extractor *x, const char *ln, size_t len, extract_warn_fn wa
                     const char *file, long lineno)
 {
     x->nc = x->nex = 0;
+    x->gen++;
     x->line = ln;
     x->linelen = len;
     x->warn = warn;
@@ -282,12 +323,7 @@ static void collect(extractor *x, const char *ln, size_t len, extract_warn_fn wa
                     x->value_end = x->c[j].g[G_VALUE][1];
         }
         size_t nc0 = x->nc, nex0 = x->nex;
-        for (size_t k = 0; k < x->nscan[kind]; k++) {
-            size_t i = x->scan[kind][k];
-            size_t last;
-            if (prefilter_line_may(x->pf, i, &last))
-                scan_rule(x, x->rule[i], i, len, last);
-        }
+        scan_kind(x, kind, len);
         /* a rule with the same pattern as an earlier one: copy that one's matches */
         for (size_t k = 0; k < x->ncopy[kind]; k++) {
             size_t i = x->copy[kind][k], t = x->twin[i];
@@ -303,7 +339,8 @@ static void collect(extractor *x, const char *ln, size_t len, extract_warn_fn wa
                 if (x->ex[j].ru == lead) {
                     GROW(x->ex, x->nex + 1, x->capex);
                     x->ex[x->nex] = x->ex[j];
-                    x->ex[x->nex++].ru = ru;
+                    x->ex[x->nex].ru = ru;
+                    x->ex[x->nex++].order = (x->nrules + i) * x->nanc + x->ex[j].order % x->nanc;
                 }
         }
     }
@@ -314,7 +351,9 @@ static void collect(extractor *x, const char *ln, size_t len, extract_warn_fn wa
 static void plan_rules(extractor *x)
 {
     rules_jit(x->r, x->active);
-    x->nscan[0] = x->nscan[1] = x->ncopy[0] = x->ncopy[1] = 0;
+    x->ncopy[0] = x->ncopy[1] = 0;
+    for (int k = 0; k < 2; k++)
+        memset(x->scanset[k], 0, x->words * sizeof(uint64_t));
     for (size_t i = 0; i < rules_count(x->r); i++) {
         const rule *ru = rules_at(x->r, i), *lead = rules_at(x->r, x->twin[i]);
         if (!(x->active >> ru->pack_index & 1))
@@ -322,8 +361,10 @@ static void plan_rules(extractor *x)
         if (x->twin[i] != i && (x->active >> lead->pack_index & 1))
             x->copy[ru->kind][x->ncopy[ru->kind]++] = i;
         else
-            x->scan[ru->kind][x->nscan[ru->kind]++] = i;
+            x->scanset[ru->kind][i / 64] |= (uint64_t)1 << (i % 64);
     }
+    for (size_t w = 0; w < x->words; w++)
+        x->pastset[w] = x->scanset[RULE_EXCLUDE][w] & x->withbefore[w];
 }
 
 static int cand_cmp(const void *pa, const void *pb)
@@ -352,7 +393,9 @@ static int pos_cmp(const void *pa, const void *pb)
 static int span_cmp(const void *pa, const void *pb)
 {
     const span *a = pa, *b = pb;
-    return a->s < b->s ? -1 : a->s > b->s;
+    if (a->s != b->s)
+        return a->s < b->s ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
 }
 
 /* Is [s,e) overlapped by an exclusion? x->ex is sorted by start and x->exmax[i]
@@ -377,7 +420,8 @@ static int excluded(const extractor *x, size_t s, size_t e)
 static size_t resolve(extractor *x)
 {
     if (x->nex) {
-        qsort(x->ex, x->nex, sizeof(span), span_cmp);
+        if (x->nex > 1)
+            qsort(x->ex, x->nex, sizeof(span), span_cmp);
         GROW(x->exmax, x->nex, x->capexmax);
         for (size_t i = 0; i < x->nex; i++)
             x->exmax[i] = i && x->exmax[i - 1] > x->ex[i].e ? x->exmax[i - 1] : x->ex[i].e;
@@ -388,7 +432,8 @@ static size_t resolve(extractor *x)
             x->c[k++] = x->c[i];
     if (k == 0)
         return 0;
-    qsort(x->c, k, sizeof(cand), pos_cmp);
+    if (k > 1)
+        qsort(x->c, k, sizeof(cand), pos_cmp);
     size_t n = 0;
     for (size_t from = 0; from < k;) {
         size_t to = from + 1, end = x->c[from].end;
@@ -397,7 +442,8 @@ static size_t resolve(extractor *x)
                 end = x->c[to].end;
             to++;
         }
-        qsort(x->c + from, to - from, sizeof(cand), cand_cmp);
+        if (to - from > 1) /* most clusters are one candidate */
+            qsort(x->c + from, to - from, sizeof(cand), cand_cmp);
         size_t first = n;
         for (size_t i = from; i < to; i++) {
             int clash = 0;
@@ -409,7 +455,8 @@ static size_t resolve(extractor *x)
         }
         from = to;
     }
-    qsort(x->c, n, sizeof(cand), pos_cmp);
+    if (n > 1)
+        qsort(x->c, n, sizeof(cand), pos_cmp);
     return n;
 }
 

@@ -35,6 +35,8 @@ enum { G_VALUE, G_VMAX, G_UNIT, G_SUBJECT, G_ACTION, G_QUAL, G_QUAL_AFTER, G_N }
 typedef struct span {
     size_t s, e;
     const rule *ru;
+    size_t order; /* among spans of the same start: a twin's copy after the rules matched,
+                   * then by rule, then by number (explain names the first) */
 } span;
 
 struct extractor {
@@ -55,6 +57,13 @@ struct extractor {
     size_t nex, capex;
     size_t *exmax;  /* running maximum of exclusion ends, for resolve */
     size_t capexmax;
+    /* the values of the line's candidates as num_parse read them, by where they start:
+     * rules that match at one number read the same digits */
+    struct parsed {
+        size_t gen, s, n, used;
+        double v;
+    } parsed[32];
+    size_t gen;        /* the line's number: a parsed entry of another line is stale */
     const char *line;  /* the line being matched */
     size_t linelen;
     int auto_packs;    /* choose the plan-type pack per document */
@@ -65,10 +74,14 @@ struct extractor {
     double max_seconds;  /* > 0: how long it may take */
     unsigned ticks;      /* tries since the clock was last read */
     int late;            /* the time is up: no more tries, no more rows */
-    size_t *scan[2], nscan[2]; /* per kind: the rules matched for this document */
     size_t *copy[2], ncopy[2]; /* per kind: the rules that copy an earlier twin's matches */
     size_t *twin;           /* per rule: the first rule with the same kind, pattern and before
                              * (itself when none); twins are matched once and copied */
+    uint64_t *scanset[2];   /* per kind: the rules matched for this document (bit i % 64
+                             * of word i / 64 for rule i) */
+    uint64_t *withbefore;   /* the rules with a `before` part */
+    uint64_t *pastset;      /* the exclusions of scanset with one: tried past every value */
+    size_t words;           /* 64-bit words of a rule set */
     int tracing;            /* explain: exclusions run on every line */
     size_t value_end;       /* the line's last end of a candidate's value */
     const char *stops_line; /* extract_sentence: the line whose stops are in stops */

@@ -14,10 +14,15 @@
 /* Cell col of b: s[0..n), then a NUL. */
 static void put(rowbuf *b, int col, const char *s, size_t n)
 {
-    b->off[col] = b->sb.len;
+    strbuf *sb = &b->sb;
+    b->off[col] = sb->len;
     b->len[col] = n;
-    strbuf_add(&b->sb, s, n);
-    strbuf_addch(&b->sb, '\0');
+    strbuf_grow(sb, n + 1); /* one growth for the cell and its NUL */
+    if (n)
+        memcpy(sb->buf + sb->len, s, n);
+    sb->buf[sb->len + n] = '\0';
+    sb->len += n + 1;
+    sb->buf[sb->len] = '\0';
 }
 
 static void puts_(rowbuf *b, int col, const char *s) { put(b, col, s, strlen(s)); }
@@ -43,6 +48,10 @@ static void line_stops(extractor *x, const char *ln, size_t len)
     x->nstops = 0;
     for (size_t b = 0; b < len;) {
         unsigned char c = (unsigned char)ln[b];
+        if (c >= 0xE4 && c <= 0xE9) { /* most of a Chinese text: 3 bytes, no stop */
+            b += 3;
+            continue;
+        }
         size_t k = c == '\r' ? 0 : is_stop(ln + b, len - b);
         if (k || c == '\r') {
             GROW(x->stops, x->nstops + 2, x->capstops);
@@ -382,9 +391,9 @@ static void put_subject(runctx *rc, rowbuf *b, size_t lstart, const char *ln, co
 /* The period cell: the year, or empty when none is known. */
 static void put_period(rowbuf *b, int period)
 {
-    char tmp[16];
-    if (period)
-        put(b, COL_PERIOD, tmp, (size_t)snprintf(tmp, sizeof tmp, "%d", period));
+    char tmp[NUM_FORMAT_MAX];
+    if (period) /* num_format writes a whole number as "%d" does, without printf */
+        put(b, COL_PERIOD, tmp, (size_t)num_format(period, tmp, sizeof tmp));
     else
         put(b, COL_PERIOD, "", 0);
 }

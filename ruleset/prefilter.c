@@ -54,11 +54,22 @@ struct prefilter {
     charset *blast;          /* per rule: those its `before` part must end with */
     uint32_t *bstop;         /* per rule: the STOP_CPS its `before` cannot contain */
     uint64_t (*first)[4];    /* per rule: the bytes its pattern can start with (all ones: any) */
+    /* the same per number, as rule sets (p->words wide): */
+    uint64_t *fbyte;         /* per byte: the rules whose pattern can start with it */
+    uint64_t *unfilt;        /* the rules tried without a unit near the number */
+    uint64_t *anyend;        /* the rules whose `before` may end with any character (or none) */
+    keyed bends;             /* the characters `before` parts must end with: entry.rules */
+    uint64_t *bendrules;     /* their rule sets */
+    uint64_t *nrules_at;     /* prefilter_number_rules' answer */
     /* the current line */
     const char *line;
     size_t *num, nnum, capnum; /* where its numbers start */
     uint32_t *prev;            /* per number: the character before it (0 at the line start) */
     size_t capprev;
+    /* prefilter_line_may's answers for the line, worked out on the first question: */
+    uint64_t *lknown, *lno;    /* the rules asked about, those it said no for */
+    uint64_t *lbound;          /* those it said yes for with a bound, in maylast */
+    size_t *maylast;
     uint64_t *amask;           /* per number: the targets with a unit near it */
     size_t capamask;
     uint64_t *linemask;        /* their union */
@@ -67,6 +78,7 @@ struct prefilter {
     size_t *stamp, gen;        /* lastpos[j] is for this line when stamp[j] == gen */
     size_t *slotcid, *slotoff; /* slot j's characters: slotcid[slotoff[j] .. slotoff[j + 1]) */
     uint64_t hot[1024];        /* 3-byte code points scan must look at: numerals, last characters */
+    uint64_t numerals[1024];   /* the 3-byte numerals among them (num_numeral) */
 };
 
 /* Which STOP_CPS the before part of ru can never contain (0 when it has none, or
@@ -204,6 +216,51 @@ static void merge_units(prefilter *p)
     k->n = out;
 }
 
+/* The per-number checks as rule sets: by first byte, the unfiltered rules, and by the
+ * character before the number (one entry per distinct `before` end character). */
+static void rule_sets(prefilter *p)
+{
+    size_t W = p->words, nb = 0;
+    p->fbyte = xcalloc(256 * W + 1, sizeof(uint64_t));
+    p->unfilt = xcalloc(W + 1, sizeof(uint64_t));
+    p->anyend = xcalloc(W + 1, sizeof(uint64_t));
+    p->nrules_at = xcalloc(W + 1, sizeof(uint64_t));
+    p->lknown = xcalloc(W + 1, sizeof(uint64_t));
+    p->lno = xcalloc(W + 1, sizeof(uint64_t));
+    p->lbound = xcalloc(W + 1, sizeof(uint64_t));
+    p->maylast = xcalloc(p->nrules + 1, sizeof(size_t));
+    for (size_t i = 0; i < p->nrules; i++) {
+        uint64_t bit = (uint64_t)1 << (i % 64);
+        for (int b = 0; b < 256; b++)
+            if (p->first[i][b / 64] >> (b % 64) & 1)
+                p->fbyte[(size_t)b * W + i / 64] |= bit;
+        if (!p->filtered[i])
+            p->unfilt[i / 64] |= bit;
+        if (!p->blast[i].n)
+            p->anyend[i / 64] |= bit;
+        nb += p->blast[i].n;
+    }
+    keyed *k = &p->bends;
+    k->e = xcalloc(nb + 1, sizeof *k->e);
+    for (size_t i = 0; i < p->nrules; i++)
+        for (size_t j = 0; j < p->blast[i].n; j++)
+            k->e[k->n++] = (struct entry){p->blast[i].cp[j], i, NULL, 0, NULL, 0};
+    if (k->n > 1)
+        qsort(k->e, k->n, sizeof *k->e, entry_cmp);
+    p->bendrules = xcalloc(k->n * W + 1, sizeof(uint64_t));
+    size_t out = 0;
+    for (size_t i = 0; i < k->n;) {
+        size_t j = i;
+        uint64_t *m = p->bendrules + out * W;
+        for (; j < k->n && k->e[j].cp == k->e[i].cp; j++)
+            m[k->e[j].rule / 64] |= (uint64_t)1 << (k->e[j].rule % 64);
+        k->e[out] = k->e[i];
+        k->e[out++].rules = m;
+        i = j;
+    }
+    k->n = out;
+}
+
 /* Index the entries (sorted by entry_cmp). */
 static int keyed_index(keyed *k)
 {
@@ -244,8 +301,17 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
         else
             memset(p->first[i], 0xFF, sizeof p->first[i]);
         nlasts += p->plast[2 * i].n + p->plast[2 * i + 1].n;
-        part_last(ru->before, &p->blast[i]);
-        p->bstop[i] = before_stops(ru);
+        size_t same = i; /* an earlier rule with the same `before`: the same answers */
+        for (size_t j = 0; ru->before && j < i && same == i; j++)
+            if (rules_at(r, j)->before && strcmp(rules_at(r, j)->before, ru->before) == 0)
+                same = j;
+        if (same < i) {
+            p->blast[i] = p->blast[same];
+            p->bstop[i] = p->bstop[same];
+        } else {
+            part_last(ru->before, &p->blast[i]);
+            p->bstop[i] = before_stops(ru);
+        }
     }
     p->units.e = xcalloc(nunits + 1, sizeof *p->units.e);
     p->lasts.e = xcalloc(nlasts + 1, sizeof *p->lasts.e);
@@ -283,15 +349,18 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
         free(fill);
     }
     merge_units(p);
-    if (keyed_index(&p->units) || keyed_index(&p->lasts)) { /* cpindex may still say no */
+    rule_sets(p);
+    if (keyed_index(&p->units) || keyed_index(&p->lasts) || keyed_index(&p->bends)) { /* cpindex may still say no */
         prefilter_free(p);
         return NULL;
     }
     memcpy(p->hot, cpindex_bits(p->lasts.ix), sizeof p->hot);
     for (uint32_t cp = 0x800; cp < 0x10000; cp++) { /* and num_numeral's 3-byte numerals */
         char u[3] = {(char)(0xE0 | cp >> 12), (char)(0x80 | (cp >> 6 & 0x3F)), (char)(0x80 | (cp & 0x3F))};
-        if (num_numeral(u, 3))
+        if (num_numeral(u, 3)) {
             p->hot[cp / 64] |= (uint64_t)1 << (cp % 64);
+            p->numerals[cp / 64] |= (uint64_t)1 << (cp % 64);
+        }
     }
     return p;
 }
@@ -318,6 +387,17 @@ void prefilter_free(prefilter *p)
     cpindex_free(p->lasts.ix);
     free(p->num);
     free(p->prev);
+    free(p->lknown);
+    free(p->lno);
+    free(p->lbound);
+    free(p->maylast);
+    free(p->fbyte);
+    free(p->unfilt);
+    free(p->anyend);
+    free(p->bends.e);
+    free(p->bendrules);
+    cpindex_free(p->bends.ix);
+    free(p->nrules_at);
     free(p->amask);
     free(p);
 }
@@ -351,6 +431,7 @@ static size_t slot_last(prefilter *p, size_t j)
 static void scan(prefilter *p, const char *ln, size_t len)
 {
     const unsigned char *s = (const unsigned char *)ln;
+    const uint64_t *lastbits = cpindex_bits(p->lasts.ix);
     p->nnum = 0;
     memset(p->lastocc, 0xFF, p->nchars * sizeof *p->lastocc); /* (size_t)-1: none */
     int prev_num = 0, prev_sep = 0;  /* previous char was a numeral / a separator inside a number */
@@ -384,7 +465,8 @@ static void scan(prefilter *p, const char *ln, size_t len)
                 prev_sep = k - i == 4 && (k == len || s[k] < '0' || s[k] > '9');
             }
             prev_num = 0;
-        } else if (num_numeral(ln + i, len - i) != 0) {
+        } else if (c >= 0xE0 && c < 0xF0 && cl == 3 ? (int)(p->numerals[cp / 64] >> (cp % 64) & 1) /* num_numeral's */
+                                                     : num_numeral(ln + i, len - i) != 0) {
             if (!prev_num && !prev_sep) {
                 GROW(p->num, p->nnum + 1, p->capnum);
                 GROW(p->prev, p->nnum + 1, p->capprev);
@@ -397,12 +479,15 @@ static void scan(prefilter *p, const char *ln, size_t len)
             prev_num = prev_sep = 0;
         }
         /* last characters: only from the first number on (this one included) */
-        if (p->nnum && p->lasts.n)
+        if (p->nnum && p->lasts.n && cpindex_maybe(lastbits, cp))
             last_char_at(p, cp, i);
         prev = cp;
         i += cl;
     }
     p->gen++; /* every slot_last is asked afresh */
+    memset(p->lknown, 0, p->words * sizeof(uint64_t)); /* and every prefilter_line_may */
+    memset(p->lno, 0, p->words * sizeof(uint64_t));
+    memset(p->lbound, 0, p->words * sizeof(uint64_t));
 }
 
 /* For every number of the line, the targets one of whose units follows it. */
@@ -418,6 +503,15 @@ static void units_near(prefilter *p, const char *ln, size_t len)
         size_t at = p->num[k], chars = 0;
         int in_number = 1;
         while (at < len && chars <= UNIT_REACH) {
+            if (!in_number) { /* 3-byte characters that start no unit word: counted, not read */
+                while (chars <= UNIT_REACH && len - at >= 3 && s[at] >= 0xE0 && s[at] < 0xF0 &&
+                       !(bits[(s[at] & 0x0Fu) << 6 | (s[at + 1] & 0x3Fu)] >> (s[at + 2] & 0x3F) & 1)) {
+                    at += 3;
+                    chars++;
+                }
+                if (at >= len || chars > UNIT_REACH)
+                    break;
+            }
             size_t cl, start = 0, n = 0;
             uint32_t cp = utf8_decode(s + at, len - at, &cl);
             if (cpindex_maybe(bits, cp))
@@ -455,13 +549,52 @@ const size_t *prefilter_numbers(const prefilter *p, size_t *n)
     return p->num;
 }
 
+/* The lowest set bit of v (v != 0). */
+static unsigned lowest_bit(uint64_t v)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(v);
+#else
+    unsigned n = 0;
+    while (!(v & 1)) {
+        v >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* prefilter_line_may's answer, worked out (line_may) once per rule and line. */
+static int line_may(prefilter *p, size_t i, size_t *last);
+
+/* Work out rule i's answer for the line into lknown, lno, lbound and maylast. */
+static void line_learn(prefilter *p, size_t i)
+{
+    size_t last;
+    uint64_t bit = (uint64_t)1 << (i % 64);
+    p->lknown[i / 64] |= bit;
+    if (!line_may(p, i, &last))
+        p->lno[i / 64] |= bit;
+    else if ((p->maylast[i] = last) != (size_t)-1)
+        p->lbound[i / 64] |= bit;
+}
+
 int prefilter_line_may(prefilter *p, size_t i, size_t *last)
+{
+    uint64_t bit = (uint64_t)1 << (i % 64);
+    if (!(p->lknown[i / 64] & bit))
+        line_learn(p, i);
+    *last = p->lbound[i / 64] & bit ? p->maylast[i] : (size_t)-1;
+    return !(p->lno[i / 64] & bit);
+}
+
+static int line_may(prefilter *p, size_t i, size_t *last)
 {
     *last = (size_t)-1;
     if (p->filtered[i] && !(p->linemask[i / 64] >> (i % 64) & 1))
         return 0;
     for (size_t j = 2 * i; j < 2 * i + 2; j++) {
-        if (!p->plast[j].n)
+        if (p->slotoff[j] == p->slotoff[j + 1]) /* plast[j].n, without reading plast */
             continue;
         size_t at = slot_last(p, j);
         if (at == (size_t)-1)
@@ -472,17 +605,46 @@ int prefilter_line_may(prefilter *p, size_t i, size_t *last)
     return 1;
 }
 
+/* prefilter_may's checks after the unit words: the first byte, the end of the `before`
+ * part (bl NULL: no check). */
+static inline int may_at(const prefilter *p, const uint64_t *first, const charset *bl, size_t k)
+{
+    size_t a = p->num[k];
+    unsigned char b = (unsigned char)p->line[a];
+    if (!(first[b / 64] >> (b % 64) & 1))
+        return 0; /* no match starts with this byte */
+    if (bl && (a == 0 || !in_charset(bl, p->prev[k])))
+        return 0; /* the `before` part cannot end right here */
+    return 1;
+}
+
 int prefilter_may(const prefilter *p, size_t i, size_t k)
 {
     if (p->filtered[i] && !(p->amask[k * p->words + i / 64] >> (i % 64) & 1))
         return 0;
-    size_t a = p->num[k];
-    unsigned char b = (unsigned char)p->line[a];
-    if (!(p->first[i][b / 64] >> (b % 64) & 1))
-        return 0; /* no match starts with this byte */
-    if (p->blast[i].n && (a == 0 || !in_charset(&p->blast[i], p->prev[k])))
-        return 0; /* the `before` part cannot end right here */
-    return 1;
+    return may_at(p, p->first[i], p->blast[i].n ? &p->blast[i] : NULL, k);
+}
+
+const uint64_t *prefilter_number_rules(prefilter *p, size_t k, const uint64_t *among, size_t *words)
+{
+    size_t W = p->words, a = p->num[k], start;
+    const uint64_t *am = p->amask + k * W, *fb = p->fbyte + (size_t)(unsigned char)p->line[a] * W;
+    const uint64_t *be = a > 0 && keyed_find(&p->bends, p->prev[k], &start) ? p->bends.e[start].rules : NULL;
+    for (size_t w = 0; w < W; w++) {
+        uint64_t m = (am[w] | p->unfilt[w]) & fb[w] & (p->anyend[w] | (be ? be[w] : 0)) & among[w];
+        /* the line's check (asked once per rule and line) and its bound */
+        for (uint64_t bits = m & ~p->lknown[w]; bits; bits &= bits - 1)
+            line_learn(p, w * 64 + lowest_bit(bits));
+        m &= ~p->lno[w];
+        for (uint64_t bits = m & p->lbound[w]; bits; bits &= bits - 1) {
+            size_t i = w * 64 + lowest_bit(bits);
+            if (a > p->maylast[i])
+                m &= ~((uint64_t)1 << (i % 64));
+        }
+        p->nrules_at[w] = m;
+    }
+    *words = W;
+    return p->nrules_at;
 }
 
 size_t prefilter_window(const prefilter *p, size_t i, size_t a, int reach)
@@ -491,9 +653,17 @@ size_t prefilter_window(const prefilter *p, size_t i, size_t a, int reach)
     uint32_t stops = p->bstop[i];
     size_t w = a;
     for (int chars = 0; w > 0 && chars < reach; chars++) {
+        /* back one character: ASCII and 3-byte characters (most) at once, else over the
+         * continuation bytes */
         size_t at = w;
-        while (at > 0 && (((unsigned char)ln[--at]) & 0xC0) == 0x80)
-            ;
+        if ((unsigned char)ln[w - 1] < 0x80)
+            at = w - 1;
+        else if (w >= 3 && ((unsigned char)ln[w - 3] & 0xF0) == 0xE0 && ((unsigned char)ln[w - 2] & 0xC0) == 0x80 &&
+                 ((unsigned char)ln[w - 1] & 0xC0) == 0x80)
+            at = w - 3;
+        else
+            while (at > 0 && (((unsigned char)ln[--at]) & 0xC0) == 0x80)
+                ;
         unsigned char lead = (unsigned char)ln[at];
         if (stops && punct_lead(lead)) {
             /* a character the part cannot contain ends the window */

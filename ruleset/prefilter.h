@@ -35,7 +35,7 @@ const size_t *prefilter_numbers(const prefilter *p, size_t *n);
  * near any number, or the line lacks a character its pattern must take (from the first
  * number on). Else 1, and in *last the offset past which it cannot start: the last place
  * of such a character ((size_t)-1 when there is no such bound). Not const: the
- * answers are cached for the line. */
+ * answers are cached for the line (each rule's worked out on its first question). */
 int prefilter_line_may(prefilter *p, size_t i, size_t *last);
 
 /* Can rule i match at the k-th number of the line, one at or before the bound that
@@ -43,6 +43,12 @@ int prefilter_line_may(prefilter *p, size_t i, size_t *last);
  * after it, no match starts with its first byte, or the `before` part cannot end right
  * before the number. */
 int prefilter_may(const prefilter *p, size_t i, size_t k);
+
+/* The rules of the set `among` that may start at the k-th number of the line: those
+ * prefilter_line_may allows with the number at or before its bound, and prefilter_may
+ * at the number. Sets are bit i % 64 of word i / 64 for rule i, *words words (among
+ * as many). Owned by p, valid until the next call. */
+const uint64_t *prefilter_number_rules(prefilter *p, size_t k, const uint64_t *among, size_t *words);
 
 /* Where the search for rule i's `before` part starts, for a number at offset a of
  * the line: `reach` characters back, or just after the last separator the part

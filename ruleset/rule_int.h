@@ -15,7 +15,8 @@
 /* Owned by its rule (rule.compiled), read-only once loaded. */
 struct rule_compiled {
     pcre2_code *code;         /* the pattern, matched anchored at a number */
-    pcre2_code *before_code;  /* `before` as (?:...)\z; NULL when the rule has none */
+    pcre2_code *before_code;  /* `before` as (?:...)\z; NULL when the rule has none; both
+                               * owned by the rule set (rules sharing a part share it) */
     uint32_t ncaptures;       /* capture groups of the pattern */
     /* every group number of each name (names may repeat), 0-terminated:
      * [0] pattern, [1] before; names in RULE_GROUP_NAMES order */

@@ -217,6 +217,33 @@ static int check_group_names(parser *p, const xbuf *b, const pcre2_code *code)
     return 0;
 }
 
+void rule_parts_clear(rules *r)
+{
+    for (size_t i = 0; i < r->nparts; i++) {
+        free(r->parts[i].src);
+        pcre2_code_free(r->parts[i].code);
+    }
+    free(r->parts);
+    r->parts = NULL;
+    r->nparts = r->capparts = 0;
+}
+
+/* The part compiled earlier from src[0..len) with options, or NULL. */
+static pcre2_code *part_find(const rules *r, const char *src, size_t len, uint32_t options)
+{
+    for (size_t i = 0; i < r->nparts; i++)
+        if (r->parts[i].len == len && r->parts[i].options == options && memcmp(r->parts[i].src, src, len) == 0)
+            return r->parts[i].code;
+    return NULL;
+}
+
+/* The set takes code, compiled from src[0..len) with options. */
+static void part_keep(rules *r, const char *src, size_t len, uint32_t options, pcre2_code *code)
+{
+    GROW(r->parts, r->nparts + 1, r->capparts);
+    r->parts[r->nparts++] = (struct compiled_part){xmemdup(src, len), len, options, code};
+}
+
 /* Expand and compile the pieces of one part (0 pattern, 1 before) of the current
  * block, wrapped as prefix...suffix; errors point into the rule file. */
 static int compile_part(parser *p, int which, const char *prefix, const char *suffix, pcre2_code **out,
@@ -250,18 +277,21 @@ static int compile_part(parser *p, int which, const char *prefix, const char *su
          * the prefilter and listings read */
         char *g = NULL;
         size_t gn = 0;
-        if (!(options & PCRE2_ANCHORED))
-            rxscan_guard(b.s.buf, b.s.len, &g, &gn);
-        *out = g ? pcre2_compile((PCRE2_SPTR)g, gn, RULE_RX_OPTS | PCRE2_DUPNAMES | options, &ec, &eo, NULL) : NULL;
-        free(g);
-        if (!*out)
-            *out = pcre2_compile((PCRE2_SPTR)b.s.buf, b.s.len, RULE_RX_OPTS | PCRE2_DUPNAMES | options, &ec, &eo, NULL);
+        if ((*out = part_find(p->r, b.s.buf, b.s.len, options)) == NULL) {
+            if (!(options & PCRE2_ANCHORED))
+                rxscan_guard(b.s.buf, b.s.len, &g, &gn);
+            *out = g ? pcre2_compile((PCRE2_SPTR)g, gn, RULE_RX_OPTS | PCRE2_DUPNAMES | options, &ec, &eo, NULL) : NULL;
+            free(g);
+            if (!*out)
+                *out = pcre2_compile((PCRE2_SPTR)b.s.buf, b.s.len, RULE_RX_OPTS | PCRE2_DUPNAMES | options, &ec, &eo, NULL);
+            if (*out)
+                part_keep(p->r, b.s.buf, b.s.len, options, *out);
+        }
         if (!*out)
             rc = compile_error(p, &b, ec, eo);
-        else if ((rc = check_group_names(p, &b, *out)) != 0) {
-            pcre2_code_free(*out);
-            *out = NULL;
-        } else
+        else if ((rc = check_group_names(p, &b, *out)) != 0)
+            *out = NULL; /* the rule set's parts own it */
+        else
             *text = strbuf_detach(&b.s, NULL); /* JIT compilation waits for rules_jit */
     }
     xbuf_release(&b);

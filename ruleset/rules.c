@@ -62,9 +62,7 @@ void rule_free(rule *ru)
     free(ru->pattern);
     free(ru->before);
     struct rule_compiled *c = ru->compiled;
-    if (c) {
-        pcre2_code_free(c->code);
-        pcre2_code_free(c->before_code);
+    if (c) { /* its code and before_code are the set's (rules_free) */
         for (size_t i = 0; i < c->nunit_lits; i++)
             free(c->unit_lits[i]);
         free(c->unit_lits);
@@ -90,6 +88,7 @@ void rules_free(rules *r)
     for (size_t i = 0; i < r->n; i++)
         rule_free(r->items[i]);
     free(r->items);
+    rule_parts_clear(r);
     for (size_t i = 0; i < r->ndefs; i++) {
         free(r->defs[i].name);
         free(r->defs[i].pattern);

@@ -101,6 +101,16 @@ struct rules {
     table_entry *tables;  /* `table` patterns, in load order */
     size_t ntables, captables;
     jitstate *jit;
+    /* the rules' compiled parts (patterns, `before` parts), by expanded source and
+     * options: a part written again (a shared `before`) is compiled and JIT-compiled once,
+     * and rules point at it; freed with the set */
+    struct compiled_part {
+        char *src;
+        size_t len;
+        uint32_t options;
+        pcre2_code *code;
+    } *parts;
+    size_t nparts, capparts;
 };
 
 /* Match code against s[0..n) (valid UTF-8) from start: the JIT's own entry, cheaper than
@@ -114,8 +124,8 @@ static inline int rules_match(const pcre2_code *code, const char *s, size_t n, s
     return pcre2_match(code, (PCRE2_SPTR)s, n, start, PCRE2_NO_UTF_CHECK, md, mctx);
 }
 
-/* rules.c: free one rule (accepts NULL); index the unit map for lookups; join each
- * sense kind's patterns into one (after every load). */
+/* rules.c: free one rule (accepts NULL; its compiled parts are the set's); index the unit
+ * map for lookups; join each sense kind's patterns into one (after every load). */
 void rule_free(rule *ru);
 void rules_index_units(rules *r);
 void rules_build_combined(rules *r);
@@ -157,6 +167,8 @@ __attribute__((format(printf, 3, 4)))
 int rule_perr(parser *p, long col, const char *fmt, ...);
 
 /* rulecomp.c */
+/* Free the set's compiled rule parts (r->parts). */
+void rule_parts_clear(rules *r);
 static inline int is_name_start(char c) { return (c >= 'A' && c <= 'Z') || c == '_'; }
 static inline int is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
 /* The expansion of {NAME} references, each output byte with the line and column it came from. */

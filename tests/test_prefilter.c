@@ -1,5 +1,5 @@
-/* test_prefilter.c: numbers found in a line, the three checks of prefilter_may, the
- * before window, and soundness against PCRE2 on every example of the shipped rules. */
+/* test_prefilter.c: numbers found in a line, the checks of prefilter_may and the number's
+ * rule sets, the before window, and soundness against PCRE2 on the shipped rules' examples. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -171,6 +171,9 @@ static void test_shipped_sound(void **state)
     assert_non_null(p);
     pcre2_match_data *md = pcre2_match_data_create(64, NULL);
     size_t said_no = 0;
+    uint64_t every[16]; /* every rule (of up to 1,024) */
+    memset(every, 0xFF, sizeof every);
+    assert_true(rules_count(r) <= 64 * 16);
     for (size_t x = 0; x < rules_count(r); x++) {
         const rule *src = rules_at(r, x);
         for (size_t ex = 0; ex < src->nexamples; ex++) {
@@ -178,6 +181,15 @@ static void test_shipped_sound(void **state)
             size_t len = strlen(t), n;
             assert_int_equal(prefilter_line(p, t, len), 0);
             const size_t *at = prefilter_numbers(p, &n);
+            for (size_t k = 0; k < n; k++) { /* the set per number says what the checks say */
+                size_t words;
+                const uint64_t *set = prefilter_number_rules(p, k, every, &words);
+                assert_int_equal(words, (rules_count(r) + 63) / 64);
+                for (size_t i = 0; i < rules_count(r); i++)
+                    if ((int)(set[i / 64] >> (i % 64) & 1) != allowed(p, i, k))
+                        fail_msg("rule '%s' at %zu of '%s': the number's set and the checks differ",
+                                 rules_at(r, i)->id, at[k], t);
+            }
             for (size_t i = 0; i < rules_count(r); i++) {
                 const rule *ru = rules_at(r, i);
                 for (size_t k = 0; k < n; k++) {

@@ -651,10 +651,54 @@ static int jitted(const rule *ru)
     return a > 0 && (!ru->compiled->before_code || b > 0);
 }
 
+/* Is each compiled part of ru also a part of a rule of pack (the set compiles a part
+ * written twice once)? */
+static int parts_of_pack(const rules *r, const rule *ru, int pack)
+{
+    const pcre2_code *part[2] = {ru->compiled->code, ru->compiled->before_code};
+    for (int k = 0; k < 2; k++) {
+        int found = part[k] == NULL;
+        for (size_t i = 0; i < rules_count(r) && !found; i++) {
+            const rule *o = rules_at(r, i);
+            found = o->pack_index == pack && (o->compiled->code == part[k] || o->compiled->before_code == part[k]);
+        }
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
 static int jit_available(void)
 {
     uint32_t jit = 0;
     return pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit;
+}
+
+/* A part written again (the same expansion, the same options) is compiled once: the rules
+ * share it, and each still matches as written. */
+static void test_shared_parts(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error e;
+    pm_error_clear(&e);
+    static const char src[] = "pack t\ndefine N (?:新建|新增)\n"
+                              "rule a\n  before {N}\n  pattern (?<value>\\d+)(?<unit>所)\n"
+                              "rule b\n  before (?:新建|新增)\n  pattern (?<value>\\d+)(?<unit>个)\n"
+                              "rule c\n  before 新建\n  pattern (?<value>\\d+)(?<unit>所)\n";
+    assert_int_equal(load(r, src, &e), 0);
+    assert_int_equal(rules_count(r), 3);
+    const rule *a = rules_at(r, 0), *b = rules_at(r, 1), *c = rules_at(r, 2);
+    assert_ptr_equal(a->compiled->before_code, b->compiled->before_code);
+    assert_ptr_equal(a->compiled->code, c->compiled->code);
+    assert_ptr_not_equal(a->compiled->before_code, c->compiled->before_code);
+    assert_ptr_not_equal(a->compiled->code, b->compiled->code);
+    pcre2_match_data *md = pcre2_match_data_create(16, NULL);
+    static const char t[] = "新增3所";
+    assert_true(pcre2_match(b->compiled->before_code, (PCRE2_SPTR)t, 6, 0, 0, md, NULL) > 0);
+    assert_true(pcre2_match(c->compiled->code, (PCRE2_SPTR)t, strlen(t), 6, 0, md, NULL) > 0);
+    pcre2_match_data_free(md);
+    rules_free(r);
 }
 
 /* Loading compiles every pattern but JIT-compiles none; rules_jit compiles the packs
@@ -673,7 +717,7 @@ static void test_jit_per_pack(void **state)
     size_t nedu = 0;
     for (size_t i = 0; i < rules_count(r); i++) {
         const rule *ru = rules_at(r, i);
-        assert_int_equal(jitted(ru), ru->pack_index == edu);
+        assert_int_equal(jitted(ru), ru->pack_index == edu || parts_of_pack(r, ru, edu));
         nedu += ru->pack_index == edu;
     }
     assert_true(nedu > 5);
@@ -780,6 +824,7 @@ int main(void)
         cmocka_unit_test(test_names_after_include),
         cmocka_unit_test(test_carry),
         cmocka_unit_test(test_carry_match_limit),
+        cmocka_unit_test(test_shared_parts),
         cmocka_unit_test(test_jit_per_pack),
         cmocka_unit_test(test_jit_threads),
     };
