@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/bits.h"
 #include "base/mem.h"
 #include "base/numparse.h"
 
@@ -262,21 +263,6 @@ static void try_at(extractor *x, const rule *ru, size_t idx, size_t len, size_t 
     x->ex[x->nex++] = (span){from, ov[1], ru, idx * x->nanc + k};
 }
 
-/* The lowest set bit of v (v != 0). */
-static unsigned lowest_bit(uint64_t v)
-{
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctzll(v);
-#else
-    unsigned n = 0;
-    while (!(v & 1)) {
-        v >>= 1;
-        n++;
-    }
-    return n;
-#endif
-}
-
 /* Try the rules of a kind at every number of the current line where the prefilter allows
  * them: number by number, the rules in index order (the rows do not depend on the order). */
 static void scan_kind(extractor *x, int kind, size_t len)
@@ -292,7 +278,7 @@ static void scan_kind(extractor *x, int kind, size_t len)
             for (uint64_t bits = m[w]; bits; bits &= bits - 1) {
                 if (late(x, 0))
                     return;
-                size_t i = w * 64 + lowest_bit(bits);
+                size_t i = w * 64 + bits_lowest(bits);
                 try_at(x, x->rule[i], i, len, k);
             }
     }
@@ -495,7 +481,7 @@ static int prose_line(extractor *x, runctx *r, size_t off, size_t len, long line
 {
     const char *ln = r->norm + off;
     collect(x, ln, len, o->warn, o->warn_ctx, r->file, lineno);
-    size_t k = late(x, 1) ? 0 : resolve(x);
+    size_t k = resolve(x); /* once late, it tries no before part */
     if (late(x, 1)) /* the line's rows are incomplete: none of them */
         return timeout_error(r, err, lineno, off, off, o->max_seconds);
     if (k) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ruleset/cpindex.h"
+#include "base/bits.h"
 #include "base/mem.h"
 #include "base/numparse.h"
 #include "base/punct.h"
@@ -549,21 +550,6 @@ const size_t *prefilter_numbers(const prefilter *p, size_t *n)
     return p->num;
 }
 
-/* The lowest set bit of v (v != 0). */
-static unsigned lowest_bit(uint64_t v)
-{
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctzll(v);
-#else
-    unsigned n = 0;
-    while (!(v & 1)) {
-        v >>= 1;
-        n++;
-    }
-    return n;
-#endif
-}
-
 /* prefilter_line_may's answer, worked out (line_may) once per rule and line. */
 static int line_may(prefilter *p, size_t i, size_t *last);
 
@@ -634,10 +620,10 @@ const uint64_t *prefilter_number_rules(prefilter *p, size_t k, const uint64_t *a
         uint64_t m = (am[w] | p->unfilt[w]) & fb[w] & (p->anyend[w] | (be ? be[w] : 0)) & among[w];
         /* the line's check (asked once per rule and line) and its bound */
         for (uint64_t bits = m & ~p->lknown[w]; bits; bits &= bits - 1)
-            line_learn(p, w * 64 + lowest_bit(bits));
+            line_learn(p, w * 64 + bits_lowest(bits));
         m &= ~p->lno[w];
         for (uint64_t bits = m & p->lbound[w]; bits; bits &= bits - 1) {
-            size_t i = w * 64 + lowest_bit(bits);
+            size_t i = w * 64 + bits_lowest(bits);
             if (a > p->maylast[i])
                 m &= ~((uint64_t)1 << (i % 64));
         }

@@ -244,25 +244,21 @@ int rules_unit_additive(const rules *r, const char *unit)
 int rules_carries(const rules *r, const char *line, size_t from, size_t to, pcre2_match_data *md,
                   pcre2_match_context *mctx, int *gave_up, const char **file, long *fline)
 {
-    if (gave_up)
-        *gave_up = 0;
-    int err = 0;
-    for (size_t i = 0; i < r->ncarry; i++) {
+    int err = 0, found = 0;
+    for (size_t i = 0; i < r->ncarry && !found; i++) {
         int rc = rules_match(r->carry[i].code, line, to, from, md, mctx);
-        if (rc >= 0) {
-            if (gave_up)
-                *gave_up = 0;
-            return 1;
-        }
-        if (rc != PCRE2_ERROR_NOMATCH && !err && gave_up) {
-            *gave_up = err = rc;
+        found = rc >= 0;
+        if (!found && rc != PCRE2_ERROR_NOMATCH && !err) {
+            err = rc;
             if (file)
                 *file = r->carry[i].file;
             if (fline)
                 *fline = r->carry[i].line;
         }
     }
-    return 0;
+    if (gave_up)
+        *gave_up = found ? 0 : err;
+    return found;
 }
 
 static int year_of(const yspec *y, int g, const char *s, const PCRE2_SIZE *ov, int plan_year)
