@@ -62,6 +62,13 @@ struct prefilter {
     keyed bends;             /* the characters `before` parts must end with: entry.rules */
     uint64_t *bendrules;     /* their rule sets */
     uint64_t *nrules_at;     /* prefilter_number_rules' answer */
+    keyed nears;             /* rxscan_near's characters: entry.n the distance, entry.rules */
+    uint64_t *nearrules;     /* their rule sets */
+    uint64_t *nonear;        /* the rules without such a set */
+    size_t neardmax;         /* the largest distance */
+    uint64_t nearhot[1024];  /* 3-byte code points near_numbers looks at: the sets' and
+                              * the number characters (bit set in runbits too) */
+    uint64_t runbits[1024];  /* rxscan_number_char below U+10000 */
     /* the current line */
     const char *line;
     size_t *num, nnum, capnum; /* where its numbers start */
@@ -72,6 +79,9 @@ struct prefilter {
     uint64_t *lbound;          /* those it said yes for with a bound, in maylast */
     size_t *maylast;
     uint64_t *amask;           /* per number: the targets with a unit near it */
+    uint64_t *nmask;           /* per number: the rules with a character of their near set
+                                * close enough to it */
+    size_t capnmask;
     size_t capamask;
     uint64_t *linemask;        /* their union */
     size_t *lastpos;           /* per slot: where its characters last start, (size_t)-1 none */
@@ -183,6 +193,15 @@ static int in_charset(const charset *b, uint32_t cp)
     return lo < b->n && b->cp[lo] == cp;
 }
 
+static int near_cmp(const struct entry *a, const struct entry *b)
+{
+    if (a->cp != b->cp)
+        return a->cp < b->cp ? -1 : 1;
+    if (a->n != b->n)
+        return a->n < b->n ? -1 : 1;
+    return (a->rule > b->rule) - (a->rule < b->rule);
+}
+
 static int entry_cmp(const void *pa, const void *pb)
 {
     const struct entry *a = pa, *b = pb;
@@ -260,6 +279,58 @@ static void rule_sets(prefilter *p)
         i = j;
     }
     k->n = out;
+}
+
+/* rxscan_near's sets as rule sets, one per distinct character and distance (entries
+ * sorted by character, then distance), and the rules without one. */
+static void near_sets(prefilter *p, const unsigned char *skip)
+{
+    size_t W = p->words, ne = 0, cap = 0;
+    keyed *k = &p->nears;
+    p->nonear = xcalloc(W + 1, sizeof(uint64_t));
+    for (size_t i = 0; i < p->nrules; i++) {
+        const rule *ru = rules_at(p->r, i);
+        uint32_t cps[RXSCAN_LAST_MAX];
+        size_t n = 0, d = 0;
+        if ((skip && skip[i]) || rxscan_near(ru->pattern, strlen(ru->pattern), cps, &n, &d) || !n) {
+            p->nonear[i / 64] |= (uint64_t)1 << (i % 64);
+            continue;
+        }
+        GROW(k->e, ne + n + 1, cap);
+        for (size_t j = 0; j < n; j++)
+            k->e[ne++] = (struct entry){cps[j], i, NULL, d, NULL, 0};
+        if (d > p->neardmax)
+            p->neardmax = d;
+    }
+    k->n = ne;
+    if (!k->e)
+        k->e = xcalloc(1, sizeof *k->e);
+    for (size_t i = 0; i + 1 < ne; i++) /* by character, distance, rule (few: insertion) */
+        for (size_t j = i + 1; j > 0 && near_cmp(&k->e[j - 1], &k->e[j]) > 0; j--) {
+            struct entry t = k->e[j - 1];
+            k->e[j - 1] = k->e[j];
+            k->e[j] = t;
+        }
+    p->nearrules = xcalloc(ne * W + 1, sizeof(uint64_t));
+    size_t out = 0;
+    for (size_t i = 0; i < ne;) {
+        size_t j = i;
+        uint64_t *m = p->nearrules + out * W;
+        for (; j < ne && k->e[j].cp == k->e[i].cp && k->e[j].n == k->e[i].n; j++)
+            m[k->e[j].rule / 64] |= (uint64_t)1 << (k->e[j].rule % 64);
+        k->e[out] = k->e[i];
+        k->e[out++].rules = m;
+        i = j;
+    }
+    k->n = out;
+    for (uint32_t cp = 0x800; cp < 0x10000; cp++)
+        if (rxscan_number_char(cp)) {
+            p->runbits[cp / 64] |= (uint64_t)1 << (cp % 64);
+            p->nearhot[cp / 64] |= (uint64_t)1 << (cp % 64);
+        }
+    for (size_t i = 0; i < k->n; i++)
+        if (k->e[i].cp >= 0x800 && k->e[i].cp < 0x10000)
+            p->nearhot[k->e[i].cp / 64] |= (uint64_t)1 << (k->e[i].cp % 64);
 }
 
 /* Index the entries (sorted by entry_cmp). */
@@ -351,7 +422,8 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
     }
     merge_units(p);
     rule_sets(p);
-    if (keyed_index(&p->units) || keyed_index(&p->lasts) || keyed_index(&p->bends)) { /* cpindex may still say no */
+    near_sets(p, skip);
+    if (keyed_index(&p->units) || keyed_index(&p->lasts) || keyed_index(&p->bends) || keyed_index(&p->nears)) { /* cpindex may still say no */
         prefilter_free(p);
         return NULL;
     }
@@ -400,6 +472,11 @@ void prefilter_free(prefilter *p)
     cpindex_free(p->bends.ix);
     free(p->nrules_at);
     free(p->amask);
+    free(p->nmask);
+    free(p->nears.e);
+    free(p->nearrules);
+    free(p->nonear);
+    cpindex_free(p->nears.ix);
     free(p);
 }
 
@@ -536,11 +613,68 @@ static void units_near(prefilter *p, const char *ln, size_t len)
     }
 }
 
+/* Is cp a number character (rxscan_number_char), by table? */
+static inline int run_char(const prefilter *p, uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= '0' && cp <= '9') || cp == ',' || cp == '.' || cp == '/' || cp == '~' || cp == '-' || (cp >= 9 && cp <= 13) ||
+               cp == ' ';
+    if (cp < 0x800 || cp >= 0x10000)
+        return rxscan_number_char(cp);
+    return (int)(p->runbits[cp / 64] >> (cp % 64) & 1);
+}
+
+/* For every number of the line, the rules with a character of their near set within
+ * its distance past the run of number characters the number starts (rxscan_near). */
+static void near_numbers(prefilter *p, const char *ln, size_t len)
+{
+    size_t W = p->words;
+    GROW(p->nmask, p->nnum * W + 1, p->capnmask);
+    memset(p->nmask, 0, p->nnum * W * sizeof(uint64_t));
+    if (!p->nears.n)
+        return;
+    const unsigned char *s = (const unsigned char *)ln;
+    const uint64_t *bits = cpindex_bits(p->nears.ix);
+    for (size_t k = 0; k < p->nnum; k++) {
+        uint64_t *m = p->nmask + k * W;
+        size_t at = p->num[k], idx = 0, run = (size_t)-1; /* run: where the run ends */
+        while (at < len) {
+            size_t j = cpindex_skip3(p->nearhot, s, at, len);
+            if (j > at) { /* characters neither in the run nor in a set */
+                if (run == (size_t)-1)
+                    run = idx;
+                idx += (j - at) / 3;
+                at = j;
+                if (idx > run + p->neardmax)
+                    break;
+                continue;
+            }
+            size_t cl, start = 0, n = 0;
+            uint32_t cp = utf8_decode(s + at, len - at, &cl);
+            if (run == (size_t)-1 && !run_char(p, cp))
+                run = idx;
+            if (run != (size_t)-1 && idx > run + p->neardmax)
+                break;
+            if (cpindex_maybe(bits, cp))
+                n = keyed_find(&p->nears, cp, &start);
+            for (size_t i = start; i < start + n; i++) {
+                const struct entry *e = &p->nears.e[i];
+                if (run == (size_t)-1 || idx <= run + e->n)
+                    for (size_t w = 0; w < W; w++)
+                        m[w] |= e->rules[w];
+            }
+            idx++;
+            at += cl;
+        }
+    }
+}
+
 int prefilter_line(prefilter *p, const char *ln, size_t len)
 {
     p->line = ln;
     scan(p, ln, len);
     units_near(p, ln, len);
+    near_numbers(p, ln, len);
     return 0;
 }
 
@@ -608,6 +742,8 @@ int prefilter_may(const prefilter *p, size_t i, size_t k)
 {
     if (p->filtered[i] && !(p->amask[k * p->words + i / 64] >> (i % 64) & 1))
         return 0;
+    if (!(p->nonear[i / 64] >> (i % 64) & 1) && !(p->nmask[k * p->words + i / 64] >> (i % 64) & 1))
+        return 0;
     return may_at(p, p->first[i], p->blast[i].n ? &p->blast[i] : NULL, k);
 }
 
@@ -615,9 +751,11 @@ const uint64_t *prefilter_number_rules(prefilter *p, size_t k, const uint64_t *a
 {
     size_t W = p->words, a = p->num[k], start;
     const uint64_t *am = p->amask + k * W, *fb = p->fbyte + (size_t)(unsigned char)p->line[a] * W;
+    const uint64_t *nm = p->nmask + k * W;
     const uint64_t *be = a > 0 && keyed_find(&p->bends, p->prev[k], &start) ? p->bends.e[start].rules : NULL;
     for (size_t w = 0; w < W; w++) {
-        uint64_t m = (am[w] | p->unfilt[w]) & fb[w] & (p->anyend[w] | (be ? be[w] : 0)) & among[w];
+        uint64_t m = (am[w] | p->unfilt[w]) & fb[w] & (p->anyend[w] | (be ? be[w] : 0)) & (nm[w] | p->nonear[w]) &
+                     among[w];
         /* the line's check (asked once per rule and line) and its bound */
         for (uint64_t bits = m & ~p->lknown[w]; bits; bits &= bits - 1)
             line_learn(p, w * 64 + bits_lowest(bits));

@@ -69,7 +69,35 @@ static void fold_set(cpset *a)
 typedef struct tail {
     cpset last;
     int nullable;
+    size_t width; /* the most characters it can consume, W_INF: no bound known */
+    int inrun;    /* every character it can consume is a number's (rxscan_number_char) */
 } tail;
+
+#define W_INF ((size_t)-1)
+#define W_CAP 100000 /* widths past this count as unbounded */
+
+static size_t w_add(size_t a, size_t b)
+{
+    return a == W_INF || b == W_INF || a + b > W_CAP ? W_INF : a + b;
+}
+
+static size_t w_mul(size_t a, size_t m)
+{
+    if (a == 0 || m == 0)
+        return 0;
+    return a == W_INF || m == W_INF || m > W_CAP / a ? W_INF : a * m;
+}
+
+/* Are all of a's characters a number's (none when a is "any")? */
+static int set_inrun(const cpset *a)
+{
+    if (a->all)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (!rxscan_number_char(a->cp[i]))
+            return 0;
+    return 1;
+}
 
 static int last_alt(scan *s, tail *out, int depth, int first);
 
@@ -127,6 +155,8 @@ static int last_item(scan *s, tail *t, int depth, int first)
     t->last.all = 0;
     t->last.n = 0;
     t->nullable = 0;
+    t->width = 1; /* one character, as most atoms */
+    t->inrun = 0;
     unsigned c = s->s[s->i];
     if (c == '(' && rxlex_is_call(s->s + s->i, s->n - s->i)) {
         /* a call: it may end with anything, or match nothing */
@@ -136,6 +166,7 @@ static int last_item(scan *s, tail *t, int depth, int first)
         s->i = (size_t)(e - s->s) + 1;
         t->last.all = 1;
         t->nullable = 1;
+        t->width = W_INF;
     } else if (c == '(') {
         const unsigned char *p = s->s + s->i;
         size_t left = s->n - s->i;
@@ -166,6 +197,8 @@ static int last_item(scan *s, tail *t, int depth, int first)
                     return -1;
                 s->i = (size_t)(e - s->s) + 1;
                 t->nullable = 1;
+                t->width = 0;
+                t->inrun = 1;
                 return 0;
             } else {
                 return -1; /* options, conditionals, subroutine calls, named references */
@@ -183,18 +216,24 @@ static int last_item(scan *s, tail *t, int depth, int first)
             fold_set(&in.last);
         if (look) {
             t->nullable = 1;
+            t->width = 0;
+            t->inrun = 1;
         } else {
             set_copy(&t->last, &in.last);
             t->nullable = in.nullable;
+            t->width = in.width;
+            t->inrun = in.inrun && !fold; /* a letter's other case is no numeral */
         }
     } else if (c == '[') {
         s->i++;
         if (class_set(s, &t->last))
             return -1;
+        t->inrun = set_inrun(&t->last);
     } else if (c == '\\') {
         s->i++;
         if (s->i < s->n && s->s[s->i] == 'Q')
             return -1;
+        unsigned letter = s->i < s->n ? s->s[s->i] : 0;
         atom a = rxlex_escape(s, 0);
         if (a.kind == A_GIVEUP)
             return -1;
@@ -202,12 +241,19 @@ static int last_item(scan *s, tail *t, int depth, int first)
             unsigned e = s->s[s->i - 1];
             t->nullable = 1;
             t->last.all = !(e == 'b' || e == 'B' || e == 'A' || e == 'z' || e == 'Z' || e == 'K' || e == 'E');
+            t->width = t->last.all ? W_INF : 0; /* a back reference: what its group took */
+            t->inrun = !t->last.all;
         } else if (a.kind == A_CHAR) {
             set_add(&t->last, a.lo);
+            t->inrun = set_inrun(&t->last);
         } else if (a.kind == A_CLASS && !a.neg && a.k != 'w') {
             class_chars(a.k, &t->last);
+            t->inrun = letter != 'R' && set_inrun(&t->last);
+            t->width = letter == 'R' ? 2 : 1; /* \R takes \r\n */
         } else {
             t->last.all = 1;
+            if (a.kind != A_CLASS) /* \X \p{..} \o{..} ...: one character or more */
+                t->width = W_INF;
         }
     } else if (c == '.') {
         s->i++;
@@ -215,10 +261,13 @@ static int last_item(scan *s, tail *t, int depth, int first)
     } else if (c == '^' || c == '$') {
         s->i++;
         t->nullable = 1;
+        t->width = 0;
+        t->inrun = 1;
     } else if (c == '?' || c == '*' || c == '+' || (c == '{' && rxlex_quantifier(s))) {
         return -1; /* a quantifier with nothing this scan knows before it */
     } else {
         set_add(&t->last, next_cp(s));
+        t->inrun = set_inrun(&t->last);
     }
     /* the quantifier; a comment or a stray \E (PCRE2 ignores both) may stand between
      * it and its item: a(?#...)? and a\E? are a? */
@@ -237,19 +286,18 @@ static int last_item(scan *s, tail *t, int depth, int first)
     if (s->i < s->n) {
         unsigned q = s->s[s->i];
         size_t ql;
+        size_t min, max;
         if (q == '?' || q == '*') {
             t->nullable = 1;
+            t->width = q == '*' ? w_mul(t->width, W_INF) : t->width;
             s->i++;
         } else if (q == '+') {
+            t->width = w_mul(t->width, W_INF);
             s->i++;
-        } else if (q == '{' && (ql = rxlex_quantifier(s)) > 0) {
-            size_t j = s->i + 1, min = 0; /* {,m} has no minimum */
-            while (j < s->n && s->s[j] == ' ')
-                j++;
-            for (; j < s->n && s->s[j] >= '0' && s->s[j] <= '9' && min < 1000; j++)
-                min = min * 10 + (size_t)(s->s[j] - '0');
+        } else if (q == '{' && (ql = rxlex_quantifier_bounds(s, &min, &max)) > 0) {
             if (min == 0) /* {0,3} {00} {,2}: may repeat zero times */
                 t->nullable = 1;
+            t->width = w_mul(t->width, max == RXLEX_UNBOUNDED ? W_INF : max);
             s->i += ql;
         } else {
             return 0;
@@ -265,10 +313,14 @@ static int last_seq(scan *s, tail *out, int depth, int first)
     out->last.all = 0;
     out->last.n = 0;
     out->nullable = 1;
+    out->width = 0;
+    out->inrun = 1;
     while (s->i < s->n && s->s[s->i] != '|' && s->s[s->i] != ')') {
         tail it;
         if (last_item(s, &it, depth, first))
             return -1;
+        out->width = w_add(out->width, it.width);
+        out->inrun &= it.inrun;
         if (first) { /* the items up to the first that cannot be empty */
             if (out->nullable)
                 set_union(&out->last, &it.last);
@@ -294,6 +346,9 @@ static int last_alt(scan *s, tail *out, int depth, int first)
             return -1;
         set_union(&out->last, &b.last);
         out->nullable |= b.nullable;
+        if (b.width == W_INF || (out->width != W_INF && b.width > out->width))
+            out->width = b.width;
+        out->inrun &= b.inrun;
     }
     return 0;
 }
@@ -404,5 +459,103 @@ int rxscan_needed(const char *src, size_t len, uint32_t *cps, size_t *n, uint32_
         memcpy(cps2, second.cp, second.n * sizeof *cps2);
         *n2 = second.n;
     }
+    return 0;
+}
+
+int rxscan_number_char(uint32_t cp)
+{
+    /* digits, the separators and spaces inside numbers (\s without PCRE2_UCP), the '/' of
+     * dates, 余 多, the numerals and multipliers, the range words (至 到 ~ - — － ～) */
+    static const uint32_t cjk[] = {0x3007, 0x4E00, 0x4E03, 0x4E07, 0x4E09, 0x4E24, 0x4E5D, 0x4E8C, 0x4E94,
+                                   0x4EBF, 0x516B, 0x516D, 0x5341, 0x5343, 0x5345, 0x5EFF, 0x56DB, 0x591A,
+                                   0x4F59, 0x767E, 0x81F3, 0x5230, 0x96F6, 0x2014, 0xFF0D, 0xFF5E};
+    if (cp < 0x80)
+        return (cp >= '0' && cp <= '9') || cp == ',' || cp == '.' || cp == '/' || cp == '~' || cp == '-' ||
+               (cp >= 9 && cp <= 13) || cp == ' ';
+    if (cp == 0x85 || cp == 0xA0)
+        return 1;
+    for (size_t i = 0; i < sizeof cjk / sizeof cjk[0]; i++)
+        if (cjk[i] == cp)
+            return 1;
+    return 0;
+}
+
+/* Rule out, for rxscan_near, sets every number near its start has: a digit's. */
+static int set_has_digit(const cpset *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (a->cp[i] >= '0' && a->cp[i] <= '9')
+            return 1;
+    return 0;
+}
+
+/* One alternative of rxscan_near: the cheapest set with its distance. The items before
+ * the one a set is read from: first those that take only a number's characters (they
+ * stay within the run the match starts with), then items of bounded width, summed in k. */
+static int near_seq(scan *s, cpset *best, size_t *bestd)
+{
+    size_t k = 0, cost = (size_t)-1;
+    int inprefix = 1, bounded = 1;
+    *bestd = W_INF;
+    while (s->i < s->n && s->s[s->i] != '|' && s->s[s->i] != ')') {
+        size_t i0 = s->i;
+        tail f, l;
+        if (last_item(s, &f, 0, 1))
+            return -1;
+        size_t i1 = s->i;
+        s->i = i0;
+        if (last_item(s, &l, 0, 0) || s->i != i1)
+            return -1;
+        if (bounded && !f.nullable) {
+            /* its first character stands at most k past the run, its last at most
+             * k + width - 1 */
+            size_t d[2] = {k, l.width == W_INF ? W_INF : w_add(k, l.width - 1)};
+            const cpset *c[2] = {&f.last, &l.last};
+            for (int j = 0; j < 2; j++) {
+                if (d[j] == W_INF || d[j] > RXSCAN_NEAR_MAX || c[j]->all || !c[j]->n || set_has_digit(c[j]))
+                    continue;
+                size_t cc = set_cost(c[j]) * (d[j] + 1);
+                if (cc <= cost) { /* a later item wins a tie */
+                    cost = cc;
+                    set_copy(best, c[j]);
+                    *bestd = d[j];
+                }
+            }
+        }
+        if (bounded && !(inprefix && f.inrun)) {
+            inprefix = 0;
+            k = w_add(k, f.width);
+            bounded = k != W_INF;
+        }
+    }
+    return 0;
+}
+
+int rxscan_near(const char *src, size_t len, uint32_t *cps, size_t *n, size_t *dist)
+{
+    scan st = {(const unsigned char *)src, len, 0, NULL, 0, NULL, 0};
+    cpset all = {0, 0, {0}};
+    size_t d = 0;
+    *n = 0;
+    *dist = 0;
+    for (;;) {
+        cpset b = {0, 0, {0}};
+        size_t bd;
+        if (near_seq(&st, &b, &bd) || bd == W_INF)
+            return -1;
+        set_union(&all, &b);
+        if (all.all)
+            return -1;
+        if (bd > d)
+            d = bd;
+        if (st.i >= st.n)
+            break;
+        if (st.s[st.i] != '|')
+            return -1; /* an unbalanced ')' */
+        st.i++;
+    }
+    memcpy(cps, all.cp, all.n * sizeof *cps);
+    *n = all.n;
+    *dist = d;
     return 0;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ruleset/rxscan_int.h"
+#include <pcre2.h> /* PCRE2_MAJOR, PCRE2_MINOR */
 
 /* Punctuation and symbol blocks: never digits, letters or spaces in any mode. */
 static int is_punct_block(uint32_t cp)
@@ -329,18 +330,53 @@ int rxlex_class_has(const scan *s, const cclass *c, uint32_t cp)
     }
     return c->neg ? invert(res) : res;
 }
-/* Is s->s[i..] a quantifier {n}, {n,}, {n,m} or {,m}? Its length, or 0. */
+/* PCRE2 10.43 reads {,m} as {0,m} and allows spaces and tabs inside the braces; 10.42 and
+ * earlier read those as literal text. The version built against decides. */
+#if PCRE2_MAJOR > 10 || (PCRE2_MAJOR == 10 && PCRE2_MINOR >= 43)
+#define LOOSE_QUANTIFIERS 1
+#else
+#define LOOSE_QUANTIFIERS 0
+#endif
+
+static size_t skip_blanks(const scan *s, size_t j)
+{
+    while (LOOSE_QUANTIFIERS && j < s->n && (s->s[j] == ' ' || s->s[j] == '\t'))
+        j++;
+    return j;
+}
+
+static size_t read_count(const scan *s, size_t *j, size_t *digits)
+{
+    size_t v = 0;
+    for (*digits = 0; *j < s->n && s->s[*j] >= '0' && s->s[*j] <= '9'; (*j)++, (*digits)++)
+        v = v < 100000 ? v * 10 + (size_t)(s->s[*j] - '0') : v;
+    return v;
+}
+
+size_t rxlex_quantifier_bounds(const scan *s, size_t *min, size_t *max)
+{
+    size_t j = skip_blanks(s, s->i + 1), d1, d2 = 0;
+    *min = read_count(s, &j, &d1);
+    *max = *min;
+    j = skip_blanks(s, j);
+    if (j < s->n && s->s[j] == ',') {
+        j = skip_blanks(s, j + 1);
+        *max = read_count(s, &j, &d2);
+        if (!d2)
+            *max = RXLEX_UNBOUNDED;
+        j = skip_blanks(s, j);
+        if (!d1 && (!LOOSE_QUANTIFIERS || !d2))
+            return 0; /* {,m} before 10.43, {,} always: literal text */
+    } else if (!d1) {
+        return 0;
+    }
+    return j < s->n && s->s[j] == '}' ? j + 1 - s->i : 0;
+}
+
 size_t rxlex_quantifier(const scan *s)
 {
-    size_t j = s->i + 1, digits = 0, comma = 0;
-    while (j < s->n && ((s->s[j] >= '0' && s->s[j] <= '9') || (s->s[j] == ',' && !comma) || s->s[j] == ' ')) {
-        if (s->s[j] == ',')
-            comma = 1;
-        else if (s->s[j] != ' ')
-            digits++;
-        j++;
-    }
-    return j < s->n && s->s[j] == '}' && digits ? j + 1 - s->i : 0;
+    size_t min, max;
+    return rxlex_quantifier_bounds(s, &min, &max);
 }
 
 int rxlex_is_define(const unsigned char *p, size_t left)

@@ -44,6 +44,24 @@ int rxscan_first(const char *src, size_t len, uint32_t *cps, size_t *n, int *nul
  * scan). */
 int rxscan_needed(const char *src, size_t len, uint32_t *cps, size_t *n, uint32_t *cps2, size_t *n2);
 
+/* The characters a number is written with, as the rules' {NUM} reads it: digits, ',' '.' '/',
+ * the spaces \s takes, the Chinese numerals and multipliers (〇 零 一 ... 十 百 千 万 亿 廿
+ * 卅), 余 多, and the words of a range (至 到 ~ - — － ～). The run of them that a match
+ * starts with is where rxscan_near's distances count from. */
+int rxscan_number_char(uint32_t cp);
+
+/* A set of characters every match holds one of near its start: where a match starts at
+ * character 0 of a text whose characters 0..r-1 are number characters (rxscan_number_char)
+ * and character r is not (or the text ends), it holds a character of cps at some
+ * character p <= r + *dist. Read from the items before the one the set comes from: those
+ * that take only number characters stay within the run, the others must have a bounded
+ * width. Per alternative the cheapest such set (rare characters, a short distance; never a
+ * digit's); their union, with the largest distance. At most RXSCAN_LAST_MAX in cps,
+ * counted in *n; *dist at most RXSCAN_NEAR_MAX. Returns 0, or -1 when an alternative has
+ * no such set or the pattern is beyond the scan. */
+#define RXSCAN_NEAR_MAX 24
+int rxscan_near(const char *src, size_t len, uint32_t *cps, size_t *n, size_t *dist);
+
 /* The same pattern with a first-character guard on every group that is an alternation
  * of at least RXSCAN_GUARD_MIN alternatives each starting with a literal character that
  * must be there - (?:新建|扩建|增加(?!值)|...) becomes (?:(?=[新扩增...])(?:新建|...)) -

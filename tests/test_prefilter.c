@@ -77,14 +77,16 @@ static void test_numerals_agree(void **state)
 
 static const char checks_src[] = "pack t\n"
                                  "rule unit\n"
-                                 "  pattern (?<value>\\d+)(?<unit>所|个)\n"
+                                 "  pattern (?<value>\\d+)[^，]{0,24}?(?<unit>所|个)\n"
                                  "exclude book\n"
                                  "  pattern \\d+[^》]{0,20}》\n"
                                  "exclude ordinal\n"
                                  "  before 第\n"
                                  "  pattern \\d+\n"
                                  "exclude year\n"
-                                 "  pattern (?:19|20)\\d\\d年|[一二三]{2}年\n";
+                                 "  pattern (?:19|20)\\d\\d年|[一二三]{2}年\n"
+                                 "exclude policy\n"
+                                 "  pattern \\d+(?:万元)?(?:条|项)(?:意见|措施)\n";
 
 /* May rule ri start at the k-th number of the line just read: the line's check and its
  * bound, then the number's (as the engine asks them). */
@@ -130,6 +132,13 @@ static void test_checks(void **state)
     assert_true(may(p, "1999年", 3, 0));
     assert_false(may(p, "3021年", 3, 0));
     assert_true(may(p, "二〇二一年", 3, 0));
+    /* near characters (rxscan_near): 条 or 项 at most 2 characters past the number */
+    assert_true(may(p, "出台10条措施", 4, 0));
+    assert_true(may(p, "安排1,200万元项措施", 4, 0));
+    assert_true(may(p, "出台3至5条措施", 4, 0));     /* a range is one run */
+    assert_false(may(p, "出台10个方面30条措施", 4, 0)); /* 条 is past the first number's reach */
+    assert_true(may(p, "出台10个方面30条措施", 4, 1));
+    assert_false(may(p, "共10所学校和项目", 4, 0));
     prefilter_free(p);
     rules_free(r);
 }

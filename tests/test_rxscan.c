@@ -353,6 +353,80 @@ static void test_needed(void **state)
     }
 }
 
+/* rxscan_near: a set, and how far past the run of number characters it may stand
+ * (set NULL: -1). */
+static const struct nearcase {
+    const char *pat, *set;
+    size_t dist;
+} NEARCASES[] = {
+    {"\\d+(?:条|项)(?:意见|措施)", "条项", 0},           /* right after the number */
+    {"\\d+(?:万元|亿元|元)?(?:级|以上|及以上)的?(?:项目|企业)", "级以及", 2}, /* past a bounded item */
+    {"\\d+\\s*个?(?:工作日|月)", "工月", 1},                /* \\s stays in the run */
+    {"(?:19|20)\\d{2}(?:\\s*[-/至]\\s*\\d{2})?年", "年", 0},   /* a range of years is a run */
+    {"[^”]{0,12}”", "”", 12},                              /* no run: the width alone */
+    {"\\d+个|\\d+项之一", "个项", 0},                        /* alternatives: union; 项 is nearer than 之 */
+    {"\\d+个|[^，]{0,3}之", "个之", 3},                        /* ... with the larger distance */
+    {"\\d+\\.\\d+", ".", 0},                                 /* '.' within the run */
+    {"\\d{2,4}(?:万|亿)?", NULL, 0},                          /* number characters only: no set */
+    {"\\d+(?:岁|周岁)?-\\d+岁", "-", 2},                     /* 岁 is past an unbounded item */
+    {"\\d+[^0-9]?\\d+岁", NULL, 0},
+    {"\\d+.*之一", NULL, 0},
+    {"[^》]{0,60}》", NULL, 0},                             /* farther than RXSCAN_NEAR_MAX */
+    {"\\d+(\\D)\\1个", NULL, 0},                             /* a back reference: no bound */
+    {"\\d+(?i:a)个", "个", 1},                               /* a folded letter leaves the run */
+};
+
+static void test_near(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof NEARCASES / sizeof NEARCASES[0]; i++) {
+        const struct nearcase *c = &NEARCASES[i];
+        uint32_t a[RXSCAN_LAST_MAX];
+        size_t n, d;
+        int rc = rxscan_near(c->pat, strlen(c->pat), a, &n, &d);
+        if (!c->set) {
+            if (rc != -1)
+                fail_msg("pattern '%s': want -1, got a set of %zu at %zu", c->pat, n, d);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("pattern '%s': want a set, got -1", c->pat);
+        if (!same_set(a, n, c->set) || d != c->dist)
+            fail_msg("pattern '%s': %zu characters within %zu, want '%s' within %zu", c->pat, n, d, c->set, c->dist);
+    }
+    assert_true(rxscan_number_char('7') && rxscan_number_char(0x4E07) && rxscan_number_char(0x81F3)); /* 7 万 至 */
+    assert_false(rxscan_number_char(0x4E2A) || rxscan_number_char('%')); /* 个 % */
+}
+
+/* Quantifiers as the PCRE2 built against reads them: {,3} and { 2 } are literal text
+ * before 10.43. Whatever this PCRE2 does, the scan's last characters agree with it. */
+static void test_quantifier_forms(void **state)
+{
+    (void)state;
+    static const char *const forms[] = {"a{,3}", "a{ 2 }", "a{2, 3}", "a{1,}", "a{2}", "a{,}"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        const char *pat = forms[i];
+        int ec;
+        PCRE2_SIZE eo;
+        pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo, NULL);
+        assert_non_null(re);
+        pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+        /* literal text when PCRE2 finds the pattern's own source in it */
+        int literal = pcre2_match(re, (PCRE2_SPTR)pat, strlen(pat), 0, 0, md, NULL) > 0 &&
+                      pcre2_get_ovector_pointer(md)[1] - pcre2_get_ovector_pointer(md)[0] == strlen(pat);
+        uint32_t cps[RXSCAN_LAST_MAX];
+        size_t n;
+        int nullable;
+        assert_int_equal(rxscan_last(pat, strlen(pat), cps, &n, &nullable), 0);
+        assert_int_equal(n, 1);
+        if (cps[0] != (literal ? (uint32_t)'}' : (uint32_t)'a'))
+            fail_msg("pattern '%s': PCRE2 reads it as %s, the scan says it ends with U+%04X", pat,
+                     literal ? "text" : "a quantifier", (unsigned)cps[0]);
+        pcre2_match_data_free(md);
+        pcre2_code_free(re);
+    }
+}
+
 /* Decode the UTF-8 character that ends right before s + end. */
 static uint32_t cp_before(const char *s, size_t end)
 {
@@ -623,6 +697,8 @@ int main(void)
         cmocka_unit_test(test_last),
         cmocka_unit_test(test_first),
         cmocka_unit_test(test_needed),
+        cmocka_unit_test(test_near),
+        cmocka_unit_test(test_quantifier_forms),
         cmocka_unit_test(test_shipped_last),
         cmocka_unit_test(test_guard),
         cmocka_unit_test(test_shipped_guard),

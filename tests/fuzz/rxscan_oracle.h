@@ -28,12 +28,14 @@ static uint32_t oracle_cp(const unsigned char *s, size_t *len)
 /* Scan the pattern src[0..size) (any bytes) and check, wherever PCRE2 matches it
  * at the start of a test subject, that no matched character is one the scan said
  * it cannot take, that it holds a character of each needed set (rxscan_needed), and
- * that it starts with one of its first characters and ends with one of its last
- * characters (or is empty only when it may be). NULL when all holds, else msg with what failed. */
+ * one of the near set close to its start (rxscan_near), that it starts with one of its
+ * first characters and ends with one of its last characters (or is empty only when it
+ * may be). NULL when all holds, else msg with what failed. */
 static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t cap)
 {
     static const char *const subjects[] = {"，第3所学校。", "ab,c d;e:f!g?h", "（由30%提高到41%）", "“二二”《三》",
-                                           "x\t\r\n y", "新建12个，增长5%以上", "XX年Kk\xc5\xbf\xe2\x84\xaa×某"};
+                                           "x\t\r\n y", "新建12个，增长5%以上", "XX年Kk\xc5\xbf\xe2\x84\xaa×某",
+                                           "3至5.5万余个项目级, 2025/1-2年一二", "a{,3}b{ 2 }c{1, 2}d{}"};
     static const uint32_t cps[] = {0xFF0C, 0x3002, ' ', ',', ';', ':', '!', '?', 0x3001, 0xFF08, '(', 0xFF09,
                                    ')', 0x201C, 0x201D, 0x300A, 0x300B, '\t', 'a', 'x'};
     enum { NC = sizeof cps / sizeof cps[0] };
@@ -50,10 +52,14 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
     uint32_t need[2][RXSCAN_LAST_MAX];
     size_t nneed[2] = {0, 0};
     int nrc = rxscan_needed(src, size, need[0], &nneed[0], need[1], &nneed[1]);
+    uint32_t nearc[RXSCAN_LAST_MAX];
+    size_t nnear = 0, neard = 0;
+    int nearrc = rxscan_near(src, size, nearc, &nnear, &neard);
     int sens = rxscan_start_sensitive(src, size);
     if ((crc != 0 && crc != -1) || (lrc != 0 && lrc != -1) || (frc != 0 && frc != -1) || (nrc != 0 && nrc != -1) ||
         nlast > RXSCAN_LAST_MAX || nfirst > RXSCAN_LAST_MAX || nneed[0] > RXSCAN_LAST_MAX ||
-        nneed[1] > RXSCAN_LAST_MAX || (sens != 0 && sens != 1)) {
+        nneed[1] > RXSCAN_LAST_MAX || (sens != 0 && sens != 1) || (nearrc != 0 && nearrc != -1) ||
+        nnear > RXSCAN_LAST_MAX || neard > RXSCAN_NEAR_MAX) {
         snprintf(msg, cap, "return codes out of range");
         return msg;
     }
@@ -109,6 +115,23 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
                 }
                 if (!found)
                     bad = msg, snprintf(msg, cap, "a match holds no character of needed set %d", w + 1);
+            }
+            /* a character of the near set within its distance past the run of number
+                 * characters the match starts with (rxscan_near) */
+            if (!bad && nearrc == 0) {
+                size_t run = (size_t)-1, idx = 0;
+                int found = 0;
+                for (size_t p = at, l; !found && p < ov[1]; p += l, idx++) {
+                    uint32_t cp = oracle_cp((const unsigned char *)t + p, &l);
+                    if (run == (size_t)-1 && !rxscan_number_char(cp))
+                        run = idx;
+                    if (run != (size_t)-1 && idx > run + neard)
+                        break;
+                    for (size_t k = 0; k < nnear && !found; k++)
+                        found = nearc[k] == cp;
+                }
+                if (!found)
+                    bad = msg, snprintf(msg, cap, "a match holds no character of the near set within %zu", neard);
             }
             if (bad || lrc != 0)
                 continue;
