@@ -69,6 +69,8 @@ struct prefilter {
     uint64_t nearhot[1024];  /* 3-byte code points near_numbers looks at: the sets' and
                               * the number characters (bit set in runbits too) */
     uint64_t runbits[1024];  /* rxscan_number_char below U+10000 */
+    uint64_t afterhot[1024]; /* 3-byte code points after_numbers decodes: numerals, number
+                              * characters, the first characters of units and near sets */
     /* the current line */
     const char *line;
     size_t *num, nnum, capnum; /* where its numbers start */
@@ -428,11 +430,15 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
         return NULL;
     }
     memcpy(p->hot, cpindex_bits(p->lasts.ix), sizeof p->hot);
+    const uint64_t *ub = cpindex_bits(p->units.ix);
+    for (size_t w = 0; w < 1024; w++)
+        p->afterhot[w] = p->nearhot[w] | ub[w];
     for (uint32_t cp = 0x800; cp < 0x10000; cp++) { /* and num_numeral's 3-byte numerals */
         char u[3] = {(char)(0xE0 | cp >> 12), (char)(0x80 | (cp >> 6 & 0x3F)), (char)(0x80 | (cp & 0x3F))};
         if (num_numeral(u, 3)) {
             p->hot[cp / 64] |= (uint64_t)1 << (cp % 64);
             p->numerals[cp / 64] |= (uint64_t)1 << (cp % 64);
+            p->afterhot[cp / 64] |= (uint64_t)1 << (cp % 64);
         }
     }
     return p;
@@ -568,51 +574,6 @@ static void scan(prefilter *p, const char *ln, size_t len)
     memset(p->lbound, 0, p->words * sizeof(uint64_t));
 }
 
-/* For every number of the line, the targets one of whose units follows it. */
-static void units_near(prefilter *p, const char *ln, size_t len)
-{
-    GROW(p->amask, p->nnum * p->words + 1, p->capamask);
-    memset(p->amask, 0, p->nnum * p->words * sizeof(uint64_t));
-    memset(p->linemask, 0, p->words * sizeof(uint64_t));
-    const unsigned char *s = (const unsigned char *)ln;
-    const uint64_t *bits = cpindex_bits(p->units.ix);
-    for (size_t k = 0; k < p->nnum; k++) {
-        uint64_t *m = p->amask + k * p->words;
-        size_t at = p->num[k], chars = 0;
-        int in_number = 1;
-        while (at < len && chars <= UNIT_REACH) {
-            if (!in_number) { /* 3-byte characters that start no unit word: counted, not read */
-                while (chars <= UNIT_REACH && len - at >= 3 && s[at] >= 0xE0 && s[at] < 0xF0 &&
-                       !(bits[(s[at] & 0x0Fu) << 6 | (s[at + 1] & 0x3Fu)] >> (s[at + 2] & 0x3F) & 1)) {
-                    at += 3;
-                    chars++;
-                }
-                if (at >= len || chars > UNIT_REACH)
-                    break;
-            }
-            size_t cl, start = 0, n = 0;
-            uint32_t cp = utf8_decode(s + at, len - at, &cl);
-            if (cpindex_maybe(bits, cp))
-                n = keyed_find(&p->units, cp, &start);
-            for (size_t i = start; i < start + n; i++) {
-                const struct entry *e = &p->units.e[i];
-                if (e->n <= len - at && memcmp(ln + at, e->s, e->n) == 0)
-                    for (size_t w = 0; w < p->words; w++)
-                        m[w] |= e->rules[w];
-            }
-            if (in_number && (num_numeral(ln + at, len - at) || s[at] == '.' || s[at] == ','))
-                ; /* the number itself does not count against the reach */
-            else {
-                in_number = 0;
-                chars++;
-            }
-            at += cl;
-        }
-        for (size_t w = 0; w < p->words; w++)
-            p->linemask[w] |= m[w];
-    }
-}
-
 /* Is cp a number character (rxscan_number_char), by table? */
 static inline int run_char(const prefilter *p, uint32_t cp)
 {
@@ -624,48 +585,79 @@ static inline int run_char(const prefilter *p, uint32_t cp)
     return (int)(p->runbits[cp / 64] >> (cp % 64) & 1);
 }
 
-/* For every number of the line, the rules with a character of their near set within
- * its distance past the run of number characters the number starts (rxscan_near). */
-static void near_numbers(prefilter *p, const char *ln, size_t len)
+/* For every number of the line, in one walk past it: the targets one of whose units
+ * starts within UNIT_REACH characters after it (the number itself not counted), and the
+ * rules with a character of their near set within its distance past the run of number
+ * characters the number starts (rxscan_near). */
+static void after_numbers(prefilter *p, const char *ln, size_t len)
 {
     size_t W = p->words;
+    GROW(p->amask, p->nnum * W + 1, p->capamask);
+    memset(p->amask, 0, p->nnum * W * sizeof(uint64_t));
     GROW(p->nmask, p->nnum * W + 1, p->capnmask);
     memset(p->nmask, 0, p->nnum * W * sizeof(uint64_t));
-    if (!p->nears.n)
-        return;
+    memset(p->linemask, 0, W * sizeof(uint64_t));
     const unsigned char *s = (const unsigned char *)ln;
-    const uint64_t *bits = cpindex_bits(p->nears.ix);
+    const uint64_t *ubits = cpindex_bits(p->units.ix), *nbits = cpindex_bits(p->nears.ix);
     for (size_t k = 0; k < p->nnum; k++) {
-        uint64_t *m = p->nmask + k * W;
-        size_t at = p->num[k], idx = 0, run = (size_t)-1; /* run: where the run ends */
-        while (at < len) {
-            size_t j = cpindex_skip3(p->nearhot, s, at, len);
-            if (j > at) { /* characters neither in the run nor in a set */
+        uint64_t *am = p->amask + k * W, *nm = p->nmask + k * W;
+        size_t at = p->num[k], chars = 0;      /* units: characters past the number */
+        size_t idx = 0, run = (size_t)-1;       /* near sets: characters from it, where its run ends */
+        int in_number = 1, udone = 0, ndone = !p->nears.n;
+        while (at < len && !(udone && ndone)) {
+            /* 3-byte characters that are no numeral, number character, unit or near start */
+            size_t j = cpindex_skip3(p->afterhot, s, at, len);
+            if (j > at) {
+                size_t c = (j - at) / 3;
+                in_number = 0;
                 if (run == (size_t)-1)
                     run = idx;
-                idx += (j - at) / 3;
+                chars += c;
+                idx += c;
+                udone |= chars > UNIT_REACH;
+                ndone |= idx > run + p->neardmax;
                 at = j;
-                if (idx > run + p->neardmax)
-                    break;
                 continue;
             }
             size_t cl, start = 0, n = 0;
             uint32_t cp = utf8_decode(s + at, len - at, &cl);
-            if (run == (size_t)-1 && !run_char(p, cp))
-                run = idx;
-            if (run != (size_t)-1 && idx > run + p->neardmax)
-                break;
-            if (cpindex_maybe(bits, cp))
-                n = keyed_find(&p->nears, cp, &start);
-            for (size_t i = start; i < start + n; i++) {
-                const struct entry *e = &p->nears.e[i];
-                if (run == (size_t)-1 || idx <= run + e->n)
-                    for (size_t w = 0; w < W; w++)
-                        m[w] |= e->rules[w];
+            if (!udone) {
+                if (cpindex_maybe(ubits, cp))
+                    n = keyed_find(&p->units, cp, &start);
+                for (size_t i = start; i < start + n; i++) {
+                    const struct entry *e = &p->units.e[i];
+                    if (e->n <= len - at && memcmp(ln + at, e->s, e->n) == 0)
+                        for (size_t w = 0; w < W; w++)
+                            am[w] |= e->rules[w];
+                }
+                if (in_number && (num_numeral(ln + at, len - at) || s[at] == '.' || s[at] == ','))
+                    ; /* the number itself does not count against the reach */
+                else {
+                    in_number = 0;
+                    chars++;
+                }
+                udone = chars > UNIT_REACH;
+            }
+            if (!ndone) {
+                if (run == (size_t)-1 && !run_char(p, cp))
+                    run = idx;
+                if (run != (size_t)-1 && idx > run + p->neardmax) {
+                    ndone = 1;
+                } else {
+                    n = cpindex_maybe(nbits, cp) ? keyed_find(&p->nears, cp, &start) : 0;
+                    for (size_t i = start; i < start + n; i++) {
+                        const struct entry *e = &p->nears.e[i];
+                        if (run == (size_t)-1 || idx <= run + e->n)
+                            for (size_t w = 0; w < W; w++)
+                                nm[w] |= e->rules[w];
+                    }
+                }
             }
             idx++;
             at += cl;
         }
+        for (size_t w = 0; w < W; w++)
+            p->linemask[w] |= am[w];
     }
 }
 
@@ -673,8 +665,7 @@ int prefilter_line(prefilter *p, const char *ln, size_t len)
 {
     p->line = ln;
     scan(p, ln, len);
-    units_near(p, ln, len);
-    near_numbers(p, ln, len);
+    after_numbers(p, ln, len);
     return 0;
 }
 
