@@ -9,6 +9,7 @@
 
 #include "base/bits.h"
 #include "base/mem.h"
+#include "base/sort.h"
 #include "base/numparse.h"
 
 const char *const extract_columns[COL_COUNT] = {
@@ -407,7 +408,7 @@ static size_t resolve(extractor *x)
 {
     if (x->nex) {
         if (x->nex > 1)
-            qsort(x->ex, x->nex, sizeof(span), span_cmp);
+            sort_stable(x->ex, x->nex, sizeof(span), span_cmp);
         GROW(x->exmax, x->nex, x->capexmax);
         for (size_t i = 0; i < x->nex; i++)
             x->exmax[i] = i && x->exmax[i - 1] > x->ex[i].e ? x->exmax[i - 1] : x->ex[i].e;
@@ -419,7 +420,7 @@ static size_t resolve(extractor *x)
     if (k == 0)
         return 0;
     if (k > 1)
-        qsort(x->c, k, sizeof(cand), pos_cmp);
+        sort_stable(x->c, k, sizeof(cand), pos_cmp);
     size_t n = 0;
     for (size_t from = 0; from < k;) {
         size_t to = from + 1, end = x->c[from].end;
@@ -429,7 +430,7 @@ static size_t resolve(extractor *x)
             to++;
         }
         if (to - from > 1) /* most clusters are one candidate */
-            qsort(x->c + from, to - from, sizeof(cand), cand_cmp);
+            sort_stable(x->c + from, to - from, sizeof(cand), cand_cmp);
         size_t first = n;
         for (size_t i = from; i < to; i++) {
             int clash = 0;
@@ -442,7 +443,7 @@ static size_t resolve(extractor *x)
         from = to;
     }
     if (n > 1)
-        qsort(x->c, n, sizeof(cand), pos_cmp);
+        sort_stable(x->c, n, sizeof(cand), pos_cmp);
     return n;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "base/sort.h"
 
 #define LEVELS 8
 enum { PART_NONE, PART_REVIEW, PART_PLAN };
@@ -268,7 +269,7 @@ void meaning_line(meaning *m, const char *ln, size_t len, size_t from)
     }
     for (int k = 0; k < SENSE_KINDS; k++)
         if (m->first[k + 1] - m->first[k] > 1)
-            qsort(m->hits + m->first[k], m->first[k + 1] - m->first[k], sizeof(rules_hit), hit_cmp);
+            sort_stable(m->hits + m->first[k], m->first[k + 1] - m->first[k], sizeof(rules_hit), hit_cmp);
 }
 
 /* The last hit of kind ending in [from, to] (the longest of those ending last), or NULL. */
