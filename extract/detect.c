@@ -13,6 +13,26 @@ static unsigned dpair_hash(uint32_t a, uint32_t b)
     return (a * 2654435761u ^ b * 40503u) >> 7 & (DPAIR_BITS - 1);
 }
 
+/* The hash of six bytes (the low 48 bits of v, read little-endian): the first two characters
+ * of a word, or of the text at a place. */
+static inline unsigned dbytes_hash(uint64_t v)
+{
+    return (unsigned)(((v & 0xFFFFFFFFFFFFull) * 0x9E3779B97F4A7C15ull) >> 40) & (DPAIR_BITS - 1);
+}
+
+/* Eight bytes at u as a little-endian number. */
+static inline uint64_t load8(const unsigned char *u)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, u, 8);
+    return v;
+#else
+    return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 | (uint64_t)u[3] << 24 |
+           (uint64_t)u[4] << 32 | (uint64_t)u[5] << 40 | (uint64_t)u[6] << 48 | (uint64_t)u[7] << 56;
+#endif
+}
+
 static int dword_cmp(const void *pa, const void *pb)
 {
     const struct dword *a = pa, *b = pb;
@@ -42,6 +62,15 @@ int extract_detect_index(extractor *x)
             struct dword *d = &x->dwords[x->ndwords++];
             *d = (struct dword){utf8_decode((const unsigned char *)q, n, &cl), (int)i, order++, q, n};
             size_t cl2;
+            const unsigned char *w = (const unsigned char *)q;
+            if (n >= 6 && (w[0] & 0xF0) == 0xE0 && (w[3] & 0xF0) == 0xE0) {
+                unsigned char b8[8] = {0};
+                memcpy(b8, w, 6);
+                unsigned hb = dbytes_hash(load8(b8));
+                x->dbytes[hb / 64] |= (uint64_t)1 << (hb % 64);
+            } else if ((w[0] & 0xF0) == 0xE0) {
+                x->dslow = 1; /* one 3-byte character, or another after it */
+            }
             if (cl < n) {
                 uint32_t cp2 = utf8_decode((const unsigned char *)q + cl, n - cl, &cl2);
                 unsigned h = dpair_hash(d->cp, cp2);
@@ -93,6 +122,26 @@ int extractor_set_packs(extractor *x, const char *spec, pm_error *err)
 
 #define DETECT_BYTES 200000 /* how much of a document pack detection reads */
 
+/* Past the 3-byte characters of u[p..lim), each followed by another, whose six bytes start
+ * no word (dbytes): most of a text, without decoding it. Only when every word that starts
+ * with a 3-byte character has another after it (else p: the caller looks at every one). */
+static size_t skip_words(const extractor *x, const unsigned char *u, size_t p, size_t lim)
+{
+    if (x->dslow)
+        return p;
+    const uint64_t *m = x->dbytes;
+    while (lim - p >= 8) {
+        uint64_t v = load8(u + p);
+        if ((v & 0xF00000F0ull) != 0xE00000E0ull) /* bytes 0 and 3: two lead bytes */
+            break;
+        unsigned h = dbytes_hash(v);
+        if (m[h / 64] >> (h % 64) & 1)
+            break;
+        p += 3;
+    }
+    return p;
+}
+
 /* The plan-type pack whose detect pattern matches the document most often;
  * matches in the title lines (the first 600 bytes) count ten times. */
 uint64_t extract_detect(extractor *x, const char *s, size_t n)
@@ -110,7 +159,8 @@ uint64_t extract_detect(extractor *x, const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     const uint64_t *bits = cpindex_bits(x->dix);
     for (size_t p = 0; x->ndwords && p < lim;) {
-        p = cpindex_skip3(bits, u, p, lim); /* most characters are 3 bytes and start no word */
+        p = skip_words(x, u, p, lim);       /* most characters are 3 bytes and start no word, */
+        p = cpindex_skip3(bits, u, p, lim); /* nor any other word's first character */
         if (p >= lim)
             break;
         size_t cl;

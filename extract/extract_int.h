@@ -112,6 +112,11 @@ struct extractor {
      * passes without its pair. Both are 0 for a pair no word starts with. */
     uint64_t dpair[DPAIR_BITS / 64];
     uint64_t dsolo[65536 / 64];
+    /* The same by the six bytes of the first two characters when both are 3-byte ones
+     * (dbytes_hash); dslow: a word is one 3-byte character or has another kind after
+     * its first, so every character is looked at. */
+    uint64_t dbytes[DPAIR_BITS / 64];
+    int dslow;
 };
 
 /* Match re against s[0..n) from start with x's match data and limits: PCRE2's return. */

@@ -1,4 +1,4 @@
-/* test_sort.c: sort_stable (base/sort.h) against a reference - ordered, and equal elements
+/* test_sort.c: sort_stable (base/sort.h) on arrays with many ties: ordered, equal elements
  * kept in their order - by insertion alone (16 or fewer) and merged (more). */
 #include <stdarg.h>
 #include <stddef.h>
