@@ -362,11 +362,14 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
     p->lastpos = xcalloc(2 * p->nrules + 1, sizeof *p->lastpos);
     p->linemask = xcalloc(p->words + 1, sizeof *p->linemask);
     p->first = xcalloc(p->nrules + 1, sizeof *p->first);
+    near_sets(p, skip);
     for (size_t i = 0; i < p->nrules; i++) {
         const rule *ru = rules_at(r, i);
         p->filtered[i] = ru->kind == RULE_TARGET && ru->compiled->unit_lits;
         nunits += ru->compiled->nunit_lits;
-        if (!skip || !skip[i]) /* the per-line check costs per rule: only for rules tried */
+        /* the per-line check costs per rule and character of the line: only for rules
+         * tried, and without a near set (which checks more closely, at each number) */
+        if ((!skip || !skip[i]) && (p->nonear[i / 64] >> (i % 64) & 1))
             part_needed(ru->pattern, &p->plast[2 * i], &p->plast[2 * i + 1]);
         /* first bytes cost a compile: for the rules tried at most numbers, exclusions
          * (a target with unit words is tried only near one of them) */
@@ -424,7 +427,6 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
     }
     merge_units(p);
     rule_sets(p);
-    near_sets(p, skip);
     if (keyed_index(&p->units) || keyed_index(&p->lasts) || keyed_index(&p->bends) || keyed_index(&p->nears)) { /* cpindex may still say no */
         prefilter_free(p);
         return NULL;

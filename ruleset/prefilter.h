@@ -11,7 +11,7 @@
 typedef struct prefilter prefilter;
 
 /* Read every rule of r: the unit words of targets, the characters a pattern or a
- * `before` part must end with, the separators a `before` part cannot contain
+ * `before` part must end with, the characters a pattern must take near its start, the separators a `before` part cannot contain
  * (ruleset/rxscan.h). Rules i with skip[i] != 0 are usually not tried themselves
  * (the engine copies a twin's matches): the per-line last-character check is left
  * out for them; skip may be NULL. r must outlive p. NULL when out of memory. Free
@@ -33,15 +33,17 @@ const size_t *prefilter_numbers(const prefilter *p, size_t *n);
 
 /* Can rule i match anywhere in the line? 0 when a target has none of its units
  * near any number, or the line lacks a character its pattern must take (from the first
- * number on). Else 1, and in *last the offset past which it cannot start: the last place
+ * number on; only for rules without a near set, which prefilter_may checks at each
+ * number). Else 1, and in *last the offset past which it cannot start: the last place
  * of such a character ((size_t)-1 when there is no such bound). Not const: the
  * answers are cached for the line (each rule's worked out on its first question). */
 int prefilter_line_may(prefilter *p, size_t i, size_t *last);
 
 /* Can rule i match at the k-th number of the line, one at or before the bound that
  * prefilter_line_may gave? 0 when a target has none of its units within 16 characters
- * after it, no match starts with its first byte, or the `before` part cannot end right
- * before the number. */
+ * after it, no character of the rule's near set (rxscan_near) stands within its distance
+ * past the run of number characters the number starts, no match starts with its first
+ * byte, or the `before` part cannot end right before the number. */
 int prefilter_may(const prefilter *p, size_t i, size_t k);
 
 /* The rules of the set `among` that may start at the k-th number of the line: those

@@ -79,7 +79,7 @@ static const char checks_src[] = "pack t\n"
                                  "rule unit\n"
                                  "  pattern (?<value>\\d+)[^，]{0,24}?(?<unit>所|个)\n"
                                  "exclude book\n"
-                                 "  pattern \\d+[^》]{0,20}》\n"
+                                 "  pattern \\d+[^》]{0,30}》\n"
                                  "exclude ordinal\n"
                                  "  before 第\n"
                                  "  pattern \\d+\n"
@@ -119,7 +119,8 @@ static void test_checks(void **state)
     assert_true(may(p, "新建3处小学和中学的所", 0, 0));
     assert_false(may(p, "新建3处小学、初中、高中和职业技术学校共计所", 0, 0));
     assert_false(line_may(p, 0));
-    /* last characters: 》 must come after the number */
+    /* last characters: 》 must come after the number (30 characters on at most: too far
+     * for a near set, so the line is checked) */
     assert_true(may(p, "《3年行动计划》", 1, 0));
     assert_false(may(p, "《计划》3年", 1, 0));
     assert_false(line_may(p, 1));
@@ -139,6 +140,7 @@ static void test_checks(void **state)
     assert_false(may(p, "出台10个方面30条措施", 4, 0)); /* 条 is past the first number's reach */
     assert_true(may(p, "出台10个方面30条措施", 4, 1));
     assert_false(may(p, "共10所学校和项目", 4, 0));
+    assert_true(line_may(p, 4)); /* a rule with a near set is not checked per line */
     prefilter_free(p);
     rules_free(r);
 }
