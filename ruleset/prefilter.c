@@ -63,8 +63,9 @@ struct prefilter {
     uint64_t *bendrules;     /* their rule sets */
     uint64_t *nrules_at;     /* prefilter_number_rules' answer */
     keyed nears;             /* rxscan_near's characters: entry.n the distance, entry.rules */
-    uint64_t *nearrules;     /* their rule sets */
-    uint64_t *nonear;        /* the rules without such a set */
+    uint64_t *nearrules;     /* their rule sets, 2 * words wide: the first sets of the
+                              * rules, then (word words + i / 64) the second ones */
+    uint64_t *nonear;        /* the rules without such a set, the same way */
     size_t neardmax;         /* the largest distance */
     uint64_t nearhot[1024];  /* 3-byte code points near_numbers looks at: the sets' and
                               * the number characters (bit set in runbits too) */
@@ -81,8 +82,8 @@ struct prefilter {
     uint64_t *lbound;          /* those it said yes for with a bound, in maylast */
     size_t *maylast;
     uint64_t *amask;           /* per number: the targets with a unit near it */
-    uint64_t *nmask;           /* per number: the rules with a character of their near set
-                                * close enough to it */
+    uint64_t *nmask;           /* per number (2 * words wide, as nearrules): the rules with a
+                                * character of their near set close enough to it */
     size_t capnmask;
     size_t capamask;
     uint64_t *linemask;        /* their union */
@@ -284,25 +285,32 @@ static void rule_sets(prefilter *p)
 }
 
 /* rxscan_near's sets as rule sets, one per distinct character and distance (entries
- * sorted by character, then distance), and the rules without one. */
+ * sorted by character, then distance; entry.rule is i for rule i's first set, 64 * words
+ * + i for its second), and the rules without one. */
 static void near_sets(prefilter *p, const unsigned char *skip)
 {
-    size_t W = p->words, ne = 0, cap = 0;
+    size_t W = p->words, W2 = 2 * W, ne = 0, cap = 0;
     keyed *k = &p->nears;
-    p->nonear = xcalloc(W + 1, sizeof(uint64_t));
+    p->nonear = xcalloc(W2 + 1, sizeof(uint64_t));
     for (size_t i = 0; i < p->nrules; i++) {
         const rule *ru = rules_at(p->r, i);
-        uint32_t cps[RXSCAN_LAST_MAX];
-        size_t n = 0, d = 0;
-        if ((skip && skip[i]) || rxscan_near(ru->pattern, strlen(ru->pattern), cps, &n, &d) || !n) {
-            p->nonear[i / 64] |= (uint64_t)1 << (i % 64);
-            continue;
+        uint32_t cps[2][RXSCAN_LAST_MAX];
+        size_t n[2] = {0, 0}, d[2] = {0, 0};
+        if ((skip && skip[i]) ||
+            rxscan_near(ru->pattern, strlen(ru->pattern), cps[0], &n[0], &d[0], cps[1], &n[1], &d[1]) || !n[0])
+            n[0] = n[1] = 0;
+        for (int slot = 0; slot < 2; slot++) {
+            size_t bit = slot * 64 * W + i;
+            if (!n[slot]) {
+                p->nonear[bit / 64] |= (uint64_t)1 << (bit % 64);
+                continue;
+            }
+            GROW(k->e, ne + n[slot] + 1, cap);
+            for (size_t j = 0; j < n[slot]; j++)
+                k->e[ne++] = (struct entry){cps[slot][j], bit, NULL, d[slot], NULL, 0};
+            if (d[slot] > p->neardmax)
+                p->neardmax = d[slot];
         }
-        GROW(k->e, ne + n + 1, cap);
-        for (size_t j = 0; j < n; j++)
-            k->e[ne++] = (struct entry){cps[j], i, NULL, d, NULL, 0};
-        if (d > p->neardmax)
-            p->neardmax = d;
     }
     k->n = ne;
     if (!k->e)
@@ -313,11 +321,11 @@ static void near_sets(prefilter *p, const unsigned char *skip)
             k->e[j - 1] = k->e[j];
             k->e[j] = t;
         }
-    p->nearrules = xcalloc(ne * W + 1, sizeof(uint64_t));
+    p->nearrules = xcalloc(ne * W2 + 1, sizeof(uint64_t));
     size_t out = 0;
     for (size_t i = 0; i < ne;) {
         size_t j = i;
-        uint64_t *m = p->nearrules + out * W;
+        uint64_t *m = p->nearrules + out * W2;
         for (; j < ne && k->e[j].cp == k->e[i].cp && k->e[j].n == k->e[i].n; j++)
             m[k->e[j].rule / 64] |= (uint64_t)1 << (k->e[j].rule % 64);
         k->e[out] = k->e[i];
@@ -596,13 +604,13 @@ static void after_numbers(prefilter *p, const char *ln, size_t len)
     size_t W = p->words;
     GROW(p->amask, p->nnum * W + 1, p->capamask);
     memset(p->amask, 0, p->nnum * W * sizeof(uint64_t));
-    GROW(p->nmask, p->nnum * W + 1, p->capnmask);
-    memset(p->nmask, 0, p->nnum * W * sizeof(uint64_t));
+    GROW(p->nmask, p->nnum * 2 * W + 1, p->capnmask);
+    memset(p->nmask, 0, p->nnum * 2 * W * sizeof(uint64_t));
     memset(p->linemask, 0, W * sizeof(uint64_t));
     const unsigned char *s = (const unsigned char *)ln;
     const uint64_t *ubits = cpindex_bits(p->units.ix), *nbits = cpindex_bits(p->nears.ix);
     for (size_t k = 0; k < p->nnum; k++) {
-        uint64_t *am = p->amask + k * W, *nm = p->nmask + k * W;
+        uint64_t *am = p->amask + k * W, *nm = p->nmask + k * 2 * W;
         size_t at = p->num[k], chars = 0;      /* units: characters past the number */
         size_t idx = 0, run = (size_t)-1;       /* near sets: characters from it, where its run ends */
         int in_number = 1, udone = 0, ndone = !p->nears.n;
@@ -650,7 +658,7 @@ static void after_numbers(prefilter *p, const char *ln, size_t len)
                     for (size_t i = start; i < start + n; i++) {
                         const struct entry *e = &p->nears.e[i];
                         if (run == (size_t)-1 || idx <= run + e->n)
-                            for (size_t w = 0; w < W; w++)
+                            for (size_t w = 0; w < 2 * W; w++)
                                 nm[w] |= e->rules[w];
                     }
                 }
@@ -735,8 +743,10 @@ int prefilter_may(const prefilter *p, size_t i, size_t k)
 {
     if (p->filtered[i] && !(p->amask[k * p->words + i / 64] >> (i % 64) & 1))
         return 0;
-    if (!(p->nonear[i / 64] >> (i % 64) & 1) && !(p->nmask[k * p->words + i / 64] >> (i % 64) & 1))
-        return 0;
+    const uint64_t *nm = p->nmask + k * 2 * p->words;
+    for (size_t bit = i; bit < 2 * 64 * p->words; bit += 64 * p->words) /* each near set */
+        if (!((p->nonear[bit / 64] | nm[bit / 64]) >> (bit % 64) & 1))
+            return 0;
     return may_at(p, p->first[i], p->blast[i].n ? &p->blast[i] : NULL, k);
 }
 
@@ -744,10 +754,11 @@ const uint64_t *prefilter_number_rules(prefilter *p, size_t k, const uint64_t *a
 {
     size_t W = p->words, a = p->num[k], start;
     const uint64_t *am = p->amask + k * W, *fb = p->fbyte + (size_t)(unsigned char)p->line[a] * W;
-    const uint64_t *nm = p->nmask + k * W;
+    const uint64_t *nm = p->nmask + k * 2 * W;
     const uint64_t *be = a > 0 && keyed_find(&p->bends, p->prev[k], &start) ? p->bends.e[start].rules : NULL;
     for (size_t w = 0; w < W; w++) {
         uint64_t m = (am[w] | p->unfilt[w]) & fb[w] & (p->anyend[w] | (be ? be[w] : 0)) & (nm[w] | p->nonear[w]) &
+                     (nm[W + w] | p->nonear[W + w]) &
                      among[w];
         /* the line's check (asked once per rule and line) and its bound */
         for (uint64_t bits = m & ~p->lknown[w]; bits; bits &= bits - 1)

@@ -489,14 +489,15 @@ static int set_has_digit(const cpset *a)
     return 0;
 }
 
-/* One alternative of rxscan_near: the cheapest set with its distance. The items before
- * the one a set is read from: first those that take only a number's characters (they
- * stay within the run the match starts with), then items of bounded width, summed in k. */
-static int near_seq(scan *s, cpset *best, size_t *bestd)
+/* One alternative of rxscan_near: the two cheapest sets with their distances, from two of
+ * its items (nsets: how many were found). The items before the one a set is read from:
+ * first those that take only a number's characters (they stay within the run the match
+ * starts with), then items of bounded width, summed in k. */
+static int near_seq(scan *s, cpset best[2], size_t bestd[2], int *nsets)
 {
-    size_t k = 0, cost = (size_t)-1;
+    size_t k = 0, cost[2] = {(size_t)-1, (size_t)-1};
     int inprefix = 1, bounded = 1;
-    *bestd = W_INF;
+    *nsets = 0;
     while (s->i < s->n && s->s[s->i] != '|' && s->s[s->i] != ')') {
         size_t i0 = s->i;
         tail f, l;
@@ -508,19 +509,31 @@ static int near_seq(scan *s, cpset *best, size_t *bestd)
             return -1;
         if (bounded && !f.nullable) {
             /* its first character stands at most k past the run, its last at most
-             * k + width - 1 */
+             * k + width - 1: the cheaper side of the item */
             size_t d[2] = {k, l.width == W_INF ? W_INF : w_add(k, l.width - 1)};
-            const cpset *c[2] = {&f.last, &l.last};
+            const cpset *c[2] = {&f.last, &l.last}, *pick = NULL;
+            size_t cc = (size_t)-1, dd = 0;
             for (int j = 0; j < 2; j++) {
                 if (d[j] == W_INF || d[j] > RXSCAN_NEAR_MAX || c[j]->all || !c[j]->n || set_has_digit(c[j]))
                     continue;
-                size_t cc = set_cost(c[j]) * (d[j] + 1);
-                if (cc <= cost) { /* a later item wins a tie */
-                    cost = cc;
-                    set_copy(best, c[j]);
-                    *bestd = d[j];
-                }
+                size_t cj = set_cost(c[j]) * (d[j] + 1);
+                if (cj <= cc)
+                    pick = c[j], cc = cj, dd = d[j];
             }
+            if (pick && cc <= cost[0]) { /* a later item wins a tie; the best moves to second */
+                cost[1] = cost[0];
+                best[1] = best[0];
+                bestd[1] = bestd[0];
+                cost[0] = cc;
+                set_copy(&best[0], pick);
+                bestd[0] = dd;
+            } else if (pick && cc <= cost[1]) {
+                cost[1] = cc;
+                set_copy(&best[1], pick);
+                bestd[1] = dd;
+            }
+            if (pick && *nsets < 2)
+                (*nsets)++;
         }
         if (bounded && !(inprefix && f.inrun)) {
             inprefix = 0;
@@ -531,23 +544,29 @@ static int near_seq(scan *s, cpset *best, size_t *bestd)
     return 0;
 }
 
-int rxscan_near(const char *src, size_t len, uint32_t *cps, size_t *n, size_t *dist)
+int rxscan_near(const char *src, size_t len, uint32_t *cps, size_t *n, size_t *dist, uint32_t *cps2, size_t *n2,
+                size_t *dist2)
 {
     scan st = {(const unsigned char *)src, len, 0, NULL, 0, NULL, 0};
-    cpset all = {0, 0, {0}};
-    size_t d = 0;
-    *n = 0;
-    *dist = 0;
+    cpset all = {0, 0, {0}}, second = {0, 0, {0}};
+    size_t d = 0, d2 = 0;
+    int alts = 0, nsets = 0;
+    *n = *n2 = 0;
+    *dist = *dist2 = 0;
     for (;;) {
-        cpset b = {0, 0, {0}};
-        size_t bd;
-        if (near_seq(&st, &b, &bd) || bd == W_INF)
+        cpset b[2] = {{0, 0, {0}}, {0, 0, {0}}};
+        size_t bd[2] = {0, 0};
+        if (near_seq(&st, b, bd, &nsets) || nsets == 0)
             return -1;
-        set_union(&all, &b);
+        set_union(&all, &b[0]);
         if (all.all)
             return -1;
-        if (bd > d)
-            d = bd;
+        if (bd[0] > d)
+            d = bd[0];
+        if (alts++ == 0 && nsets == 2) {
+            set_copy(&second, &b[1]);
+            d2 = bd[1];
+        }
         if (st.i >= st.n)
             break;
         if (st.s[st.i] != '|')
@@ -557,5 +576,10 @@ int rxscan_near(const char *src, size_t len, uint32_t *cps, size_t *n, size_t *d
     memcpy(cps, all.cp, all.n * sizeof *cps);
     *n = all.n;
     *dist = d;
+    if (alts == 1 && second.n && !second.all) { /* a second set only without alternatives */
+        memcpy(cps2, second.cp, second.n * sizeof *cps2);
+        *n2 = second.n;
+        *dist2 = d2;
+    }
     return 0;
 }

@@ -57,10 +57,13 @@ int rxscan_number_char(uint32_t cp);
  * that take only number characters stay within the run, the others must have a bounded
  * width. Per alternative the cheapest such set (rare characters, a short distance; never a
  * digit's); their union, with the largest distance. At most RXSCAN_LAST_MAX in cps,
- * counted in *n; *dist at most RXSCAN_NEAR_MAX. Returns 0, or -1 when an alternative has
- * no such set or the pattern is beyond the scan. */
+ * counted in *n; *dist at most RXSCAN_NEAR_MAX. A pattern without alternatives at its top
+ * may give a second such set, from another item, in cps2, *n2 (0: none) and *dist2: every
+ * match holds a character of each within its distance. Returns 0, or -1 when an
+ * alternative has no such set or the pattern is beyond the scan. */
 #define RXSCAN_NEAR_MAX 24
-int rxscan_near(const char *src, size_t len, uint32_t *cps, size_t *n, size_t *dist);
+int rxscan_near(const char *src, size_t len, uint32_t *cps, size_t *n, size_t *dist, uint32_t *cps2, size_t *n2,
+                size_t *dist2);
 
 /* The same pattern with a first-character guard on every group that is an alternation
  * of at least RXSCAN_GUARD_MIN alternatives each starting with a literal character that

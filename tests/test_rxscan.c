@@ -354,26 +354,29 @@ static void test_needed(void **state)
 }
 
 /* rxscan_near: a set, and how far past the run of number characters it may stand
- * (set NULL: -1). */
+ * (set NULL: -1), and the second set (set2 "": none). */
 static const struct nearcase {
     const char *pat, *set;
     size_t dist;
+    const char *set2;
+    size_t dist2;
 } NEARCASES[] = {
-    {"\\d+(?:条|项)(?:意见|措施)", "条项", 0},           /* right after the number */
-    {"\\d+(?:万元|亿元|元)?(?:级|以上|及以上)的?(?:项目|企业)", "级以及", 2}, /* past a bounded item */
-    {"\\d+\\s*个?(?:工作日|月)", "工月", 1},                /* \\s stays in the run */
-    {"(?:19|20)\\d{2}(?:\\s*[-/至]\\s*\\d{2})?年", "年", 0},   /* a range of years is a run */
-    {"[^”]{0,12}”", "”", 12},                              /* no run: the width alone */
-    {"\\d+个|\\d+项之一", "个项", 0},                        /* alternatives: union; 项 is nearer than 之 */
-    {"\\d+个|[^，]{0,3}之", "个之", 3},                        /* ... with the larger distance */
-    {"\\d+\\.\\d+", ".", 0},                                 /* '.' within the run */
-    {"\\d{2,4}(?:万|亿)?", NULL, 0},                          /* number characters only: no set */
-    {"\\d+(?:岁|周岁)?-\\d+岁", "-", 2},                     /* 岁 is past an unbounded item */
-    {"\\d+[^0-9]?\\d+岁", NULL, 0},
-    {"\\d+.*之一", NULL, 0},
-    {"[^》]{0,60}》", NULL, 0},                             /* farther than RXSCAN_NEAR_MAX */
-    {"\\d+(\\D)\\1个", NULL, 0},                             /* a back reference: no bound */
-    {"\\d+(?i:a)个", "个", 1},                               /* a folded letter leaves the run */
+    {"\\d+[ ]?(?:个|所)[^，]{0,12}?之一", "个所", 0, "之", 13},           /* two items: two sets */
+    {"\\d+(?:万元)?(?:级|以上)的?(?:项目|企业)", "级以", 2, "项企", 5},   /* past bounded items */
+    {"\\d+(?:条|项)(?:意见|措施)", "条项", 0, "意措", 1},                 /* right after the number */
+    {"\\d+\\s*个?(?:工作日|月)", "工月", 1, NULL, 0},                     /* \\s stays in the run */
+    {"(?:19|20)\\d{2}(?:\\s*[-/至]\\s*\\d{2})?年", "年", 0, NULL, 0},     /* a range of years is a run */
+    {"[^”]{0,12}”", "”", 12, NULL, 0},                                   /* no run: the width alone */
+    {"\\d+个|\\d+项之一", "个项", 0, NULL, 0},       /* alternatives: union (项 is nearer than 之), one set */
+    {"\\d+个|[^，]{0,3}之", "个之", 3, NULL, 0},       /* ... with the larger distance */
+    {"\\d+\\.\\d+", ".", 0, NULL, 0},                /* '.' within the run */
+    {"\\d{2,4}(?:万|亿)?", NULL, 0, NULL, 0},         /* number characters only: no set */
+    {"\\d+(?:岁|周岁)?-\\d+岁", "-", 2, NULL, 0},      /* 岁 is past an unbounded item */
+    {"\\d+[^0-9]?\\d+岁", NULL, 0, NULL, 0},
+    {"\\d+.*之一", NULL, 0, NULL, 0},
+    {"[^》]{0,60}》", NULL, 0, NULL, 0},                 /* farther than RXSCAN_NEAR_MAX */
+    {"\\d+(\\D)\\1个", NULL, 0, NULL, 0},             /* a back reference: no bound */
+    {"\\d+(?i:a)个", "个", 1, "aA", 0},                /* a folded letter leaves the run */
 };
 
 static void test_near(void **state)
@@ -383,7 +386,9 @@ static void test_near(void **state)
         const struct nearcase *c = &NEARCASES[i];
         uint32_t a[RXSCAN_LAST_MAX];
         size_t n, d;
-        int rc = rxscan_near(c->pat, strlen(c->pat), a, &n, &d);
+        uint32_t a2[RXSCAN_LAST_MAX];
+        size_t n2, d2;
+        int rc = rxscan_near(c->pat, strlen(c->pat), a, &n, &d, a2, &n2, &d2);
         if (!c->set) {
             if (rc != -1)
                 fail_msg("pattern '%s': want -1, got a set of %zu at %zu", c->pat, n, d);
@@ -393,6 +398,10 @@ static void test_near(void **state)
             fail_msg("pattern '%s': want a set, got -1", c->pat);
         if (!same_set(a, n, c->set) || d != c->dist)
             fail_msg("pattern '%s': %zu characters within %zu, want '%s' within %zu", c->pat, n, d, c->set, c->dist);
+        const char *want2 = c->set2 ? c->set2 : "";
+        if (!same_set(a2, n2, want2) || (n2 && d2 != c->dist2))
+            fail_msg("pattern '%s': a second set of %zu within %zu, want '%s' within %zu", c->pat, n2, d2, want2,
+                     c->dist2);
     }
     assert_true(rxscan_number_char('7') && rxscan_number_char(0x4E07) && rxscan_number_char(0x81F3)); /* 7 万 至 */
     assert_false(rxscan_number_char(0x4E2A) || rxscan_number_char('%')); /* 个 % */

@@ -52,14 +52,15 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
     uint32_t need[2][RXSCAN_LAST_MAX];
     size_t nneed[2] = {0, 0};
     int nrc = rxscan_needed(src, size, need[0], &nneed[0], need[1], &nneed[1]);
-    uint32_t nearc[RXSCAN_LAST_MAX];
-    size_t nnear = 0, neard = 0;
-    int nearrc = rxscan_near(src, size, nearc, &nnear, &neard);
+    uint32_t nearc[2][RXSCAN_LAST_MAX];
+    size_t nnear[2] = {0, 0}, neard[2] = {0, 0};
+    int nearrc = rxscan_near(src, size, nearc[0], &nnear[0], &neard[0], nearc[1], &nnear[1], &neard[1]);
     int sens = rxscan_start_sensitive(src, size);
     if ((crc != 0 && crc != -1) || (lrc != 0 && lrc != -1) || (frc != 0 && frc != -1) || (nrc != 0 && nrc != -1) ||
         nlast > RXSCAN_LAST_MAX || nfirst > RXSCAN_LAST_MAX || nneed[0] > RXSCAN_LAST_MAX ||
         nneed[1] > RXSCAN_LAST_MAX || (sens != 0 && sens != 1) || (nearrc != 0 && nearrc != -1) ||
-        nnear > RXSCAN_LAST_MAX || neard > RXSCAN_NEAR_MAX) {
+        nnear[0] > RXSCAN_LAST_MAX || nnear[1] > RXSCAN_LAST_MAX || neard[0] > RXSCAN_NEAR_MAX ||
+        neard[1] > RXSCAN_NEAR_MAX) {
         snprintf(msg, cap, "return codes out of range");
         return msg;
     }
@@ -116,22 +117,23 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
                 if (!found)
                     bad = msg, snprintf(msg, cap, "a match holds no character of needed set %d", w + 1);
             }
-            /* a character of the near set within its distance past the run of number
-                 * characters the match starts with (rxscan_near) */
-            if (!bad && nearrc == 0) {
+            /* a character of each near set within its distance past the run of number
+             * characters the match starts with (rxscan_near) */
+            for (int w = 0; !bad && nearrc == 0 && w < 2; w++) {
                 size_t run = (size_t)-1, idx = 0;
-                int found = 0;
+                int found = nnear[w] == 0;
                 for (size_t p = at, l; !found && p < ov[1]; p += l, idx++) {
                     uint32_t cp = oracle_cp((const unsigned char *)t + p, &l);
                     if (run == (size_t)-1 && !rxscan_number_char(cp))
                         run = idx;
-                    if (run != (size_t)-1 && idx > run + neard)
+                    if (run != (size_t)-1 && idx > run + neard[w])
                         break;
-                    for (size_t k = 0; k < nnear && !found; k++)
-                        found = nearc[k] == cp;
+                    for (size_t k = 0; k < nnear[w] && !found; k++)
+                        found = nearc[w][k] == cp;
                 }
                 if (!found)
-                    bad = msg, snprintf(msg, cap, "a match holds no character of the near set within %zu", neard);
+                    bad = msg, snprintf(msg, cap, "a match holds no character of near set %d within %zu", w + 1,
+                                        neard[w]);
             }
             if (bad || lrc != 0)
                 continue;
