@@ -67,9 +67,9 @@ struct prefilter {
                               * rules, then (word words + i / 64) the second ones */
     uint64_t *nonear;        /* the rules without such a set, the same way */
     size_t neardmax;         /* the largest distance */
-    uint64_t nearhot[1024];  /* 3-byte code points near_numbers looks at: the sets' and
-                              * the number characters (bit set in runbits too) */
-    uint64_t runbits[1024];  /* rxscan_number_char below U+10000 */
+    uint64_t nearhot[1024];  /* 3-byte code points of the near sets and the number
+                              * characters (these also in runbits) */
+    uint64_t runbits[1024];  /* rxscan_number_char's characters below U+10000 */
     uint64_t afterhot[1024]; /* 3-byte code points after_numbers decodes: numerals, number
                               * characters, the first characters of units and near sets */
     /* the current line */
@@ -196,8 +196,9 @@ static int in_charset(const charset *b, uint32_t cp)
     return lo < b->n && b->cp[lo] == cp;
 }
 
-static int near_cmp(const struct entry *a, const struct entry *b)
+static int near_cmp(const void *pa, const void *pb)
 {
+    const struct entry *a = pa, *b = pb;
     if (a->cp != b->cp)
         return a->cp < b->cp ? -1 : 1;
     if (a->n != b->n)
@@ -315,12 +316,8 @@ static void near_sets(prefilter *p, const unsigned char *skip)
     k->n = ne;
     if (!k->e)
         k->e = xcalloc(1, sizeof *k->e);
-    for (size_t i = 0; i + 1 < ne; i++) /* by character, distance, rule (few: insertion) */
-        for (size_t j = i + 1; j > 0 && near_cmp(&k->e[j - 1], &k->e[j]) > 0; j--) {
-            struct entry t = k->e[j - 1];
-            k->e[j - 1] = k->e[j];
-            k->e[j] = t;
-        }
+    if (ne > 1) /* by character, distance, rule */
+        qsort(k->e, ne, sizeof *k->e, near_cmp);
     p->nearrules = xcalloc(ne * W2 + 1, sizeof(uint64_t));
     size_t out = 0;
     for (size_t i = 0; i < ne;) {
@@ -333,10 +330,10 @@ static void near_sets(prefilter *p, const unsigned char *skip)
         i = j;
     }
     k->n = out;
-    for (uint32_t cp = 0x800; cp < 0x10000; cp++)
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
         if (rxscan_number_char(cp)) {
             p->runbits[cp / 64] |= (uint64_t)1 << (cp % 64);
-            p->nearhot[cp / 64] |= (uint64_t)1 << (cp % 64);
+            p->nearhot[cp / 64] |= (uint64_t)1 << (cp % 64); /* (only 3-byte ones are read) */
         }
     for (size_t i = 0; i < k->n; i++)
         if (k->e[i].cp >= 0x800 && k->e[i].cp < 0x10000)
@@ -435,7 +432,8 @@ prefilter *prefilter_create(const rules *r, const unsigned char *skip)
     }
     merge_units(p);
     rule_sets(p);
-    if (keyed_index(&p->units) || keyed_index(&p->lasts) || keyed_index(&p->bends) || keyed_index(&p->nears)) { /* cpindex may still say no */
+    /* cpindex may still say no */
+    if (keyed_index(&p->units) || keyed_index(&p->lasts) || keyed_index(&p->bends) || keyed_index(&p->nears)) {
         prefilter_free(p);
         return NULL;
     }
@@ -584,13 +582,10 @@ static void scan(prefilter *p, const char *ln, size_t len)
     memset(p->lbound, 0, p->words * sizeof(uint64_t));
 }
 
-/* Is cp a number character (rxscan_number_char), by table? */
+/* Is cp a number character (rxscan_number_char), by table below U+10000? */
 static inline int run_char(const prefilter *p, uint32_t cp)
 {
-    if (cp < 0x80)
-        return (cp >= '0' && cp <= '9') || cp == ',' || cp == '.' || cp == '/' || cp == '~' || cp == '-' || (cp >= 9 && cp <= 13) ||
-               cp == ' ';
-    if (cp < 0x800 || cp >= 0x10000)
+    if (cp >= 0x10000)
         return rxscan_number_char(cp);
     return (int)(p->runbits[cp / 64] >> (cp % 64) & 1);
 }
@@ -598,7 +593,10 @@ static inline int run_char(const prefilter *p, uint32_t cp)
 /* For every number of the line, in one walk past it: the targets one of whose units
  * starts within UNIT_REACH characters after it (the number itself not counted), and the
  * rules with a character of their near set within its distance past the run of number
- * characters the number starts (rxscan_near). */
+ * characters the number starts (rxscan_near). The numbers are walked last to first: a walk
+ * that reaches the next number still inside its run takes that number's near answer (the
+ * same run, so the same distances past it), and a long run of numbers (1 2 3 ...) costs
+ * its length once, not once per number. */
 static void after_numbers(prefilter *p, const char *ln, size_t len)
 {
     size_t W = p->words;
@@ -609,12 +607,19 @@ static void after_numbers(prefilter *p, const char *ln, size_t len)
     memset(p->linemask, 0, W * sizeof(uint64_t));
     const unsigned char *s = (const unsigned char *)ln;
     const uint64_t *ubits = cpindex_bits(p->units.ix), *nbits = cpindex_bits(p->nears.ix);
-    for (size_t k = 0; k < p->nnum; k++) {
+    for (size_t k = p->nnum; k-- > 0;) {
         uint64_t *am = p->amask + k * W, *nm = p->nmask + k * 2 * W;
+        size_t next = k + 1 < p->nnum ? p->num[k + 1] : (size_t)-1;
         size_t at = p->num[k], chars = 0;      /* units: characters past the number */
         size_t idx = 0, run = (size_t)-1;       /* near sets: characters from it, where its run ends */
         int in_number = 1, udone = 0, ndone = !p->nears.n;
         while (at < len && !(udone && ndone)) {
+            if (!ndone && at == next && run == (size_t)-1) { /* the next number, in this run */
+                for (size_t w = 0; w < 2 * W; w++)
+                    nm[w] |= nm[2 * W + w];
+                ndone = 1;
+                continue;
+            }
             /* 3-byte characters that are no numeral, number character, unit or near start */
             size_t j = cpindex_skip3(p->afterhot, s, at, len);
             if (j > at) {

@@ -11,11 +11,11 @@
 typedef struct prefilter prefilter;
 
 /* Read every rule of r: the unit words of targets, the characters a pattern or a
- * `before` part must end with, the characters a pattern must take near its start, the separators a `before` part cannot contain
- * (ruleset/rxscan.h). Rules i with skip[i] != 0 are usually not tried themselves
- * (the engine copies a twin's matches): the per-line last-character check is left
- * out for them; skip may be NULL. r must outlive p. NULL when out of memory. Free
- * with prefilter_free (accepts NULL). */
+ * `before` part must end with, the characters a pattern must take near its start, the
+ * separators a `before` part cannot contain (ruleset/rxscan.h). Rules i with skip[i] != 0
+ * are usually not tried themselves (the engine copies a twin's matches): the per-line and
+ * per-number character checks are left out for them; skip may be NULL. r must outlive p.
+ * NULL when out of memory. Free with prefilter_free (accepts NULL). */
 prefilter *prefilter_create(const rules *r, const unsigned char *skip);
 void prefilter_free(prefilter *p);
 

@@ -263,7 +263,7 @@ static int last_item(scan *s, tail *t, int depth, int first)
         t->nullable = 1;
         t->width = 0;
         t->inrun = 1;
-    } else if (c == '?' || c == '*' || c == '+' || (c == '{' && rxlex_quantifier(s))) {
+    } else if (c == '?' || c == '*' || c == '+' || (c == '{' && (rxlex_quantifier(s) || rxlex_quantifier_doubt(s)))) {
         return -1; /* a quantifier with nothing this scan knows before it */
     } else {
         set_add(&t->last, next_cp(s));
@@ -294,6 +294,8 @@ static int last_item(scan *s, tail *t, int depth, int first)
         } else if (q == '+') {
             t->width = w_mul(t->width, W_INF);
             s->i++;
+        } else if (q == '{' && rxlex_quantifier_doubt(s)) {
+            return -1; /* a quantifier or text, as the PCRE2 run with reads it */
         } else if (q == '{' && (ql = rxlex_quantifier_bounds(s, &min, &max)) > 0) {
             if (min == 0) /* {0,3} {00} {,2}: may repeat zero times */
                 t->nullable = 1;

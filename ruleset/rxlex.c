@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "ruleset/rxscan_int.h"
-#include <pcre2.h> /* PCRE2_MAJOR, PCRE2_MINOR */
 
 /* Punctuation and symbol blocks: never digits, letters or spaces in any mode. */
 static int is_punct_block(uint32_t cp)
@@ -137,7 +136,15 @@ static atom escape_any(scan *s, int in_class)
         return (atom){A_CLASS, 0, (int)c, 0};
     case 'D': case 'S': case 'W': case 'H': case 'V':
         return (atom){A_CLASS, 0, (int)c + 32, 1};
-    case 'N': case 'X':
+    case 'N':
+        if (s->n - s->i >= 3 && s->s[s->i] == '{' && s->s[s->i + 1] == 'U' && s->s[s->i + 2] == '+') {
+            /* \N{U+hh..}: one character by its code point (UTF mode) */
+            s->i += 3;
+            long v = read_hex(s, 1, 0);
+            return v < 0 ? (atom){A_GIVEUP, 0, 0, 0} : (atom){A_CHAR, (uint32_t)v, 0, 0};
+        }
+        return (atom){A_ANY, 0, 0, 0};
+    case 'X':
         return (atom){A_ANY, 0, 0, 0};
     case 'C': /* one code unit: a match may end inside a character */
         return (atom){A_GIVEUP, 0, 0, 0};
@@ -330,42 +337,30 @@ int rxlex_class_has(const scan *s, const cclass *c, uint32_t cp)
     }
     return c->neg ? invert(res) : res;
 }
-/* PCRE2 10.43 reads {,m} as {0,m} and allows spaces and tabs inside the braces; 10.42 and
- * earlier read those as literal text. The version built against decides. */
-#if PCRE2_MAJOR > 10 || (PCRE2_MAJOR == 10 && PCRE2_MINOR >= 43)
-#define LOOSE_QUANTIFIERS 1
-#else
-#define LOOSE_QUANTIFIERS 0
-#endif
-
-static size_t skip_blanks(const scan *s, size_t j)
+/* A quantifier in braces, read as PCRE2 10.42 and earlier do (loose 0: {n} {n,} {n,m}
+ * only) or as 10.43 and later do (loose 1: also {,m}, and spaces and tabs after '{',
+ * around ',' and before '}'). Its length, or 0 when it is literal text. */
+static size_t brace_quantifier(const scan *s, int loose, size_t *min, size_t *max)
 {
-    while (LOOSE_QUANTIFIERS && j < s->n && (s->s[j] == ' ' || s->s[j] == '\t'))
+    size_t j = s->i + 1, d1 = 0, d2 = 0;
+    while (loose && j < s->n && (s->s[j] == ' ' || s->s[j] == '\t'))
         j++;
-    return j;
-}
-
-static size_t read_count(const scan *s, size_t *j, size_t *digits)
-{
-    size_t v = 0;
-    for (*digits = 0; *j < s->n && s->s[*j] >= '0' && s->s[*j] <= '9'; (*j)++, (*digits)++)
-        v = v < 100000 ? v * 10 + (size_t)(s->s[*j] - '0') : v;
-    return v;
-}
-
-size_t rxlex_quantifier_bounds(const scan *s, size_t *min, size_t *max)
-{
-    size_t j = skip_blanks(s, s->i + 1), d1, d2 = 0;
-    *min = read_count(s, &j, &d1);
+    for (*min = 0; j < s->n && s->s[j] >= '0' && s->s[j] <= '9'; j++, d1++)
+        *min = *min < 100000 ? *min * 10 + (size_t)(s->s[j] - '0') : *min;
     *max = *min;
-    j = skip_blanks(s, j);
+    while (loose && j < s->n && (s->s[j] == ' ' || s->s[j] == '\t'))
+        j++;
     if (j < s->n && s->s[j] == ',') {
-        j = skip_blanks(s, j + 1);
-        *max = read_count(s, &j, &d2);
+        j++;
+        while (loose && j < s->n && (s->s[j] == ' ' || s->s[j] == '\t'))
+            j++;
+        for (*max = 0; j < s->n && s->s[j] >= '0' && s->s[j] <= '9'; j++, d2++)
+            *max = *max < 100000 ? *max * 10 + (size_t)(s->s[j] - '0') : *max;
         if (!d2)
             *max = RXLEX_UNBOUNDED;
-        j = skip_blanks(s, j);
-        if (!d1 && (!LOOSE_QUANTIFIERS || !d2))
+        while (loose && j < s->n && (s->s[j] == ' ' || s->s[j] == '\t'))
+            j++;
+        if (!d1 && (!loose || !d2))
             return 0; /* {,m} before 10.43, {,} always: literal text */
     } else if (!d1) {
         return 0;
@@ -373,10 +368,22 @@ size_t rxlex_quantifier_bounds(const scan *s, size_t *min, size_t *max)
     return j < s->n && s->s[j] == '}' ? j + 1 - s->i : 0;
 }
 
+size_t rxlex_quantifier_bounds(const scan *s, size_t *min, size_t *max)
+{
+    return brace_quantifier(s, 0, min, max);
+}
+
 size_t rxlex_quantifier(const scan *s)
 {
     size_t min, max;
-    return rxlex_quantifier_bounds(s, &min, &max);
+    return brace_quantifier(s, 0, &min, &max);
+}
+
+int rxlex_quantifier_doubt(const scan *s)
+{
+    size_t min, max, min2, max2;
+    size_t strict = brace_quantifier(s, 0, &min, &max), loose = brace_quantifier(s, 1, &min2, &max2);
+    return strict != loose || min != min2 || max != max2;
 }
 
 int rxlex_is_define(const unsigned char *p, size_t left)

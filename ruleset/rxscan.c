@@ -124,6 +124,8 @@ int rxscan_consumable(const char *src, size_t len, const uint32_t *cps, size_t n
         } else if (c == '|' || c == '*' || c == '+' || c == '?' || c == '^' || c == '$') {
             s->i++;
             continue;
+        } else if (c == '{' && rxlex_quantifier_doubt(s)) {
+            goto giveup; /* a quantifier or text, as the PCRE2 run with reads it */
         } else if (c == '{' && rxlex_quantifier(s)) {
             s->i += rxlex_quantifier(s);
             continue;

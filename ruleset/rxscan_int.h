@@ -74,11 +74,14 @@ int rxlex_read_class(scan *s, cclass *c);
 /* Does the class contain cp: YES, NO or UNSURE. */
 int rxlex_class_has(const scan *s, const cclass *c, uint32_t cp);
 
-/* Is s->s[i..] a quantifier {n}, {n,}, {n,m} (and, from PCRE2 10.43, {,m} and blanks
- * inside the braces) as the PCRE2 built against reads it? Its length, or 0. */
+/* Is s->s[i..] a quantifier {n}, {n,} or {n,m}, as every PCRE2 reads it? Its length, or 0. */
 size_t rxlex_quantifier(const scan *s);
-/* The same, with its repeat counts: *max RXLEX_UNBOUNDED for {n,}; counts over 100000
- * are read as 100000 or more (enough for any width bound). */
+/* Is s->s[i..] a brace that PCRE2 10.43 and later read otherwise than earlier versions ({,m}
+ * and blanks inside: a quantifier there, literal text before)? The library is shared, so
+ * the version at run time may not be the one built against: the readers give up on them. */
+int rxlex_quantifier_doubt(const scan *s);
+/* rxlex_quantifier with its repeat counts: *max RXLEX_UNBOUNDED for {n,}; counts over
+ * 100000 are read as 100000 or more (enough for any width bound). */
 #define RXLEX_UNBOUNDED ((size_t)-1)
 size_t rxlex_quantifier_bounds(const scan *s, size_t *min, size_t *max);
 

@@ -53,7 +53,8 @@ static const struct {
     {"rxscan-14", PM_OK, "(?<*...): a non-atomic lookbehind, zero-width; read as a named group it made the pattern non-empty"},
     {"rxscan-15", PM_OK, "[^\\PPxx\\S]: PCRE2 10.42 leaves \\S out above U+00FF in a class with a property, so the class takes ，"},
     {"rxscan-16", PM_OK, "[\\c](x|y|z]: \\c takes the ] as its character, so the class goes on; the guard read it as closed"},
-    {"rxscan-17", PM_OK, "a{,3} is the literal text a{,3} before PCRE2 10.43: the scan read a quantifier and said it ends with a"},
+    {"rxscan-17", PM_OK, "a{,3} is text before PCRE2 10.43 and a quantifier from it: the scan said it ends with a (now it gives up)"},
+    {"rxscan-18", PM_OK, "\\N{U+4E2A} is the character U+4E2A: the scan read \\N and then the text {U+4E2A}, ending with }"},
 };
 
 static size_t sink;

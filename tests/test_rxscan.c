@@ -407,14 +407,27 @@ static void test_near(void **state)
     assert_false(rxscan_number_char(0x4E2A) || rxscan_number_char('%')); /* 个 % */
 }
 
-/* Quantifiers as the PCRE2 built against reads them: {,3} and { 2 } are literal text
- * before 10.43. Whatever this PCRE2 does, the scan's last characters agree with it. */
+/* Braces as every PCRE2 reads them: {2} {1,} {2,3} are quantifiers and {,} text in every
+ * version, and the scan's last characters agree with the PCRE2 linked; {,3} and { 2 } are text
+ * before 10.43 and quantifiers from it, and since the library linked at run time may be
+ * either, the scan gives up on them. \N{U+4E2A} is one character. */
 static void test_quantifier_forms(void **state)
 {
     (void)state;
-    static const char *const forms[] = {"a{,3}", "a{ 2 }", "a{2, 3}", "a{1,}", "a{2}", "a{,}"};
+    static const struct { const char *pat; int doubt; } forms[] = {
+        {"a{2}", 0}, {"a{1,}", 0}, {"a{2,3}", 0}, {"a{,}", 0}, {"a{,3}", 1}, {"a{ 2 }", 1}, {"a{2, 3}", 1},
+    };
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
-        const char *pat = forms[i];
+        const char *pat = forms[i].pat;
+        uint32_t cps[RXSCAN_LAST_MAX];
+        size_t n;
+        int nullable;
+        int rc = rxscan_last(pat, strlen(pat), cps, &n, &nullable);
+        if (forms[i].doubt) {
+            if (rc != -1)
+                fail_msg("pattern '%s': read either way by PCRE2 versions, the scan must give up", pat);
+            continue;
+        }
         int ec;
         PCRE2_SIZE eo;
         pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo, NULL);
@@ -423,10 +436,7 @@ static void test_quantifier_forms(void **state)
         /* literal text when PCRE2 finds the pattern's own source in it */
         int literal = pcre2_match(re, (PCRE2_SPTR)pat, strlen(pat), 0, 0, md, NULL) > 0 &&
                       pcre2_get_ovector_pointer(md)[1] - pcre2_get_ovector_pointer(md)[0] == strlen(pat);
-        uint32_t cps[RXSCAN_LAST_MAX];
-        size_t n;
-        int nullable;
-        assert_int_equal(rxscan_last(pat, strlen(pat), cps, &n, &nullable), 0);
+        assert_int_equal(rc, 0);
         assert_int_equal(n, 1);
         if (cps[0] != (literal ? (uint32_t)'}' : (uint32_t)'a'))
             fail_msg("pattern '%s': PCRE2 reads it as %s, the scan says it ends with U+%04X", pat,
@@ -434,6 +444,12 @@ static void test_quantifier_forms(void **state)
         pcre2_match_data_free(md);
         pcre2_code_free(re);
     }
+    uint32_t cps[RXSCAN_LAST_MAX];
+    size_t n;
+    int nullable;
+    assert_int_equal(rxscan_last("\\d+\\N{U+4E2A}", strlen("\\d+\\N{U+4E2A}"), cps, &n, &nullable), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(cps[0], 0x4E2A);
 }
 
 /* Decode the UTF-8 character that ends right before s + end. */

@@ -50,10 +50,44 @@ static void test_stable(void **state)
     free(v);
 }
 
+/* An element over SORT_ELEM_MAX bytes is moved through the heap: the same order. */
+typedef struct big {
+    int key;
+    size_t order;
+    char pad[400];
+} big;
+
+static int big_cmp(const void *pa, const void *pb)
+{
+    const big *a = pa, *b = pb;
+    return (a->key > b->key) - (a->key < b->key);
+}
+
+static void test_large_elements(void **state)
+{
+    (void)state;
+    big *v = malloc(40 * sizeof *v);
+    assert_non_null(v);
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++) {
+            v[i].key = (int)((i * 7) % 3);
+            v[i].order = i;
+            memset(v[i].pad, (int)i, sizeof v[i].pad);
+        }
+        sort_stable(v, n, sizeof *v, big_cmp);
+        for (size_t i = 1; i < n; i++)
+            assert_true(v[i - 1].key < v[i].key || (v[i - 1].key == v[i].key && v[i - 1].order < v[i].order));
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal((unsigned char)v[i].pad[sizeof v[i].pad - 1], (unsigned char)v[i].order);
+    }
+    free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stable),
+        cmocka_unit_test(test_large_elements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
