@@ -219,6 +219,41 @@ static int entry_cmp(const void *pa, const void *pb)
     return (a->rule > b->rule) - (a->rule < b->rule);
 }
 
+/* Merge the runs of k's entries (sorted) that same() says are equal into one entry each,
+ * with the set of their rules (entry.rule: a bit of a set width words wide). The sets,
+ * one per merged entry, in the array returned (the caller frees it). */
+static uint64_t *group_rules(keyed *k, size_t width, int (*same)(const struct entry *, const struct entry *))
+{
+    uint64_t *sets = xcalloc(k->n * width + 1, sizeof(uint64_t));
+    size_t out = 0;
+    for (size_t i = 0; i < k->n;) {
+        size_t j = i;
+        uint64_t *m = sets + out * width;
+        for (; j < k->n && same(&k->e[j], &k->e[i]); j++)
+            m[k->e[j].rule / 64] |= (uint64_t)1 << (k->e[j].rule % 64);
+        k->e[out] = k->e[i];
+        k->e[out++].rules = m;
+        i = j;
+    }
+    k->n = out;
+    return sets;
+}
+
+static int same_word(const struct entry *a, const struct entry *b)
+{
+    return a->n == b->n && memcmp(a->s, b->s, a->n) == 0;
+}
+
+static int same_char(const struct entry *a, const struct entry *b)
+{
+    return a->cp == b->cp;
+}
+
+static int same_char_distance(const struct entry *a, const struct entry *b)
+{
+    return a->cp == b->cp && a->n == b->n;
+}
+
 /* Unit words: sorted, then one entry per distinct word with the set of rules that
  * have it, so a word that many rules share (个, 人) is compared once. */
 static void merge_units(prefilter *p)
@@ -226,18 +261,7 @@ static void merge_units(prefilter *p)
     keyed *k = &p->units;
     if (k->n > 1)
         qsort(k->e, k->n, sizeof *k->e, entry_cmp);
-    p->unitrules = xcalloc(k->n * p->words + 1, sizeof(uint64_t));
-    size_t out = 0;
-    for (size_t i = 0; i < k->n;) {
-        size_t j = i;
-        uint64_t *m = p->unitrules + out * p->words;
-        for (; j < k->n && k->e[j].n == k->e[i].n && memcmp(k->e[j].s, k->e[i].s, k->e[i].n) == 0; j++)
-            m[k->e[j].rule / 64] |= (uint64_t)1 << (k->e[j].rule % 64);
-        k->e[out] = k->e[i];
-        k->e[out++].rules = m;
-        i = j;
-    }
-    k->n = out;
+    p->unitrules = group_rules(k, p->words, same_word);
 }
 
 /* The per-number checks as rule sets: by first byte, the unfiltered rules, and by the
@@ -271,18 +295,7 @@ static void rule_sets(prefilter *p)
             k->e[k->n++] = (struct entry){p->blast[i].cp[j], i, NULL, 0, NULL, 0};
     if (k->n > 1)
         qsort(k->e, k->n, sizeof *k->e, entry_cmp);
-    p->bendrules = xcalloc(k->n * W + 1, sizeof(uint64_t));
-    size_t out = 0;
-    for (size_t i = 0; i < k->n;) {
-        size_t j = i;
-        uint64_t *m = p->bendrules + out * W;
-        for (; j < k->n && k->e[j].cp == k->e[i].cp; j++)
-            m[k->e[j].rule / 64] |= (uint64_t)1 << (k->e[j].rule % 64);
-        k->e[out] = k->e[i];
-        k->e[out++].rules = m;
-        i = j;
-    }
-    k->n = out;
+    p->bendrules = group_rules(k, W, same_char);
 }
 
 /* rxscan_near's sets as rule sets, one per distinct character and distance (entries
@@ -318,18 +331,7 @@ static void near_sets(prefilter *p, const unsigned char *skip)
         k->e = xcalloc(1, sizeof *k->e);
     if (ne > 1) /* by character, distance, rule */
         qsort(k->e, ne, sizeof *k->e, near_cmp);
-    p->nearrules = xcalloc(ne * W2 + 1, sizeof(uint64_t));
-    size_t out = 0;
-    for (size_t i = 0; i < ne;) {
-        size_t j = i;
-        uint64_t *m = p->nearrules + out * W2;
-        for (; j < ne && k->e[j].cp == k->e[i].cp && k->e[j].n == k->e[i].n; j++)
-            m[k->e[j].rule / 64] |= (uint64_t)1 << (k->e[j].rule % 64);
-        k->e[out] = k->e[i];
-        k->e[out++].rules = m;
-        i = j;
-    }
-    k->n = out;
+    p->nearrules = group_rules(k, W2, same_char_distance);
     for (uint32_t cp = 0; cp < 0x10000; cp++)
         if (rxscan_number_char(cp)) {
             p->runbits[cp / 64] |= (uint64_t)1 << (cp % 64);

@@ -393,21 +393,53 @@ static size_t set_cost(const cpset *a)
     return cost;
 }
 
-/* The two cheapest sets a match of one alternative must take a character of, from two of
- * its items that cannot be empty: the first or the last characters of each (a later item
- * wins a tie). *nsets: how many were found (0: every item could be empty or hold anything). */
-static int needed_seq(scan *s, cpset best[2], int *nsets)
+/* The two cheapest sets of one alternative so far, from two of its items, with their
+ * distances (rxscan_near's; 0 for rxscan_needed); n: how many were offered, at most 2. */
+typedef struct best2 {
+    cpset set[2];
+    size_t cost[2], dist[2];
+    int n;
+} best2;
+
+/* Offer one item's set: a later one wins a tie, and the best so far moves to second place. */
+static void best2_offer(best2 *b, const cpset *c, size_t cost, size_t dist)
 {
-    size_t cost[2] = {(size_t)-1, (size_t)-1};
-    *nsets = 0;
+    if (b->n == 0)
+        b->cost[0] = b->cost[1] = (size_t)-1;
+    if (cost <= b->cost[0]) {
+        b->cost[1] = b->cost[0];
+        b->set[1] = b->set[0];
+        b->dist[1] = b->dist[0];
+        b->cost[0] = cost;
+        set_copy(&b->set[0], c);
+        b->dist[0] = dist;
+    } else if (cost <= b->cost[1]) {
+        b->cost[1] = cost;
+        set_copy(&b->set[1], c);
+        b->dist[1] = dist;
+    }
+    if (b->n < 2)
+        b->n++;
+}
+
+/* Read the item at s->i twice: for its first characters (f) and its last ones (l). */
+static int read_item(scan *s, tail *f, tail *l)
+{
+    size_t i0 = s->i;
+    if (last_item(s, f, 0, 1))
+        return -1;
+    size_t i1 = s->i;
+    s->i = i0;
+    return last_item(s, l, 0, 0) || s->i != i1 ? -1 : 0;
+}
+
+/* rxscan_needed's alternative: per item that cannot be empty, the cheaper of its first and
+ * its last characters. */
+static int needed_seq(scan *s, best2 *b)
+{
     while (s->i < s->n && s->s[s->i] != '|' && s->s[s->i] != ')') {
-        size_t i0 = s->i;
         tail f, l;
-        if (last_item(s, &f, 0, 1))
-            return -1;
-        size_t i1 = s->i;
-        s->i = i0;
-        if (last_item(s, &l, 0, 0) || s->i != i1)
+        if (read_item(s, &f, &l))
             return -1;
         if (f.nullable)
             continue;
@@ -417,38 +449,36 @@ static int needed_seq(scan *s, cpset best[2], int *nsets)
             c = &l.last, cc = set_cost(&l.last);
         if (!f.last.all && f.last.n && set_cost(&f.last) < cc)
             c = &f.last, cc = set_cost(&f.last);
-        if (!c)
-            continue;
-        if (cc <= cost[0]) { /* the best so far moves to second place */
-            cost[1] = cost[0];
-            best[1] = best[0];
-            cost[0] = cc;
-            set_copy(&best[0], c);
-        } else if (cc <= cost[1]) {
-            cost[1] = cc;
-            set_copy(&best[1], c);
-        }
-        if (*nsets < 2)
-            (*nsets)++;
+        if (c)
+            best2_offer(b, c, cc, 0);
     }
     return 0;
 }
 
-int rxscan_needed(const char *src, size_t len, uint32_t *cps, size_t *n, uint32_t *cps2, size_t *n2)
+/* Per alternative the best set of seq's, their union (with the largest distance), and the
+ * second set of a pattern without alternatives; -1 when an alternative has none. */
+static int two_sets(const char *src, size_t len, int (*seq)(scan *, best2 *), uint32_t *cps, size_t *n,
+                    size_t *dist, uint32_t *cps2, size_t *n2, size_t *dist2)
 {
     scan st = {(const unsigned char *)src, len, 0, NULL, 0, NULL, 0};
     cpset all = {0, 0, {0}}, second = {0, 0, {0}};
-    int alts = 0, nsets = 0;
+    size_t d = 0, d2 = 0;
+    int alts = 0;
     *n = *n2 = 0;
+    *dist = *dist2 = 0;
     for (;;) {
-        cpset b[2] = {{0, 0, {0}}, {0, 0, {0}}};
-        if (needed_seq(&st, b, &nsets) || nsets == 0)
+        best2 b = {.n = 0};
+        if (seq(&st, &b) || b.n == 0)
             return -1;
-        set_union(&all, &b[0]);
+        set_union(&all, &b.set[0]);
         if (all.all)
             return -1;
-        if (alts++ == 0 && nsets == 2)
-            set_copy(&second, &b[1]);
+        if (b.dist[0] > d)
+            d = b.dist[0];
+        if (alts++ == 0 && b.n == 2) {
+            set_copy(&second, &b.set[1]);
+            d2 = b.dist[1];
+        }
         if (st.i >= st.n)
             break;
         if (st.s[st.i] != '|')
@@ -457,11 +487,19 @@ int rxscan_needed(const char *src, size_t len, uint32_t *cps, size_t *n, uint32_
     }
     memcpy(cps, all.cp, all.n * sizeof *cps);
     *n = all.n;
+    *dist = d;
     if (alts == 1 && second.n && !second.all) { /* a second set only without alternatives */
         memcpy(cps2, second.cp, second.n * sizeof *cps2);
         *n2 = second.n;
+        *dist2 = d2;
     }
     return 0;
+}
+
+int rxscan_needed(const char *src, size_t len, uint32_t *cps, size_t *n, uint32_t *cps2, size_t *n2)
+{
+    size_t d, d2;
+    return two_sets(src, len, needed_seq, cps, n, &d, cps2, n2, &d2);
 }
 
 int rxscan_number_char(uint32_t cp)
@@ -491,23 +529,17 @@ static int set_has_digit(const cpset *a)
     return 0;
 }
 
-/* One alternative of rxscan_near: the two cheapest sets with their distances, from two of
- * its items (nsets: how many were found). The items before the one a set is read from:
- * first those that take only a number's characters (they stay within the run the match
- * starts with), then items of bounded width, summed in k. */
-static int near_seq(scan *s, cpset best[2], size_t bestd[2], int *nsets)
+/* rxscan_near's alternative: per item that cannot be empty, the cheaper of its first and
+ * last characters with their distances. The items before the one a set is read from: first
+ * those that take only a number's characters (they stay within the run the match starts
+ * with), then items of bounded width, summed in k. */
+static int near_seq(scan *s, best2 *b)
 {
-    size_t k = 0, cost[2] = {(size_t)-1, (size_t)-1};
+    size_t k = 0;
     int inprefix = 1, bounded = 1;
-    *nsets = 0;
     while (s->i < s->n && s->s[s->i] != '|' && s->s[s->i] != ')') {
-        size_t i0 = s->i;
         tail f, l;
-        if (last_item(s, &f, 0, 1))
-            return -1;
-        size_t i1 = s->i;
-        s->i = i0;
-        if (last_item(s, &l, 0, 0) || s->i != i1)
+        if (read_item(s, &f, &l))
             return -1;
         if (bounded && !f.nullable) {
             /* its first character stands at most k past the run, its last at most
@@ -522,20 +554,8 @@ static int near_seq(scan *s, cpset best[2], size_t bestd[2], int *nsets)
                 if (cj <= cc)
                     pick = c[j], cc = cj, dd = d[j];
             }
-            if (pick && cc <= cost[0]) { /* a later item wins a tie; the best moves to second */
-                cost[1] = cost[0];
-                best[1] = best[0];
-                bestd[1] = bestd[0];
-                cost[0] = cc;
-                set_copy(&best[0], pick);
-                bestd[0] = dd;
-            } else if (pick && cc <= cost[1]) {
-                cost[1] = cc;
-                set_copy(&best[1], pick);
-                bestd[1] = dd;
-            }
-            if (pick && *nsets < 2)
-                (*nsets)++;
+            if (pick)
+                best2_offer(b, pick, cc, dd);
         }
         if (bounded && !(inprefix && f.inrun)) {
             inprefix = 0;
@@ -549,39 +569,5 @@ static int near_seq(scan *s, cpset best[2], size_t bestd[2], int *nsets)
 int rxscan_near(const char *src, size_t len, uint32_t *cps, size_t *n, size_t *dist, uint32_t *cps2, size_t *n2,
                 size_t *dist2)
 {
-    scan st = {(const unsigned char *)src, len, 0, NULL, 0, NULL, 0};
-    cpset all = {0, 0, {0}}, second = {0, 0, {0}};
-    size_t d = 0, d2 = 0;
-    int alts = 0, nsets = 0;
-    *n = *n2 = 0;
-    *dist = *dist2 = 0;
-    for (;;) {
-        cpset b[2] = {{0, 0, {0}}, {0, 0, {0}}};
-        size_t bd[2] = {0, 0};
-        if (near_seq(&st, b, bd, &nsets) || nsets == 0)
-            return -1;
-        set_union(&all, &b[0]);
-        if (all.all)
-            return -1;
-        if (bd[0] > d)
-            d = bd[0];
-        if (alts++ == 0 && nsets == 2) {
-            set_copy(&second, &b[1]);
-            d2 = bd[1];
-        }
-        if (st.i >= st.n)
-            break;
-        if (st.s[st.i] != '|')
-            return -1; /* an unbalanced ')' */
-        st.i++;
-    }
-    memcpy(cps, all.cp, all.n * sizeof *cps);
-    *n = all.n;
-    *dist = d;
-    if (alts == 1 && second.n && !second.all) { /* a second set only without alternatives */
-        memcpy(cps2, second.cp, second.n * sizeof *cps2);
-        *n2 = second.n;
-        *dist2 = d2;
-    }
-    return 0;
+    return two_sets(src, len, near_seq, cps, n, dist, cps2, n2, dist2);
 }
