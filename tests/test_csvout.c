@@ -170,6 +170,57 @@ static void test_quoting_long_and_short(void **state)
     }
 }
 
+/* Cells up to 64 bytes are copied while they are checked, eight bytes at a time: a special
+ * byte at any place of any such length is quoted, in a file and in memory, and a cell
+ * without one is copied as it is, next to others. */
+static void test_quoting_every_position(void **state)
+{
+    (void)state;
+    static const char special[] = {',', '"', '\n', '\r'};
+    for (size_t len = 1; len <= 70; len++)
+        for (size_t at = 0; at < len; at++)
+            for (size_t k = 0; k < sizeof special; k++) {
+                char cell[80];
+                for (size_t i = 0; i < len; i++)
+                    cell[i] = (char)('a' + i % 26);
+                cell[at] = special[k];
+                cell[len] = '\0';
+                if (at == 0 && special[k] == '\r')
+                    continue; /* a formula start: test_formula_text_columns */
+                const char *cells[] = {"x", cell, "十四五"};
+                char *out = row_text(0, NULL, 0, cells, 3);
+                assert_int_equal(out[2], '"');
+                parsed p;
+                parse(out, strlen(out), &p);
+                assert_int_equal(p.n, 3);
+                assert_string_equal(p.cell[1], cell);
+                assert_string_equal(p.cell[2], "十四五");
+                parsed_free(&p);
+                free(out);
+            }
+    csvout *w = csvout_create_mem(0);
+    char expect[6000];
+    size_t elen = 0;
+    for (size_t len = 1; len <= 70; len++) {
+        char cell[80];
+        for (size_t i = 0; i < len; i++)
+            cell[i] = i % 3 == 2 ? ' ' : (char)('A' + i % 26);
+        const char *cells[] = {cell, "y"};
+        const size_t lens[] = {len, 1};
+        assert_int_equal(csvout_row(w, cells, lens, 2), 0);
+        memcpy(expect + elen, cell, len);
+        elen += len;
+        memcpy(expect + elen, ",y\n", 3);
+        elen += 3;
+    }
+    size_t n;
+    char *got = csvout_take(w, &n);
+    assert_int_equal(n, elen);
+    assert_memory_equal(got, expect, elen);
+    free(got);
+    csvout_free(w);
+}
+
 static void test_quoting_chinese_punctuation_and_spaces(void **state)
 {
     (void)state;
@@ -517,6 +568,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_quoting_long_and_short),
+        cmocka_unit_test(test_quoting_every_position),
         cmocka_unit_test(test_rows_raw),
         cmocka_unit_test(test_quoting_chinese_punctuation_and_spaces),
         cmocka_unit_test(test_quote_blanks),
