@@ -84,6 +84,12 @@ extractor *extractor_create(const rules *r)
     pcre2_set_match_limit(x->mctx, MATCH_LIMIT);
     pcre2_set_depth_limit(x->mctx, DEPTH_LIMIT);
     pcre2_set_heap_limit(x->mctx, HEAP_LIMIT_KB);
+    /* the same with the table guards' callout, for the `before` parts that have them */
+    if (!(x->gctx = pcre2_match_context_copy(x->mctx))) {
+        extractor_free(x);
+        return NULL;
+    }
+    rules_use_guards(r, x->gctx);
     return x;
 }
 
@@ -93,6 +99,7 @@ void extractor_free(extractor *x)
         return;
     pcre2_match_data_free(x->md);
     pcre2_match_context_free(x->mctx);
+    pcre2_match_context_free(x->gctx);
     pcre2_jit_stack_free(x->jit);
     text_free(x->t);
     docinfo_free(x->doc);
@@ -219,7 +226,7 @@ static int match_before(extractor *x, const rule *ru, size_t idx, size_t a, cand
 {
     const char *ln = x->line;
     size_t w = prefilter_window(x->pf, idx, a, ru->reach);
-    int rc = extract_match(x, ru->compiled->before_code, ln, a, w);
+    int rc = extract_match_in(x, ru->compiled->before_tables ? x->gctx : x->mctx, ru->compiled->before_code, ln, a, w);
     if (rc < 0) {
         if (rc != PCRE2_ERROR_NOMATCH)
             limit_warning(x, ru, idx, rc);

@@ -45,6 +45,7 @@ struct extractor {
     size_t nrules;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
+    pcre2_match_context *gctx; /* mctx with the table guards' callout (rules_use_guards) */
     pcre2_jit_stack *jit;
     text *t;
     docinfo *doc;       /* title and headings */
@@ -119,14 +120,21 @@ struct extractor {
     int dslow;
 };
 
-/* Match re against s[0..n) from start with x's match data and limits: PCRE2's return. */
-static inline int extract_match(extractor *x, const pcre2_code *re, const char *s, size_t n, size_t start)
+/* Match re against s[0..n) from start with x's match data and the limits of ctx (mctx or
+ * gctx): PCRE2's return. */
+static inline int extract_match_in(extractor *x, pcre2_match_context *ctx, const pcre2_code *re, const char *s,
+                                   size_t n, size_t start)
 {
     /* the JIT fast path; patterns JIT could not compile go to the interpreter */
-    int rc = pcre2_jit_match(re, (PCRE2_SPTR)s, n, start, 0, x->md, x->mctx);
+    int rc = pcre2_jit_match(re, (PCRE2_SPTR)s, n, start, 0, x->md, ctx);
     if (rc != PCRE2_ERROR_JIT_BADOPTION)
         return rc;
-    return pcre2_match(re, (PCRE2_SPTR)s, n, start, PCRE2_NO_UTF_CHECK, x->md, x->mctx);
+    return pcre2_match(re, (PCRE2_SPTR)s, n, start, PCRE2_NO_UTF_CHECK, x->md, ctx);
+}
+
+static inline int extract_match(extractor *x, const pcre2_code *re, const char *s, size_t n, size_t start)
+{
+    return extract_match_in(x, x->mctx, re, s, n, start);
 }
 
 /* ---- detect.c ---- */

@@ -17,6 +17,8 @@ struct rule_compiled {
     pcre2_code *code;         /* the pattern, matched anchored at a number */
     pcre2_code *before_code;  /* `before` as (?:...)\z; NULL when the rule has none; both
                                * owned by the rule set (rules sharing a part share it) */
+    int before_tables;        /* before_code's callouts, if any, are its table guards
+                               * (rxscan_guard_table): its source has none of its own */
     uint32_t ncaptures;       /* capture groups of the pattern */
     /* every group number of each name (names may repeat), 0-terminated:
      * [0] pattern, [1] before; names in RULE_GROUP_NAMES order */

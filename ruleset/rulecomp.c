@@ -279,7 +279,7 @@ static int compile_part(parser *p, int which, const char *prefix, const char *su
         size_t gn = 0;
         if ((*out = part_find(p->r, b.s.buf, b.s.len, options)) == NULL) {
             if (!(options & PCRE2_ANCHORED))
-                rxscan_guard(b.s.buf, b.s.len, &g, &gn);
+                rxscan_guard_table(b.s.buf, b.s.len, p->r->guards, &g, &gn);
             *out = g ? pcre2_compile((PCRE2_SPTR)g, gn, RULE_RX_OPTS | PCRE2_DUPNAMES | options, &ec, &eo, NULL) : NULL;
             free(g);
             if (!*out)
@@ -369,6 +369,7 @@ static int compile_block(parser *p)
         rc = compile_part(p, 1, "(?:", ")\\z", &c->before_code, &ru->before, 0);
     if (rc)
         return rc;
+    c->before_tables = ru->before && !strstr(ru->before, "(?C");
     /* the extractor keeps 64 ovector pairs: group numbers above 63 would read past them */
     for (int part = 0; part < 2; part++) {
         uint32_t ncap = 0;

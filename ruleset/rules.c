@@ -15,9 +15,11 @@ rules *rules_create(void)
 {
     rules *r = xcalloc(1, sizeof(rules));
     r->fallback = -1;
+    r->guards = rxscan_guards_create();
     r->jit = xcalloc(1, sizeof *r->jit);
     if (pthread_mutex_init(&r->jit->mu, NULL)) {
         free(r->jit);
+        rxscan_guards_free(r->guards);
         free(r);
         return NULL;
     }
@@ -140,6 +142,7 @@ void rules_free(rules *r)
     if (r->jit)
         pthread_mutex_destroy(&r->jit->mu);
     free(r->jit);
+    rxscan_guards_free(r->guards);
     free(r);
 }
 
@@ -154,6 +157,12 @@ size_t rules_compiled_size(const rule *ru, int part)
         pcre2_pattern_info(code, PCRE2_INFO_SIZE, &size);
     return size;
 }
+void rules_use_guards(const rules *r, pcre2_match_context *mctx)
+{
+    if (r && mctx)
+        pcre2_set_callout(mctx, rxscan_guards_callout, r->guards);
+}
+
 size_t rules_pack_count(const rules *r) { return r->npacks; }
 const char *rules_pack_name(const rules *r, size_t i) { return i < r->npacks ? r->packs[i] : NULL; }
 const char *rules_file(const rules *r, size_t i) { return i < r->nfiles ? r->files[i] : NULL; }

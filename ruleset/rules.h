@@ -83,6 +83,11 @@ int rules_key_info(size_t i, const char **usage, const char **help);
 size_t rules_count(const rules *r);
 const rule *rules_at(const rules *r, size_t i);
 
+/* Let matches with mctx run the table guards of r's compiled parts (rxscan_guard_table):
+ * the callout function is set on mctx, with r's sets. The parts match the same without it,
+ * only slower. r must outlive the matches. */
+void rules_use_guards(const rules *r, pcre2_match_context *mctx);
+
 /* Bytes the compiled pattern (part 0) or `before` part (part 1) of ru takes, against
  * PCRE2's limit of RULES_COMPILED_MAX for one pattern; 0 when ru has no such part. */
 #define RULES_COMPILED_MAX 65536

@@ -9,6 +9,7 @@
 
 #include "base/strbuf.h"
 #include "ruleset/rule_int.h"
+#include "ruleset/rxscan.h"
 
 typedef struct define {
     char *name;
@@ -101,6 +102,7 @@ struct rules {
     table_entry *tables;  /* `table` patterns, in load order */
     size_t ntables, captables;
     jitstate *jit;
+    rxscan_guards *guards; /* the sets of the table guards in the compiled parts (rxscan_guard_table) */
     /* the rules' compiled parts (patterns, `before` parts), by expanded source and
      * options: a part written again (a shared `before`) is compiled and JIT-compiled once,
      * and rules point at it; freed with the set */

@@ -10,7 +10,7 @@
 typedef struct cpset {
     int all;
     size_t n;
-    uint32_t cp[RXSCAN_LAST_MAX];
+    uint32_t cp[RXSCAN_MANY_MAX];
 } cpset;
 
 static void set_add(cpset *a, uint32_t cp)
@@ -20,10 +20,17 @@ static void set_add(cpset *a, uint32_t cp)
     for (size_t i = 0; i < a->n; i++)
         if (a->cp[i] == cp)
             return;
-    if (a->n == RXSCAN_LAST_MAX)
+    if (a->n == RXSCAN_MANY_MAX)
         a->all = 1;
     else
         a->cp[a->n++] = cp;
+}
+
+/* Too many for the readers that keep at most RXSCAN_LAST_MAX (all but rxscan_first_many):
+ * to them a set is "any" past that, as when sets held no more. */
+static int set_big(const cpset *a)
+{
+    return a->all || a->n > RXSCAN_LAST_MAX;
 }
 
 static void set_copy(cpset *a, const cpset *b)
@@ -355,13 +362,13 @@ static int last_alt(scan *s, tail *out, int depth, int first)
     return 0;
 }
 
-static int ends(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable, int first)
+static int ends(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable, int first, size_t max)
 {
     scan st = {(const unsigned char *)src, len, 0, NULL, 0, NULL, 0};
     tail t;
     *n = 0;
     *nullable = 1;
-    if (last_alt(&st, &t, 0, first) || st.i != st.n || t.last.all)
+    if (last_alt(&st, &t, 0, first) || st.i != st.n || t.last.all || t.last.n > max)
         return -1;
     *nullable = t.nullable;
     memcpy(cps, t.last.cp, t.last.n * sizeof *cps);
@@ -371,12 +378,17 @@ static int ends(const char *src, size_t len, uint32_t *cps, size_t *n, int *null
 
 int rxscan_last(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable)
 {
-    return ends(src, len, cps, n, nullable, 0);
+    return ends(src, len, cps, n, nullable, 0, RXSCAN_LAST_MAX);
 }
 
 int rxscan_first(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable)
 {
-    return ends(src, len, cps, n, nullable, 1);
+    return ends(src, len, cps, n, nullable, 1, RXSCAN_LAST_MAX);
+}
+
+int rxscan_first_many(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable)
+{
+    return ends(src, len, cps, n, nullable, 1, RXSCAN_MANY_MAX);
 }
 
 /* How common a set's characters are in the text numbers stand in: ASCII (digits, spaces,
@@ -445,9 +457,9 @@ static int needed_seq(scan *s, best2 *b)
             continue;
         const cpset *c = NULL; /* this item's cheaper side */
         size_t cc = (size_t)-1;
-        if (!l.last.all && l.last.n)
+        if (!set_big(&l.last) && l.last.n)
             c = &l.last, cc = set_cost(&l.last);
-        if (!f.last.all && f.last.n && set_cost(&f.last) < cc)
+        if (!set_big(&f.last) && f.last.n && set_cost(&f.last) < cc)
             c = &f.last, cc = set_cost(&f.last);
         if (c)
             best2_offer(b, c, cc, 0);
@@ -471,7 +483,7 @@ static int two_sets(const char *src, size_t len, int (*seq)(scan *, best2 *), ui
         if (seq(&st, &b) || b.n == 0)
             return -1;
         set_union(&all, &b.set[0]);
-        if (all.all)
+        if (set_big(&all))
             return -1;
         if (b.dist[0] > d)
             d = b.dist[0];
@@ -488,7 +500,7 @@ static int two_sets(const char *src, size_t len, int (*seq)(scan *, best2 *), ui
     memcpy(cps, all.cp, all.n * sizeof *cps);
     *n = all.n;
     *dist = d;
-    if (alts == 1 && second.n && !second.all) { /* a second set only without alternatives */
+    if (alts == 1 && second.n && !set_big(&second)) { /* a second set only without alternatives */
         memcpy(cps2, second.cp, second.n * sizeof *cps2);
         *n2 = second.n;
         *dist2 = d2;
@@ -548,7 +560,7 @@ static int near_seq(scan *s, best2 *b)
             const cpset *c[2] = {&f.last, &l.last}, *pick = NULL;
             size_t cc = (size_t)-1, dd = 0;
             for (int j = 0; j < 2; j++) {
-                if (d[j] == W_INF || d[j] > RXSCAN_NEAR_MAX || c[j]->all || !c[j]->n || set_has_digit(c[j]))
+                if (d[j] == W_INF || d[j] > RXSCAN_NEAR_MAX || set_big(c[j]) || !c[j]->n || set_has_digit(c[j]))
                     continue;
                 size_t cj = set_cost(c[j]) * (d[j] + 1);
                 if (cj <= cc)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pcre2.h>
+
 /* For each code point cps[i] (i < n), set may[i] to 0 when no match of the UTF
  * pattern `src` (len bytes, after {NAME} expansion) can contain that character,
  * else to 1. Only consuming atoms count: literals, escapes, classes and '.';
@@ -34,6 +36,10 @@ int rxscan_last(const char *src, size_t len, uint32_t *cps, size_t *n, int *null
  * before the first character does not count. (?i:...) groups are read with their
  * characters' other cases. */
 int rxscan_first(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable);
+/* rxscan_first with room for up to RXSCAN_MANY_MAX characters in cps, for table guards
+ * (rxscan_guard_table), which test a set of any size at the same cost. */
+#define RXSCAN_MANY_MAX 256
+int rxscan_first_many(const char *src, size_t len, uint32_t *cps, size_t *n, int *nullable);
 /* A set of characters every match of the pattern contains one of, chosen to be rare near
  * numbers: per alternative, the first or the last characters of one of its items that
  * cannot be empty (a literal 之 of {NUM}个之一 rather than its last character, the numeral
@@ -76,5 +82,24 @@ int rxscan_near(const char *src, size_t len, uint32_t *cps, size_t *n, size_t *d
  * mode, (*VERB)s, a malformed class). */
 #define RXSCAN_GUARD_MIN 4
 int rxscan_guard(const char *src, size_t len, char **out, size_t *outlen);
+
+/* Table guards: a guard whose set is large costs PCRE2 one compare per member as a class,
+ * so with a table it is the callout (?Cn) instead, n - 1 a set of the table (at most 255),
+ * which rxscan_guards_callout answers with one lookup. A pattern matched without that
+ * callout function skips the guards and gives the same matches. Rule patterns may hold no
+ * callouts of their own (the rule file refuses them). Create never returns NULL; free
+ * accepts NULL. The table is filled while patterns are guarded, then only read (any number
+ * of threads may match with it). */
+typedef struct rxscan_guards rxscan_guards;
+rxscan_guards *rxscan_guards_create(void);
+void rxscan_guards_free(rxscan_guards *g);
+/* Sets of at least this many characters become table guards. */
+#define RXSCAN_GUARD_TABLE_MIN 32
+/* rxscan_guard with table guards from g (NULL: classes only). */
+int rxscan_guard_table(const char *src, size_t len, rxscan_guards *g, char **out, size_t *outlen);
+/* The callout function for PCRE2 (pcre2_set_callout, g as its data): for (?Cn), 0 (go on)
+ * when the character at the current position is in set n - 1, or the subject ends there and
+ * the set allows that; 1 (fail here) when not. 0 for any other callout. */
+int rxscan_guards_callout(pcre2_callout_block *b, void *g);
 
 #endif

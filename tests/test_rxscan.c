@@ -586,6 +586,113 @@ static void test_guard(void **state)
     }
 }
 
+/* Table guards (rxscan_guard_table): the guarded text, and the same matches as the source
+ * when matched with the guards' callout - from every start and ending at every character
+ * of a few subjects. Each case has a table of its own, so its sets count from (?C1). */
+static const struct gcase TCASES[] = {
+    /* a call: the first characters of the group it runs */
+    {"(?(DEFINE)(?<v>甲|乙丙))x(?!(?&v))y", "(?(DEFINE)(?<v>甲|乙丙))x(?!(?:(?C1)(?&v)))y"},
+    {"(?(DEFINE)(?<v>甲?))(?&v)x", NULL},          /* a group that can match nothing */
+    {"(?<n>甲)(?1)", NULL},                        /* called by number */
+    /* after a lazy quantifier: what must match next, out through the groups */
+    {"(?:(?<s>[^，]{1,5}?)(?:甲|乙)?丙)\\z", "(?:(?<s>[^，]{1,5}?(?C1))(?:甲|乙)?丙)\\z"},
+    {"(?:(?<s>\\d{1,3}?)(?:万|亿)?)\\z", "(?:(?<s>\\d{1,3}?(?C1))(?:万|亿)?)\\z"}, /* or the end */
+    {"a{1,2}?b|c", "a{1,2}?(?C1)b|c"},             /* this alternative only */
+    {"x*?(?:y|)", NULL},                           /* what follows can match nothing anywhere */
+    {"(?=a{1,3}?b)c", NULL},                       /* inside a lookahead */
+    {"(?:a{1,3}?b)+c", NULL},                      /* in a group that repeats */
+    {"(?>a{1,3}?b)c", NULL},                       /* in an atomic group */
+    {"(?:a{1,3}?b)?+c", NULL},                     /* possessive */
+    {"(?<g>a+?)b(?&g)", "(?<g>a+?)b(?:(?C1)(?&g))"}, /* a called group: its end returns elsewhere */
+    {"(?<s>a{1,3}?)\\k<s>", NULL},                /* a back reference: not known */
+    {"(?i)(?<s>a{1,3}?)b", NULL},                  /* options: characters would fold */
+    {"a?\?b", "a?\?(?C1)b"},
+    {"(?C1)a*?b", NULL},                           /* callouts of its own */
+    /* a word guard of many first characters */
+    {"(?:一a|丁a|七a|万a|丈a|三a|上a|下a|不a|与a|丐a|丑a|专a|且a|丕a|世a|丗a|丘a|丙a|业a|丛a|东a|丝a|丞a|丢a|两a|严a|丧a|个a|丫a|中a|丰a)",
+     "(?:(?C1)(?:一a|丁a|七a|万a|丈a|三a|上a|下a|不a|与a|丐a|丑a|专a|且a|丕a|世a|丗a|丘a|丙a|业a|丛a|东a|丝a|丞a|丢a|两a|严a|丧a|个a|丫a|中a|丰a))"},
+};
+
+static void test_guard_tables(void **state)
+{
+    (void)state;
+    static const char *const subjects[] = {"x甲y", "x乙丙y", "xy", "ab", "aab", "c", "123万", "12", "甲乙丙",
+                                           "，乙丙", "b", "aaaab", "丰a", "个b"};
+    pcre2_match_data *m1 = pcre2_match_data_create(16, NULL), *m2 = pcre2_match_data_create(16, NULL);
+    size_t matches = 0;
+    for (size_t i = 0; i < sizeof TCASES / sizeof TCASES[0]; i++) {
+        const struct gcase *c = &TCASES[i];
+        rxscan_guards *g = rxscan_guards_create();
+        char *out;
+        size_t n;
+        int rc = rxscan_guard_table(c->pat, strlen(c->pat), g, &out, &n);
+        if (!c->want) {
+            if (rc != 0 || out)
+                fail_msg("pattern '%s': want it left alone, got '%s'", c->pat, out ? out : "");
+            rxscan_guards_free(g);
+            continue;
+        }
+        if (rc != 1 || !out || strlen(out) != n || strcmp(out, c->want) != 0)
+            fail_msg("pattern '%s': want '%s', got '%s'", c->pat, c->want, out ? out : "(none)");
+        int ec;
+        PCRE2_SIZE eo;
+        pcre2_code *a = pcre2_compile((PCRE2_SPTR)c->pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo, NULL);
+        pcre2_code *b = pcre2_compile((PCRE2_SPTR)out, n, PCRE2_UTF, &ec, &eo, NULL);
+        assert_non_null(a);
+        assert_non_null(b);
+        pcre2_match_context *mc = pcre2_match_context_create(NULL);
+        pcre2_set_callout(mc, rxscan_guards_callout, g);
+        for (size_t k = 0; k < sizeof subjects / sizeof subjects[0]; k++) {
+            const char *t = subjects[k];
+            size_t tl = strlen(t);
+            for (size_t at = 0; at <= tl; at++)
+                for (int end = 0; end < 2; end++) {
+                    size_t from = end ? 0 : at, to = end ? at : tl;
+                    int r1 = pcre2_match(a, (PCRE2_SPTR)t, to, from, 0, m1, NULL);
+                    int r2 = pcre2_match(b, (PCRE2_SPTR)t, to, from, 0, m2, mc);
+                    if (r1 != r2 || (r1 > 0 && memcmp(pcre2_get_ovector_pointer(m1), pcre2_get_ovector_pointer(m2),
+                                                      2 * (size_t)r1 * sizeof(PCRE2_SIZE)) != 0))
+                        fail_msg("pattern '%s' on '%.*s' from %zu: %d against %d", c->pat, (int)to, t, from, r1, r2);
+                    matches += r1 > 0;
+                }
+        }
+        pcre2_match_context_free(mc);
+        pcre2_code_free(a);
+        pcre2_code_free(b);
+        free(out);
+        rxscan_guards_free(g);
+    }
+    assert_true(matches > 50);
+    /* the callout alone: a set's characters pass, others fail, the end as the set says;
+     * numbers beyond the table and string callouts are not its */
+    rxscan_guards *g = rxscan_guards_create();
+    char *out;
+    size_t n;
+    const char *pat = "(?:(?<s>\\d{1,3}?)(?:万|亿)?)\\z";
+    assert_int_equal(rxscan_guard_table(pat, strlen(pat), g, &out, &n), 1);
+    free(out);
+    pcre2_callout_block b;
+    memset(&b, 0, sizeof b);
+    b.callout_number = 1;
+    b.subject = (PCRE2_SPTR) "1万x";
+    b.subject_length = strlen("1万x");
+    b.current_position = 1;
+    assert_int_equal(rxscan_guards_callout(&b, g), 0); /* 万 */
+    b.current_position = 4;
+    assert_int_equal(rxscan_guards_callout(&b, g), 1); /* x */
+    b.current_position = b.subject_length;
+    assert_int_equal(rxscan_guards_callout(&b, g), 0); /* the end: this set allows it */
+    b.callout_number = 2;
+    assert_int_equal(rxscan_guards_callout(&b, g), 0); /* not one of the table's */
+    b.callout_number = 1;
+    b.current_position = 4;
+    b.callout_string = (PCRE2_SPTR) "x";
+    assert_int_equal(rxscan_guards_callout(&b, g), 0);
+    rxscan_guards_free(g);
+    pcre2_match_data_free(m1);
+    pcre2_match_data_free(m2);
+}
+
 /* Compile src as the engine does, or NULL. */
 static pcre2_code *compile_src(const char *src, size_t n)
 {
@@ -608,10 +715,11 @@ static int seen_before(const char *const *v, size_t n, const char *s)
 
 /* Do a and b give the same result and groups on s[0..n) from `from`? r1 gets a's result. */
 static void same_match(const pcre2_code *a, const pcre2_code *b, const char *s, size_t n, size_t from,
-                       pcre2_match_data *m1, pcre2_match_data *m2, const char *what, int *r1)
+                       pcre2_match_data *m1, pcre2_match_data *m2, pcre2_match_context *bctx, const char *what,
+                       int *r1)
 {
     *r1 = pcre2_match(a, (PCRE2_SPTR)s, n, from, 0, m1, NULL);
-    int r2 = pcre2_match(b, (PCRE2_SPTR)s, n, from, 0, m2, NULL);
+    int r2 = pcre2_match(b, (PCRE2_SPTR)s, n, from, 0, m2, bctx);
     if (*r1 != r2)
         fail_msg("%s: %d against %d in '%.*s' from %zu", what, *r1, r2, (int)n, s, from);
     if (*r1 > 0 && memcmp(pcre2_get_ovector_pointer(m1), pcre2_get_ovector_pointer(m2),
@@ -620,7 +728,8 @@ static void same_match(const pcre2_code *a, const pcre2_code *b, const char *s, 
 }
 
 /* The guard keeps the meaning: for every shipped pattern and `before` part that gets a
- * guard, the guarded pattern gives the same result and the same groups as the source,
+ * guard - class guards only, and with table guards (matched with their callout) - the
+ * guarded pattern gives the same result and the same groups as the source,
  * starting at every character of every example and of the bundled example plans, and
  * (as `before` parts are matched) ending at every character. Repeated sources and texts
  * are tried once. Where neither finds a match starting at or after a character, none
@@ -660,26 +769,36 @@ static void test_shipped_guard(void **state)
         }
     }
     pcre2_match_data *m1 = pcre2_match_data_create(64, NULL), *m2 = pcre2_match_data_create(64, NULL);
-    size_t guarded = 0, matches = 0, nsrcs = 0;
+    size_t guarded = 0, tabled = 0, matches = 0, nsrcs = 0;
     const char **srcs = NULL;
-    for (size_t i = 0; i < rules_count(r); i++) {
-        const rule *ru = rules_at(r, i);
+    rxscan_guards *gs = rxscan_guards_create();
+    pcre2_match_context *gctx = pcre2_match_context_create(NULL);
+    pcre2_set_callout(gctx, rxscan_guards_callout, gs);
+    for (size_t i = 0; i < 2 * rules_count(r); i++) { /* every rule with classes, then with tables */
+        const rule *ru = rules_at(r, i % rules_count(r));
+        int tables = i >= rules_count(r);
+        if (i == rules_count(r))
+            nsrcs = 0;
         for (int part = 0; part < 2; part++) {
             const char *src = part ? ru->before : ru->pattern;
             char *g;
             size_t gn;
-            if (!src || seen_before(srcs, nsrcs, src) || rxscan_guard(src, strlen(src), &g, &gn) != 1)
+            if (!src || seen_before(srcs, nsrcs, src) ||
+                rxscan_guard_table(src, strlen(src), tables ? gs : NULL, &g, &gn) != 1)
                 continue;
             srcs = xrealloc(srcs, (nsrcs + 1) * sizeof *srcs);
             srcs[nsrcs++] = src;
+            guarded += !tables;
+            tabled += tables && strstr(g, "(?C") != NULL;
             int sensitive = rxscan_start_sensitive(src, strlen(src)); /* none so far */
-            guarded++;
             pcre2_code *a = compile_src(src, strlen(src)), *b = compile_src(g, gn);
             assert_non_null(a);
             if (!b)
                 fail_msg("rule '%s': the guarded %s does not compile: %s", ru->id, part ? "before" : "pattern", g);
             char what[160];
-            snprintf(what, sizeof what, "rule '%s' %s", ru->id, part ? "before" : "pattern");
+            snprintf(what, sizeof what, "rule '%s' %s (%s)", ru->id, part ? "before" : "pattern",
+                     tables ? "tables" : "classes");
+            pcre2_match_context *bctx = tables ? gctx : NULL;
             for (size_t t = 0; t < ntexts; t++) {
                 const char *s = texts[t];
                 size_t len = strlen(s);
@@ -688,12 +807,12 @@ static void test_shipped_guard(void **state)
                     if (at < len && ((unsigned char)s[at] & 0xC0) == 0x80)
                         continue;
                     if (more) { /* starting at `at` (a pattern) */
-                        same_match(a, b, s, len, at, m1, m2, what, &rc);
+                        same_match(a, b, s, len, at, m1, m2, bctx, what, &rc);
                         matches += rc > 0;
                         more = sensitive || rc != PCRE2_ERROR_NOMATCH;
                     }
                     /* ending there (a `before` part) */
-                    same_match(a, b, s, at, 0, m1, m2, what, &rc);
+                    same_match(a, b, s, at, 0, m1, m2, bctx, what, &rc);
                     matches += rc > 0;
                 }
             }
@@ -703,7 +822,10 @@ static void test_shipped_guard(void **state)
         }
     }
     assert_true(guarded > 50);
+    assert_true(tabled > 20);
     assert_true(matches > 1000);
+    pcre2_match_context_free(gctx);
+    rxscan_guards_free(gs);
     pcre2_match_data_free(m1);
     pcre2_match_data_free(m2);
     for (int f = 0; f < 3; f++)
@@ -727,6 +849,7 @@ int main(void)
         cmocka_unit_test(test_shipped_last),
         cmocka_unit_test(test_guard),
         cmocka_unit_test(test_shipped_guard),
+        cmocka_unit_test(test_guard_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

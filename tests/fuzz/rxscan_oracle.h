@@ -49,6 +49,10 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
     size_t nfirst = 0;
     int fnullable = 0;
     int frc = rxscan_first(src, size, first, &nfirst, &fnullable);
+    uint32_t many[RXSCAN_MANY_MAX];
+    size_t nmany = 0;
+    int mnullable = 0;
+    int mrc = rxscan_first_many(src, size, many, &nmany, &mnullable);
     uint32_t need[2][RXSCAN_LAST_MAX];
     size_t nneed[2] = {0, 0};
     int nrc = rxscan_needed(src, size, need[0], &nneed[0], need[1], &nneed[1]);
@@ -59,6 +63,7 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
     if ((crc != 0 && crc != -1) || (lrc != 0 && lrc != -1) || (frc != 0 && frc != -1) || (nrc != 0 && nrc != -1) ||
         nlast > RXSCAN_LAST_MAX || nfirst > RXSCAN_LAST_MAX || nneed[0] > RXSCAN_LAST_MAX ||
         nneed[1] > RXSCAN_LAST_MAX || (sens != 0 && sens != 1) || (nearrc != 0 && nearrc != -1) ||
+        (mrc != 0 && mrc != -1) || nmany > RXSCAN_MANY_MAX || (frc == 0 && mrc != 0) ||
         nnear[0] > RXSCAN_LAST_MAX || nnear[1] > RXSCAN_LAST_MAX || neard[0] > RXSCAN_NEAR_MAX ||
         neard[1] > RXSCAN_NEAR_MAX) {
         snprintf(msg, cap, "return codes out of range");
@@ -105,6 +110,18 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
                     found = first[k] == cp;
                 if (!found)
                     bad = msg, snprintf(msg, cap, "a match started with U+%04X, not one of its first characters", (unsigned)cp);
+            }
+            /* the same for the wide first-character scan */
+            if (!bad && mrc == 0 && ov[1] == ov[0] && !mnullable)
+                bad = msg, snprintf(msg, cap, "matched the empty string, which the wide first-character scan said it cannot");
+            if (!bad && mrc == 0 && ov[1] > ov[0]) {
+                size_t l;
+                uint32_t cp = oracle_cp((const unsigned char *)t + ov[0], &l);
+                int found = 0;
+                for (size_t k = 0; k < nmany && !found; k++)
+                    found = many[k] == cp;
+                if (!found)
+                    bad = msg, snprintf(msg, cap, "a match started with U+%04X, not one of its wide first characters", (unsigned)cp);
             }
             /* a character of each needed set is in the match (from where it was tried) */
             for (int w = 0; !bad && nrc == 0 && w < 2; w++) {
@@ -153,36 +170,50 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
                 bad = msg, snprintf(msg, cap, "a match ended with U+%04X, not one of its last characters", (unsigned)cp);
         }
     }
-    /* the guarded twin (rxscan_guard) compiles and matches exactly as the source does,
-     * from every start of every subject */
-    char *g = NULL;
-    size_t gn = 0;
-    pcre2_code *gre = NULL;
-    pcre2_match_data *gmd = NULL;
-    if (!bad && md && mc && rxscan_guard(src, size, &g, &gn) == 1) {
-        gre = pcre2_compile((PCRE2_SPTR)g, gn, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
-        gmd = pcre2_match_data_create(pcre2_get_ovector_count(md), NULL);
-        if (!gre)
-            bad = msg, snprintf(msg, cap, "the guarded pattern does not compile");
-    }
-    for (size_t si = 0; gre && gmd && !bad && si < sizeof subjects / sizeof subjects[0]; si++) {
-        const char *t = subjects[si];
-        size_t tl = strlen(t);
-        for (size_t at = 0; !bad && at <= tl; at++) {
-            if (at < tl && ((unsigned char)t[at] & 0xC0) == 0x80)
-                continue;
-            int r1 = pcre2_match(re, (PCRE2_SPTR)t, tl, at, 0, md, mc);
-            int r2 = pcre2_match(gre, (PCRE2_SPTR)t, tl, at, 0, gmd, mc);
-            if ((r1 < 0 && r1 != PCRE2_ERROR_NOMATCH) || (r2 < 0 && r2 != PCRE2_ERROR_NOMATCH))
-                continue; /* a limit: the two may take different numbers of steps */
-            if (r1 != r2 || (r1 > 0 && memcmp(pcre2_get_ovector_pointer(md), pcre2_get_ovector_pointer(gmd),
-                                              2 * (size_t)r1 * sizeof(PCRE2_SIZE)) != 0))
-                bad = msg, snprintf(msg, cap, "the guarded pattern matches otherwise at %zu of subject %zu", at, si);
+    /* the guarded twins - class guards only (rxscan_guard), and with table guards
+     * (rxscan_guard_table, matched with their callout) - compile and match exactly as the
+     * source does, from every start of every subject and, as `before` parts are matched,
+     * ending at every character */
+    for (int tables = 0; tables < 2 && !bad && md && mc; tables++) {
+        char *g = NULL;
+        size_t gn = 0;
+        pcre2_code *gre = NULL;
+        pcre2_match_data *gmd = NULL;
+        rxscan_guards *gs = tables ? rxscan_guards_create() : NULL;
+        pcre2_match_context *gmc = pcre2_match_context_copy(mc);
+        if (gmc && gs)
+            pcre2_set_callout(gmc, rxscan_guards_callout, gs);
+        if (gmc && rxscan_guard_table(src, size, gs, &g, &gn) == 1) {
+            gre = pcre2_compile((PCRE2_SPTR)g, gn, PCRE2_UTF | PCRE2_DUPNAMES, &ec, &eo, NULL);
+            gmd = pcre2_match_data_create(pcre2_get_ovector_count(md), NULL);
+            if (!gre)
+                bad = msg, snprintf(msg, cap, "the guarded pattern (%s) does not compile", tables ? "tables" : "classes");
         }
+        for (size_t si = 0; gre && gmd && !bad && si < sizeof subjects / sizeof subjects[0]; si++) {
+            const char *t = subjects[si];
+            size_t tl = strlen(t);
+            for (size_t at = 0; !bad && at <= tl; at++) {
+                if (at < tl && ((unsigned char)t[at] & 0xC0) == 0x80)
+                    continue;
+                for (int end = 0; end < 2 && !bad; end++) { /* from at to the end; from 0 to at */
+                    size_t from = end ? 0 : at, to = end ? at : tl;
+                    int r1 = pcre2_match(re, (PCRE2_SPTR)t, to, from, 0, md, mc);
+                    int r2 = pcre2_match(gre, (PCRE2_SPTR)t, to, from, 0, gmd, gmc);
+                    if ((r1 < 0 && r1 != PCRE2_ERROR_NOMATCH) || (r2 < 0 && r2 != PCRE2_ERROR_NOMATCH))
+                        continue; /* a limit: the two may take different numbers of steps */
+                    if (r1 != r2 || (r1 > 0 && memcmp(pcre2_get_ovector_pointer(md), pcre2_get_ovector_pointer(gmd),
+                                                      2 * (size_t)r1 * sizeof(PCRE2_SIZE)) != 0))
+                        bad = msg, snprintf(msg, cap, "the guarded pattern (%s) matches otherwise %s %zu of subject %zu",
+                                            tables ? "tables" : "classes", end ? "ending at" : "at", at, si);
+                }
+            }
+        }
+        pcre2_match_data_free(gmd);
+        pcre2_code_free(gre);
+        free(g);
+        pcre2_match_context_free(gmc);
+        rxscan_guards_free(gs);
     }
-    pcre2_match_data_free(gmd);
-    pcre2_code_free(gre);
-    free(g);
     pcre2_match_context_free(mc);
     pcre2_match_data_free(md);
     pcre2_code_free(re);
