@@ -579,6 +579,40 @@ static void test_same_pattern_rules_and_any_unit(void **state)
     assert_string_equal(g.cell[1][COL_UNIT], "x");
 }
 
+/* A `before` part with table guards (a call, a lazy subject: rxscan_guard_table) gives the
+ * subjects and actions its source gives; one with a callout of its own is left unguarded
+ * and matched without the guards' callout (its callout does nothing), with the same rows. */
+static void test_before_table_guards(void **state)
+{
+    (void)state;
+    static const char *const srcs[] = {
+        "pack p\nrule s\n  category C\n"
+        "  before (?(DEFINE)(?<stop>新建|扩建|改建|新增|建设))(?:(?<action>(?&stop)))?"
+        "(?<subject>(?:(?!(?&stop))[^\\d，。]){1,8}?)(?:达到|约)?\n"
+        "  pattern (?<value>\\d+)(?<unit>所|个)\n",
+        "pack p\nrule s\n  category C\n"
+        "  before (?C7)(?(DEFINE)(?<stop>新建|扩建|改建|新增|建设))(?:(?<action>(?&stop)))?"
+        "(?<subject>(?:(?!(?&stop))[^\\d，。]){1,8}?)(?:达到|约)?\n"
+        "  pattern (?<value>\\d+)(?<unit>所|个)\n",
+    };
+    static const char doc[] = "全市新建幼儿园3所，扩建小学约5个，学位新增达到7个。";
+    static const char *const want[][2] = {{"幼儿园", "新建"}, {"小学", "扩建"}};
+    got g[2];
+    for (size_t k = 0; k < 2; k++) {
+        run_rules(srcs[k], doc, &g[k], NULL, NULL);
+        assert_int_equal(g[k].n, 3);
+        for (size_t i = 0; i < 2; i++)
+            if (strcmp(g[k].cell[i][COL_SUBJECT], want[i][0]) != 0 || strcmp(g[k].cell[i][COL_ACTION], want[i][1]) != 0)
+                fail_msg("rule file %zu, row %zu: subject '%s' action '%s', want '%s' '%s'", k, i,
+                         g[k].cell[i][COL_SUBJECT], g[k].cell[i][COL_ACTION], want[i][0], want[i][1]);
+    }
+    for (size_t i = 0; i < 3; i++) /* 学位新增达到7个: the source's leftmost start, guards or not */
+        for (int col = 0; col < COL_COUNT; col++)
+            if (col != COL_RULE && strcmp(g[0].cell[i][col], g[1].cell[i][col]) != 0)
+                fail_msg("row %zu, column %d: '%s' with guards, '%s' without", i, col, g[0].cell[i][col],
+                         g[1].cell[i][col]);
+}
+
 /* A subject of punctuation alone (the '-' of an unparsed range) is left empty; one with a
  * word in it is kept, whatever its script. */
 static void test_subject_needs_a_word(void **state)
@@ -698,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_subject_after_a_row),
         cmocka_unit_test(test_detect_word_lists),
         cmocka_unit_test(test_subject_needs_a_word),
+        cmocka_unit_test(test_before_table_guards),
         cmocka_unit_test(test_exclusions_after_a_match),
         cmocka_unit_test(test_same_pattern_rules_and_any_unit),
         cmocka_unit_test(test_trace_marks_every_number),
