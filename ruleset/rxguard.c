@@ -618,6 +618,14 @@ int rxscan_guard_table(const char *src, size_t len, rxscan_guards *tables, char 
         if (src[i] == '(' && (src[i + 1] == '*' || (src[i + 1] == '?' && i + 2 < len && src[i + 2] == 'C')))
             return 0; /* verbs: a (*MARK:NAME) name may hold ( and |, a guard in it breaks it;
                        * callouts: the table guards' */
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (src[i] == '\\' && (src[i + 1] == 'E' || src[i + 1] == 'g'))
+            return 0; /* a stray \E before a quantifier, \g<name> calls: beyond the scan */
+        if (src[i] == '\\')
+            i++;
+        else if (src[i] == '(' && src[i + 1] == '?' && i + 2 < len && (src[i + 2] == '#' || src[i + 2] == '|'))
+            return 0; /* a comment before a quantifier, branch resets (calls by number) */
+    }
     if (guard_options(src, len))
         tables = NULL;
     size_t midlen = 0;

@@ -546,7 +546,9 @@ static const struct gcase GCASES[] = {
     /* alternatives that start with a literal that must be there */
     {"(?:a|b+|c|d)", "(?:(?=[abcd])(?:a|b+|c|d))"},
     {"(?:增加(?!值)|增长|下降|提高)", "(?:(?=[下增提])(?:增加(?!值)|增长|下降|提高))"},
-    {"(?:x(?:1|2)|y[|]|z\\)|w(?#|)v)", "(?:(?=[wxyz])(?:x(?:1|2)|y[|]|z\\)|w(?#|)v))"},
+    {"(?:x(?:1|2)|y[|]|z\\)|wv)", "(?:(?=[wxyz])(?:x(?:1|2)|y[|]|z\\)|wv))"},
+    {"(?:a\\E?x|b|c|d)", NULL},        /* \E or a comment between a character and its ? */
+    {"(?:a(?#c)?x|b|c|d)", NULL},
     {"(?:a?|b|c|d)", NULL},           /* a first character that may be missing */
     {"(?:a*b|b|c|d)", NULL},
     {"(?:a{2}|b|c|d)", NULL},
@@ -608,6 +610,10 @@ static const struct gcase TCASES[] = {
     {"(?i)(?<s>a{1,3}?)b", NULL},                  /* options: characters would fold */
     {"a?\?b", "a?\?(?C1)b"},
     {"(?C1)a*?b", NULL},                           /* callouts of its own */
+    {"(?:a?x*?)\\E*z", NULL},                      /* a stray \E before a quantifier */
+    {"(?:a?x*?(?:))(?#c)*z", NULL},                /* a comment before a quantifier */
+    {"(a*?)b|x\\g<1>c", NULL},                     /* a call written \g<1> */
+    {"(?|(a)|(?<n>c))x|(?&n)z", NULL},             /* a branch reset: (?&n) runs (a) */
     /* a word guard of many first characters */
     {"(?:一a|丁a|七a|万a|丈a|三a|上a|下a|不a|与a|丐a|丑a|专a|且a|丕a|世a|丗a|丘a|丙a|业a|丛a|东a|丝a|丞a|丢a|两a|严a|丧a|个a|丫a|中a|丰a)",
      "(?:(?C1)(?:一a|丁a|七a|万a|丈a|三a|上a|下a|不a|与a|丐a|丑a|专a|且a|丕a|世a|丗a|丘a|丙a|业a|丛a|东a|丝a|丞a|丢a|两a|严a|丧a|个a|丫a|中a|丰a))"},
