@@ -86,8 +86,8 @@ int rxscan_guard(const char *src, size_t len, char **out, size_t *outlen);
 /* Table guards: a guard whose set is large costs PCRE2 one compare per member as a class,
  * so with a table it is the callout (?Cn) instead, n - 1 a set of the table (at most 255),
  * which rxscan_guards_callout answers with one lookup. A pattern matched without that
- * callout function skips the guards and gives the same matches. Rule patterns may hold no
- * callouts of their own (the rule file refuses them). Create never returns NULL; free
+ * callout function skips the guards and gives the same matches. A pattern with callouts of
+ * its own gets no guards (and the engine matches it without the callout function). Create never returns NULL; free
  * accepts NULL. The table is filled while patterns are guarded, then only read (any number
  * of threads may match with it). */
 typedef struct rxscan_guards rxscan_guards;
