@@ -134,6 +134,7 @@ void rules_free(rules *r)
         pcre2_code_free(r->combined[k]);
         pcre2_code_free(r->anchored[k]);
         free(r->starts[k]);
+        free(r->pairs[k]);
     }
     free(r->starts_all);
     for (size_t i = 0; i < r->ntables; i++)
@@ -323,6 +324,37 @@ static size_t next_start(const uint64_t *bits, int hi, const char *str, size_t a
     return n;
 }
 
+/* The first two characters of kind's matches (rxscan_pairs over its patterns), or NULL when
+ * one pattern is beyond the scan. */
+static uint64_t *kind_pairs(const rules *r, int kind)
+{
+    uint64_t *bits = xcalloc((RXSCAN_PAIR_BITS + 65536) / 64, sizeof *bits);
+    for (size_t i = 0; i < r->nsenses; i++) {
+        const sense_entry *se = &r->senses[i];
+        if (se->kind == kind && rxscan_pairs(se->src, strlen(se->src), bits, bits + RXSCAN_PAIR_BITS / 64)) {
+            free(bits);
+            return NULL;
+        }
+    }
+    return bits;
+}
+
+/* May a match of kind start at s[at..n), whose first character cp is cl bytes long, by
+ * its first two characters? */
+static inline int pair_may(const rules *r, int kind, const char *s, size_t n, size_t at, uint32_t cp, size_t cl)
+{
+    const uint64_t *pairs = r->pairs[kind];
+    if (!pairs || cp >= 65536 || (pairs[RXSCAN_PAIR_BITS / 64 + (cp >> 6)] >> (cp & 63) & 1))
+        return 1;
+    if (at + cl >= n)
+        return 0; /* no second character, and no match of one */
+    const unsigned char *u = (const unsigned char *)s + at + cl;
+    size_t l;
+    uint32_t c2 = u[0] < 0x80 ? u[0] : utf8_decode(u, n - at - cl, &l);
+    size_t h = rxscan_pair_hash(cp, c2);
+    return (int)(pairs[h >> 6] >> (h & 63) & 1);
+}
+
 /* One scan of a kind's combined pattern: the same hits as its patterns one by one, but
  * where two overlap the one that starts first (then the one written first). With the
  * kind's start characters known, the anchored twin is tried only where one stands: the
@@ -338,7 +370,10 @@ static size_t senses_combined(const rules *r, int kind, const char *s, size_t n,
         if (anch) {
             if ((at = next_start(bits, r->starts_hi[kind], s, at, n)) >= n)
                 break;
-            rc = rules_match(anch, s, n, at, md, mctx);
+            size_t cl = 1;
+            uint32_t cp = (unsigned char)s[at] < 0x80 ? (unsigned char)s[at]
+                                                      : utf8_decode((const unsigned char *)s + at, n - at, &cl);
+            rc = pair_may(r, kind, s, n, at, cp, cl) ? rules_match(anch, s, n, at, md, mctx) : PCRE2_ERROR_NOMATCH;
             if (rc == PCRE2_ERROR_NOMATCH) {
                 at++;
                 while (at < n && ((unsigned char)s[at] & 0xC0) == 0x80)
@@ -411,8 +446,10 @@ void rules_build_combined(rules *r)
         pcre2_code_free(r->combined[kind]);
         pcre2_code_free(r->anchored[kind]);
         free(r->starts[kind]);
+        free(r->pairs[kind]);
         r->combined[kind] = r->anchored[kind] = NULL;
         r->starts[kind] = NULL;
+        r->pairs[kind] = NULL;
         size_t cnt = 0;
         for (size_t i = 0; i < r->nsenses; i++)
             cnt += r->senses[i].kind == kind;
@@ -434,6 +471,7 @@ void rules_build_combined(rules *r)
                                               &ec, &eo, NULL);
         if (r->anchored[kind]) {
             pcre2_jit_compile(r->anchored[kind], PCRE2_JIT_COMPLETE);
+            r->pairs[kind] = kind_pairs(r, kind);
         } else {
             free(r->starts[kind]);
             r->starts[kind] = NULL;
@@ -513,6 +551,8 @@ size_t rules_senses_kinds(const rules *r, unsigned kinds, const char *s, size_t 
             if (!(live >> kind & 1) || at < next[kind])
                 continue;
             if (cp < 65536 ? !(r->starts[kind][cp >> 6] >> (cp & 63) & 1) : !r->starts_hi[kind])
+                continue;
+            if (!pair_may(r, kind, s, n, at, cp, cl))
                 continue;
             rules_hit h;
             int rc;

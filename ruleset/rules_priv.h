@@ -97,6 +97,10 @@ struct rules {
     uint64_t *starts[SENSE_KINDS];     /* the characters the kind's matches can start with
                                         * (bit cp, laid out as cpindex_bits); NULL: unknown */
     int starts_hi[SENSE_KINDS];        /* ... and whether one is above U+FFFF */
+    uint64_t *pairs[SENSE_KINDS];      /* their first two characters (rxscan_pairs: the
+                                        * hashed pairs, RXSCAN_PAIR_BITS bits, then 65536 bits
+                                        * of first characters any second one may follow);
+                                        * NULL: not known */
     uint64_t *starts_all;              /* the union of the kinds' starts (rules_senses_kinds) */
     int starts_all_hi;
     table_entry *tables;  /* `table` patterns, in load order */

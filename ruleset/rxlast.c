@@ -2,8 +2,10 @@
  * (rxscan_first), read from its source item by item; anything beyond the scan says "any". */
 #include "ruleset/rxscan.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "ruleset/rxscan_int.h"
 
 /* A set of code points, or "any" (all = 1). */
@@ -582,4 +584,249 @@ int rxscan_near(const char *src, size_t len, uint32_t *cps, size_t *n, size_t *d
                 size_t *dist2)
 {
     return two_sets(src, len, near_seq, cps, n, dist, cps2, n2, dist2);
+}
+
+/* ---- rxscan_pairs: the first two characters ------------------------------------------- */
+
+/* After an item: is a quantifier next (or a comment or \E, which may stand before one)? -1
+ * yes, 0 no. */
+static int no_quant(const scan *s)
+{
+    if (s->i >= s->n)
+        return 0;
+    unsigned q = s->s[s->i];
+    if (q == '?' || q == '*' || q == '+' || (q == '{' && (rxlex_quantifier(s) || rxlex_quantifier_doubt(s))))
+        return -1;
+    if (q == '\\' && s->i + 1 < s->n && s->s[s->i + 1] == 'E')
+        return -1;
+    return q == '(' && s->i + 2 < s->n && s->s[s->i + 1] == '?' && s->s[s->i + 2] == '#' ? -1 : 0;
+}
+
+/* A product of two sets: every pair of a character of f and one of s. */
+typedef struct prod {
+    cpset f, s;
+} prod;
+
+#define PAIRS_MAX 128 /* products kept per piece; more: the pattern is beyond the scan */
+
+/* What a piece of pattern says about the first two characters of its matches: its first
+ * characters, the characters it can match alone (one-character matches), whether it can
+ * match the empty string, and products that hold the first two characters of each match
+ * of two characters or more. */
+typedef struct psum {
+    cpset f, o;
+    int nullable;
+    prod *pi;
+    size_t npi, cap;
+} psum;
+
+static void psum_init(psum *p, int nullable)
+{
+    p->f.all = p->o.all = 0;
+    p->f.n = p->o.n = 0;
+    p->nullable = nullable;
+    p->pi = NULL;
+    p->npi = p->cap = 0;
+}
+
+static void psum_release(psum *p)
+{
+    free(p->pi);
+    p->pi = NULL;
+    p->npi = p->cap = 0;
+}
+
+/* Add the product f x s; -1 when there are too many. */
+static int prod_add(psum *p, const cpset *f, const cpset *s)
+{
+    if ((!f->all && !f->n) || (!s->all && !s->n))
+        return 0;
+    if (p->npi == PAIRS_MAX)
+        return -1;
+    GROW(p->pi, p->npi + 1, p->cap);
+    set_copy(&p->pi[p->npi].f, f);
+    set_copy(&p->pi[p->npi].s, s);
+    p->npi++;
+    return 0;
+}
+
+static int prods_add(psum *p, const psum *q)
+{
+    for (size_t i = 0; i < q->npi; i++)
+        if (prod_add(p, &q->pi[i].f, &q->pi[i].s))
+            return -1;
+    return 0;
+}
+
+/* x := x followed by y. */
+static int psum_concat(psum *x, const psum *y)
+{
+    if (prod_add(x, &x->o, &y->f) || (x->nullable && prods_add(x, y)))
+        return -1;
+    cpset o = {0, 0, {0}};
+    if (y->nullable)
+        set_copy(&o, &x->o);
+    if (x->nullable) {
+        set_union(&o, &y->o);
+        set_union(&x->f, &y->f);
+    }
+    set_copy(&x->o, &o);
+    x->nullable &= y->nullable;
+    return 0;
+}
+
+/* x := x or y. */
+static int psum_alt(psum *x, const psum *y)
+{
+    set_union(&x->f, &y->f);
+    set_union(&x->o, &y->o);
+    x->nullable |= y->nullable;
+    return prods_add(x, y);
+}
+
+static int pairs_alt(scan *s, psum *out, int depth);
+
+/* One item: an atom (as last_item reads it: one character of its set at a time, or none)
+ * or a group. */
+static int pairs_item(scan *s, psum *out, int depth)
+{
+    const unsigned char *p = s->s + s->i;
+    size_t left = s->n - s->i;
+    psum_init(out, 0);
+    int group = 0, fold = 0;
+    if (depth > 200)
+        return -1;
+    if (p[0] == '(' && !rxlex_is_call(p, left) && !(left >= 2 && p[1] == '*') && !rxlex_is_define(p, left)) {
+        if (left >= 2 && p[1] == '?') {
+            unsigned d = left >= 3 ? p[2] : 0;
+            if (d == ':' || d == '|' || d == '>') {
+                s->i += 3;
+                group = 1;
+            } else if (d == 'i' && left >= 4 && p[3] == ':') {
+                s->i += 4;
+                group = fold = 1;
+            } else if ((d == '<' && left >= 4 && p[3] != '=' && p[3] != '!' && p[3] != '*') || d == '\'' ||
+                       (d == 'P' && left >= 4 && p[3] == '<')) {
+                const unsigned char *e = memchr(p + 3, d == '\'' ? '\'' : '>', left - 3);
+                if (!e)
+                    return -1;
+                s->i = (size_t)(e - s->s) + 1;
+                group = 1;
+            }
+        } else {
+            s->i++;
+            group = 1;
+        }
+    }
+    if (!group) {
+        tail t;
+        if (last_item(s, &t, depth, 1))
+            return -1;
+        out->nullable = t.nullable;
+        if (t.width == 0)
+            return 0; /* an assertion, a lookaround, a comment */
+        /* one character of the set at a time; more than one: the set twice */
+        set_copy(&out->f, &t.last);
+        set_copy(&out->o, &t.last);
+        return t.width > 1 ? prod_add(out, &t.last, &t.last) : 0;
+    }
+    if (pairs_alt(s, out, depth + 1) || s->i >= s->n || s->s[s->i] != ')')
+        return -1;
+    s->i++;
+    if (fold) {
+        fold_set(&out->f);
+        fold_set(&out->o);
+        for (size_t i = 0; i < out->npi; i++) {
+            fold_set(&out->pi[i].f);
+            fold_set(&out->pi[i].s);
+        }
+    }
+    /* its quantifier: repeated, the characters it can match alone may follow each other */
+    if (no_quant(s) == 0)
+        return 0;
+    unsigned q = s->s[s->i];
+    size_t ql, min = 1, max = 1;
+    if (q == '?' || q == '*' || q == '+') {
+        min = q == '+';
+        max = q == '?' ? 1 : RXLEX_UNBOUNDED;
+        s->i++;
+    } else if (q == '{' && !rxlex_quantifier_doubt(s) && (ql = rxlex_quantifier_bounds(s, &min, &max)) > 0) {
+        s->i += ql;
+    } else {
+        return -1; /* a comment or \E before it, or a brace read two ways */
+    }
+    if (s->i < s->n && (s->s[s->i] == '?' || s->s[s->i] == '+'))
+        s->i++;
+    if (max == 0) { /* {0}: nothing */
+        psum_release(out);
+        psum_init(out, 1);
+        return 0;
+    }
+    out->nullable |= min == 0;
+    return max > 1 ? prod_add(out, &out->o, &out->f) : 0;
+}
+
+static int pairs_seq(scan *s, psum *out, int depth)
+{
+    psum_init(out, 1);
+    while (s->i < s->n && s->s[s->i] != '|' && s->s[s->i] != ')') {
+        psum it;
+        int rc = pairs_item(s, &it, depth) || psum_concat(out, &it);
+        psum_release(&it);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+static int pairs_alt(scan *s, psum *out, int depth)
+{
+    if (pairs_seq(s, out, depth))
+        return -1;
+    while (s->i < s->n && s->s[s->i] == '|') {
+        s->i++;
+        psum b;
+        int rc = pairs_seq(s, &b, depth) || psum_alt(out, &b);
+        psum_release(&b);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+int rxscan_pairs(const char *src, size_t len, uint64_t *pairs, uint64_t *open)
+{
+    scan st = {(const unsigned char *)src, len, 0, NULL, 0, NULL, 0};
+    psum t;
+    int rc = 0;
+    if (pairs_alt(&st, &t, 0) || st.i != st.n || t.f.all || t.o.all) {
+        psum_release(&t);
+        return -1;
+    }
+    /* one-character matches: any second character (or none) */
+    for (size_t i = 0; i < t.o.n; i++)
+        if (t.o.cp[i] < 0x10000)
+            open[t.o.cp[i] >> 6] |= (uint64_t)1 << (t.o.cp[i] & 63);
+    for (size_t k = 0; k < t.npi && rc == 0; k++) {
+        const prod *pr = &t.pi[k];
+        if (pr->f.all) {
+            rc = -1;
+            break;
+        }
+        for (size_t i = 0; i < pr->f.n; i++) {
+            uint32_t a = pr->f.cp[i];
+            if (a >= 0x10000)
+                continue; /* always open */
+            if (pr->s.all) {
+                open[a >> 6] |= (uint64_t)1 << (a & 63);
+                continue;
+            }
+            for (size_t j = 0; j < pr->s.n; j++) {
+                size_t h = rxscan_pair_hash(a, pr->s.cp[j]);
+                pairs[h >> 6] |= (uint64_t)1 << (h & 63);
+            }
+        }
+    }
+    psum_release(&t);
+    return rc;
 }

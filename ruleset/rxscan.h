@@ -50,6 +50,21 @@ int rxscan_first_many(const char *src, size_t len, uint32_t *cps, size_t *n, int
  * scan). */
 int rxscan_needed(const char *src, size_t len, uint32_t *cps, size_t *n, uint32_t *cps2, size_t *n2);
 
+/* The first two characters of the pattern's matches, for a filter in front of an anchored
+ * match: every match of two characters or more whose first is c1 (below U+10000) and
+ * second c2 sets bit rxscan_pair_hash(c1, c2) of pairs (RXSCAN_PAIR_BITS bits) or bit c1
+ * of open (65536 bits: any second character, also for one-character matches). Bits are
+ * only added (OR several patterns into one filter). A character above U+FFFF as c1
+ * always passes. Lookarounds are read as passing. Returns 0, or -1 when the scan cannot
+ * tell (a match may start with any character, options, conditionals, too many products):
+ * then no filter is known. */
+#define RXSCAN_PAIR_BITS 65536
+static inline size_t rxscan_pair_hash(uint32_t a, uint32_t b)
+{
+    return (size_t)(((a * 0x9E3779B1u) ^ (b * 0x85EBCA77u)) >> 16);
+}
+int rxscan_pairs(const char *src, size_t len, uint64_t *pairs, uint64_t *open);
+
 /* The characters a number is written with, as the rules' {NUM} reads it: digits, ',' '.' '/',
  * the spaces \s takes, the Chinese numerals and multipliers (〇 零 一 ... 十 百 千 万 亿 廿
  * 卅), 余 多, and the words of a range (至 到 ~ - — － ～). The run of them that a match

@@ -525,6 +525,102 @@ static void test_shipped_last(void **state)
     rules_free(r);
 }
 
+/* pattern; the first two characters it allows ("ab cd": pairs a-b and c-d); the first
+ * characters any second one may follow (one-character matches too); the pairs it must not
+ * allow (checked where their hash is no allowed pair's); NULL pairs: -1 */
+static const struct pcase {
+    const char *pat, *pairs, *open, *not;
+} PCASES[] = {
+    {"(?:19|20)\\d{2}年", "19 20", "", "10 1. 2. 21 年1"},  /* a year, not 10 or 1.5 */
+    {"a|bc", "bc", "a", "bd ca"},
+    {"a?b", "ab", "b", "bb aa"},                            /* b alone, or ab */
+    {"(?i:ab)c", "ab Ab aB AB", "", "ac bc"},
+    {"x.", "", "x", ""},                                     /* any second character */
+    {"a{2}|b+", "aa bb", "ab", "ab ba"},                     /* a repeated atom may match alone */
+    {"(?:ab)*c", "ab", "c", "ba ca"},
+    {"(?<![比较])今年(?=的)", "今年", "", "今天 年今"},          /* lookarounds pass */
+    {"每(?:千|万)人|人均", "每千 每万 人均", "", "每人 人口"},
+    {"力争|确保", "力争 确保", "", "力量 确定"},
+    {".x", NULL, NULL, NULL},                                /* any first character */
+    {"(?m)ab", NULL, NULL, NULL},                            /* options: beyond the scan */
+    {"(a)\\1", "", "a", ""},                                 /* a back reference: anything next */
+};
+
+/* The code points of s, one per character, into cps (at most 8). */
+static size_t cps_of(const char *s, size_t len, uint32_t *cps)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < 8;) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        size_t l = u[0] < 0x80 ? 1 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : 4;
+        uint32_t cp = l == 1 ? u[0] : (uint32_t)(u[0] & (0x3F >> (l - 1)));
+        for (size_t k = 1; k < l; k++)
+            cp = cp << 6 | (u[k] & 0x3F);
+        cps[n++] = cp;
+        i += l;
+    }
+    return n;
+}
+
+static int pair_bit(const uint64_t *bits, uint32_t a, uint32_t b)
+{
+    size_t h = rxscan_pair_hash(a, b);
+    return (int)(bits[h >> 6] >> (h & 63) & 1);
+}
+
+static void test_pairs(void **state)
+{
+    (void)state;
+    static uint64_t bits[(RXSCAN_PAIR_BITS + 65536) / 64];
+    const uint64_t *open = bits + RXSCAN_PAIR_BITS / 64;
+    for (size_t i = 0; i < sizeof PCASES / sizeof PCASES[0]; i++) {
+        const struct pcase *c = &PCASES[i];
+        memset(bits, 0, sizeof bits);
+        int rc = rxscan_pairs(c->pat, strlen(c->pat), bits, bits + RXSCAN_PAIR_BITS / 64);
+        if (!c->pairs) {
+            if (rc != -1)
+                fail_msg("pattern '%s': want -1", c->pat);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("pattern '%s': want pairs, got -1", c->pat);
+        uint32_t want[16][2];
+        size_t nwant = 0;
+        for (const char *p = c->pairs; *p;) {
+            const char *e = strchr(p, ' ');
+            size_t l = e ? (size_t)(e - p) : strlen(p);
+            uint32_t cp[8];
+            assert_int_equal(cps_of(p, l, cp), 2);
+            if (!pair_bit(bits, cp[0], cp[1]))
+                fail_msg("pattern '%s': pair '%.*s' not allowed", c->pat, (int)l, p);
+            want[nwant][0] = cp[0];
+            want[nwant++][1] = cp[1];
+            p += l + (e != NULL);
+        }
+        uint32_t oc[8];
+        size_t no = cps_of(c->open, strlen(c->open), oc);
+        for (uint32_t cp = 0; cp < 65536; cp++) {
+            int is = (int)(open[cp >> 6] >> (cp & 63) & 1), want_open = 0;
+            for (size_t k = 0; k < no; k++)
+                want_open |= oc[k] == cp;
+            if (is != want_open)
+                fail_msg("pattern '%s': U+%04X %s open", c->pat, (unsigned)cp, is ? "is" : "is not");
+        }
+        for (const char *p = c->not; *p;) {
+            const char *e = strchr(p, ' ');
+            size_t l = e ? (size_t)(e - p) : strlen(p);
+            uint32_t cp[8];
+            assert_int_equal(cps_of(p, l, cp), 2);
+            int collides = 0;
+            for (size_t k = 0; k < nwant; k++)
+                collides |= rxscan_pair_hash(cp[0], cp[1]) == rxscan_pair_hash(want[k][0], want[k][1]);
+            if (!collides && pair_bit(bits, cp[0], cp[1]))
+                fail_msg("pattern '%s': pair '%.*s' allowed", c->pat, (int)l, p);
+            p += l + (e != NULL);
+        }
+    }
+}
+
 /* pattern, then the guarded pattern (NULL: rxscan_guard leaves it) */
 struct gcase {
     const char *pat;
@@ -849,6 +945,7 @@ int main(void)
         cmocka_unit_test(test_shipped_befores),
         cmocka_unit_test(test_last),
         cmocka_unit_test(test_first),
+        cmocka_unit_test(test_pairs),
         cmocka_unit_test(test_needed),
         cmocka_unit_test(test_near),
         cmocka_unit_test(test_quantifier_forms),

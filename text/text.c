@@ -253,12 +253,13 @@ static int norm_pass(text *t, size_t *two_byte, size_t *bad_at)
             continue;
         }
         if (c >= 0xE3 && c <= 0xE9) { /* a run of Chinese characters that stay as they are */
-            size_t j = i;
-            while (n - j >= 3) {
+            size_t j = i, lim = n >= 2 ? n - 2 : 0; /* j < lim: three bytes left */
+            const uint64_t *keep = t->keep3;
+            while (j < lim) {
                 /* a lead byte 0xE3..0xE9 and two continuation bytes (both below 0x40
                  * once flipped) of a character that stays: one bit of keep3 */
                 unsigned r = s[j] - 0xE3u, c1 = s[j + 1] ^ 0x80u, c2 = s[j + 2] ^ 0x80u;
-                if (r >= 7 || (c1 | c2) >= 0x40 || !(t->keep3[r << 6 | c1] >> c2 & 1))
+                if (r >= 7 || (c1 | c2) >= 0x40 || !(keep[r << 6 | c1] >> c2 & 1))
                     break;
                 j += 3;
             }

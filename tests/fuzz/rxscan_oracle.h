@@ -59,11 +59,14 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
     uint32_t nearc[2][RXSCAN_LAST_MAX];
     size_t nnear[2] = {0, 0}, neard[2] = {0, 0};
     int nearrc = rxscan_near(src, size, nearc[0], &nnear[0], &neard[0], nearc[1], &nnear[1], &neard[1]);
+    static uint64_t pairs[(RXSCAN_PAIR_BITS + 65536) / 64];
+    memset(pairs, 0, sizeof pairs);
+    int prc = rxscan_pairs(src, size, pairs, pairs + RXSCAN_PAIR_BITS / 64);
     int sens = rxscan_start_sensitive(src, size);
     if ((crc != 0 && crc != -1) || (lrc != 0 && lrc != -1) || (frc != 0 && frc != -1) || (nrc != 0 && nrc != -1) ||
         nlast > RXSCAN_LAST_MAX || nfirst > RXSCAN_LAST_MAX || nneed[0] > RXSCAN_LAST_MAX ||
         nneed[1] > RXSCAN_LAST_MAX || (sens != 0 && sens != 1) || (nearrc != 0 && nearrc != -1) ||
-        (mrc != 0 && mrc != -1) || nmany > RXSCAN_MANY_MAX || (frc == 0 && mrc != 0) ||
+        (mrc != 0 && mrc != -1) || (prc != 0 && prc != -1) || nmany > RXSCAN_MANY_MAX || (frc == 0 && mrc != 0) ||
         nnear[0] > RXSCAN_LAST_MAX || nnear[1] > RXSCAN_LAST_MAX || neard[0] > RXSCAN_NEAR_MAX ||
         neard[1] > RXSCAN_NEAR_MAX) {
         snprintf(msg, cap, "return codes out of range");
@@ -122,6 +125,21 @@ static const char *rxscan_oracle(const char *src, size_t size, char *msg, size_t
                     found = many[k] == cp;
                 if (!found)
                     bad = msg, snprintf(msg, cap, "a match started with U+%04X, not one of its wide first characters", (unsigned)cp);
+            }
+            /* its first two characters pass the pair filter (rxscan_pairs) */
+            if (!bad && prc == 0 && ov[1] > ov[0]) {
+                size_t l1, l2;
+                uint32_t c1 = oracle_cp((const unsigned char *)t + ov[0], &l1);
+                int open = c1 >= 0x10000 || (pairs[RXSCAN_PAIR_BITS / 64 + (c1 >> 6)] >> (c1 & 63) & 1);
+                if (!open && ov[0] + l1 >= ov[1])
+                    bad = msg, snprintf(msg, cap, "a one-character match of U+%04X, which the pair scan said it cannot", (unsigned)c1);
+                if (!bad && !open) {
+                    uint32_t c2 = oracle_cp((const unsigned char *)t + ov[0] + l1, &l2);
+                    size_t h = rxscan_pair_hash(c1, c2);
+                    if (!(pairs[h >> 6] >> (h & 63) & 1))
+                        bad = msg, snprintf(msg, cap, "a match started with U+%04X U+%04X, not one of its pairs",
+                                            (unsigned)c1, (unsigned)c2);
+                }
             }
             /* a character of each needed set is in the match (from where it was tried) */
             for (int w = 0; !bad && nrc == 0 && w < 2; w++) {
