@@ -788,8 +788,14 @@ size_t prefilter_window(const prefilter *p, size_t i, size_t a, int reach)
     uint32_t stops = p->bstop[i];
     size_t w = a;
     for (int chars = 0; w > 0 && chars < reach; chars++) {
-        /* back one character: ASCII and 3-byte characters (most) at once, else over the
+        /* back one character: CJK ideographs (lead bytes E4..E9, most of the text, never a
+         * separator) in one step, ASCII and other 3-byte characters at once, else over the
          * continuation bytes */
+        if (w >= 3 && (unsigned char)ln[w - 3] - 0xE4u < 6u && ((unsigned char)ln[w - 2] & 0xC0) == 0x80 &&
+            ((unsigned char)ln[w - 1] & 0xC0) == 0x80) {
+            w -= 3;
+            continue;
+        }
         size_t at = w;
         if ((unsigned char)ln[w - 1] < 0x80)
             at = w - 1;
