@@ -667,6 +667,7 @@ int rules_load_string(rules *r, const char *name, const char *src, size_t len, p
 {
     int rc = parse_text(r, name, src, len, err);
     rules_build_combined(r);
+    rules_build_table_starts(r);
     return rc;
 }
 
@@ -748,5 +749,6 @@ int rules_load(rules *r, const char *path, pm_error *err)
 {
     int rc = load_path(r, path, err);
     rules_build_combined(r);
+    rules_build_table_starts(r);
     return rc;
 }

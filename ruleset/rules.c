@@ -137,8 +137,12 @@ void rules_free(rules *r)
         free(r->pairs[k]);
     }
     free(r->starts_all);
-    for (size_t i = 0; i < r->ntables; i++)
+    for (int k = 0; k < TABLE_KINDS; k++)
+        free(r->tstarts[k]);
+    for (size_t i = 0; i < r->ntables; i++) {
         pcre2_code_free(r->tables[i].code);
+        free(r->tables[i].src);
+    }
     free(r->tables);
     if (r->jit)
         pthread_mutex_destroy(&r->jit->mu);
@@ -610,9 +614,62 @@ const char *rules_qualifier(const rules *r, const char *word, size_t len)
     return NULL;
 }
 
+/* The characters the cells of a kind matched whole can start with (rxscan_first over its
+ * patterns), or NULL when one pattern may match the empty cell or start with anything. */
+static uint64_t *table_starts(const rules *r, int kind, int *hi)
+{
+    if (kind == TABLE_CAPTION || kind == TABLE_RATIO)
+        return NULL; /* found anywhere in the line */
+    uint64_t *bits = xcalloc(65536 / 64, sizeof *bits);
+    int any = 0;
+    *hi = 0;
+    for (size_t i = 0; i < r->ntables; i++) {
+        const table_entry *te = &r->tables[i];
+        uint32_t cps[RXSCAN_MANY_MAX];
+        size_t m;
+        int nullable;
+        if (te->kind != kind)
+            continue;
+        any = 1;
+        if (!te->src || rxscan_first_many(te->src, strlen(te->src), cps, &m, &nullable) || nullable ||
+            rxscan_start_sensitive(te->src, strlen(te->src))) {
+            free(bits);
+            return NULL;
+        }
+        for (size_t j = 0; j < m; j++) {
+            if (cps[j] >= 65536)
+                *hi = 1;
+            else
+                bits[cps[j] >> 6] |= (uint64_t)1 << (cps[j] & 63);
+        }
+    }
+    if (!any) {
+        free(bits);
+        return NULL;
+    }
+    return bits;
+}
+
+void rules_build_table_starts(rules *r)
+{
+    for (int k = 0; k < TABLE_KINDS; k++) {
+        free(r->tstarts[k]);
+        r->tstarts[k] = table_starts(r, k, &r->tstarts_hi[k]);
+    }
+}
+
 int rules_table(const rules *r, int kind, const char *s, size_t n, int *role, pcre2_match_data *md,
                 pcre2_match_context *mctx)
 {
+    const uint64_t *st = kind >= 0 && kind < TABLE_KINDS ? r->tstarts[kind] : NULL;
+    if (st) { /* a cell no pattern of the kind can start with */
+        if (n == 0)
+            return 0;
+        size_t l = 1;
+        uint32_t cp = (unsigned char)s[0] < 0x80 ? (unsigned char)s[0] : utf8_decode((const unsigned char *)s, n, &l);
+        if (cp >= 65536 ? !r->tstarts_hi[kind] : !(st[cp >> 6] >> (cp & 63) & 1))
+            return 0;
+    }
     for (size_t i = 0; i < r->ntables; i++) {
         const table_entry *te = &r->tables[i];
         if (te->kind != kind || rules_match(te->code, s, n, 0, md, mctx) < 0)

@@ -53,6 +53,7 @@ typedef struct table_entry {
     int kind;  /* TABLE_* */
     int role;  /* TABLE_VALUE: TROLE_* */
     pcre2_code *code;
+    char *src; /* the pattern as compiled, after {NAME} expansion */
 } table_entry;
 
 /* Which packs are JIT-compiled (rules_jit). The only state that changes after load:
@@ -104,6 +105,10 @@ struct rules {
     uint64_t *starts_all;              /* the union of the kinds' starts (rules_senses_kinds) */
     int starts_all_hi;
     table_entry *tables;  /* `table` patterns, in load order */
+    uint64_t *tstarts[TABLE_KINDS]; /* per kind matched against a whole cell: the characters
+                                     * its cells can start with (bit cp, as cpindex_bits), and
+                                     * tstarts_hi one above U+FFFF; NULL: unknown */
+    int tstarts_hi[TABLE_KINDS];
     size_t ntables, captables;
     jitstate *jit;
     rxscan_guards *guards; /* the sets of the table guards in the compiled parts (rxscan_guard_table) */
@@ -135,6 +140,8 @@ static inline int rules_match(const pcre2_code *code, const char *s, size_t n, s
 void rule_free(rule *ru);
 void rules_index_units(rules *r);
 void rules_build_combined(rules *r);
+/* Read the table patterns' first characters (rules_table's check), after loading. */
+void rules_build_table_starts(rules *r);
 
 /* ---- the loader ---- */
 

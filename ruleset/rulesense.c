@@ -241,9 +241,9 @@ int rule_key_table(parser *p, const char *v, size_t vlen, long col)
     if (plen == 0)
         return rule_perr(p, col + (long)(pat - v), "'table' needs a pattern");
     int whole = kind != TABLE_CAPTION && kind != TABLE_RATIO;
-    table_entry te = {kind, role, NULL};
+    table_entry te = {kind, role, NULL, NULL};
     int rc = rule_compile_top(p, pat, plen, col + (long)(pat - v), whole ? ")\\z" : ")", whole ? PCRE2_ANCHORED : 0,
-                              &te.code, NULL);
+                              &te.code, &te.src);
     if (rc)
         return rc;
     GROW(p->r->tables, p->r->ntables + 1, p->r->captables);

@@ -750,6 +750,59 @@ static void *jit_thread(void *arg)
     return NULL;
 }
 
+/* rules_table's first-character check says no only where no pattern of the kind matches:
+ * every line of the table fixtures and bundled plans, and every piece of them between
+ * blanks, against the kind's patterns tried one by one. */
+static void test_table_starts(void **state)
+{
+    (void)state;
+    rules *r = rules_create();
+    pm_error err = {0};
+    assert_int_equal(rules_load(r, "../rules", &err), 0);
+    int filtered = 0;
+    for (int k = 0; k < TABLE_KINDS; k++)
+        filtered += r->tstarts[k] != NULL;
+    assert_true(filtered >= 5); /* the column kinds; caption and ratio are found anywhere */
+    assert_null(r->tstarts[TABLE_CAPTION]);
+    pcre2_match_data *md = pcre2_match_data_create(64, NULL);
+    static const char *const files[] = {"tables/2021_云峤市_十四五综合交通运输发展规划.txt",
+                                        "tables/2026_嶺東市_十五五經濟社會發展規劃綱要.txt",
+                                        "tables/2026_鹿溪市_十五五就业和社会保障事业发展规划.txt",
+                                        "../examples/linjiang-edu-2025.txt", "../examples/nanshan-health-2025.txt"};
+    size_t cells = 0, hits = 0;
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        FILE *fp = fopen(files[f], "rb");
+        assert_non_null(fp);
+        char line[4096];
+        while (fgets(line, sizeof line, fp)) {
+            line[strcspn(line, "\r\n")] = '\0';
+            /* the line, then each piece between blanks */
+            for (char *p = line, *q; ; p = q + 1) {
+                size_t n = p == line ? strlen(line) : strcspn(p, " \t");
+                for (int k = 0; k < TABLE_KINDS; k++) {
+                    int want = 0;
+                    for (size_t i = 0; i < r->ntables && !want; i++)
+                        want = r->tables[i].kind == k &&
+                               pcre2_match(r->tables[i].code, (PCRE2_SPTR)p, n, 0, 0, md, NULL) >= 0;
+                    int role;
+                    if (rules_table(r, k, p, n, &role, md, NULL) != want)
+                        fail_msg("table kind %d, cell '%.*s': rules_table says %d", k, (int)n, p, !want);
+                    hits += want;
+                }
+                cells++;
+                q = p + strcspn(p, " \t");
+                if (!*q)
+                    break;
+            }
+        }
+        fclose(fp);
+    }
+    assert_true(cells > 200);
+    assert_true(hits > 20);
+    pcre2_match_data_free(md);
+    rules_free(r);
+}
+
 /* Threads that meet packs at once (as extract's workers do) each get them compiled:
  * every rule of every pack asked for carries JIT code when they are done. */
 static void test_jit_threads(void **state)
@@ -827,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_shared_parts),
         cmocka_unit_test(test_jit_per_pack),
         cmocka_unit_test(test_jit_threads),
+        cmocka_unit_test(test_table_starts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
