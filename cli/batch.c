@@ -152,6 +152,26 @@ static void run_doc(const batch_job *job, extractor *x, size_t i, docres *d)
     }
 }
 
+/* Document i into slot d, ready to be written: its rows formatted (or kept as cells), its
+ * messages closed. x NULL (no extractor could be made): the document fails. */
+static void extract_doc(const batch_job *job, extractor *x, size_t i, docres *d)
+{
+    if (x)
+        run_doc(job, x, i, d);
+    else
+        d->failed = 1;
+    if (d->cw) { /* formatted: the bytes, even none, stand for the rows */
+        d->csv = csvout_take(d->cw, &d->csvlen);
+        d->formatted = 1;
+    }
+    csvout_free(d->cw);
+    d->cw = NULL;
+    if (d->mf) {
+        fclose(d->mf);
+        d->mf = NULL;
+    }
+}
+
 static void *worker(void *arg)
 {
     batch *b = arg;
@@ -173,20 +193,7 @@ static void *worker(void *arg)
         size_t i = b->next++;
         pthread_mutex_unlock(&b->mu);
         docres *d = &b->slot[i % b->window];
-        if (x)
-            run_doc(job, x, i, d);
-        else
-            d->failed = 1;
-        if (d->cw) { /* formatted: the bytes, even none, stand for the rows */
-            d->csv = csvout_take(d->cw, &d->csvlen);
-            d->formatted = 1;
-        }
-        csvout_free(d->cw);
-        d->cw = NULL;
-        if (d->mf) {
-            fclose(d->mf);
-            d->mf = NULL;
-        }
+        extract_doc(job, x, i, d);
         pthread_mutex_lock(&b->mu);
         d->done = 1;
         pthread_cond_broadcast(&b->ready);
@@ -284,19 +291,34 @@ static void docres_release(docres *d)
     free(d->msgs);
 }
 
-int batch_run(batch_job *job, int *write_failed)
+/* One job: each document extracted, then written, on the calling thread - no hand-off
+ * between threads, the same bytes as a worker's. The caller's extractor stays the caller's. */
+static int run_inline(const batch_job *job, sink *s, progress *pg)
 {
-    size_t jobs = job->jobs;
-    if (jobs == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        jobs = n > 0 ? (size_t)n : 1;
-    }
-    if (jobs > job->nfiles && job->nfiles > 0)
-        jobs = job->nfiles;
     int rc = EXIT_OK;
-    sink s = {job->w, job->sum, 0, 0, 0};
-    progress pg;
-    progress_start(&pg, job);
+    extractor *own = NULL, *x = job->spare;
+    if (!x && (x = own = extractor_create(job->r)) != NULL)
+        extractor_set_packs(x, job->packs, NULL); /* validated by the caller */
+    for (size_t i = 0; i < job->nfiles && !s->write_failed; i++) {
+        docres d;
+        docres_init(&d, job->quiet);
+        extract_doc(job, x, i, &d);
+        if (d.failed)
+            rc = EXIT_INPUT;
+        write_doc(&d, s, pg);
+        pg->done_mb += (double)d.bytes / 1e6;
+        progress_show(pg, i + 1);
+        docres_release(&d);
+    }
+    extractor_free(own);
+    return rc;
+}
+
+/* Several jobs: workers extract ahead of the writer (this thread), which writes the
+ * documents in input order. */
+static int run_threads(batch_job *job, size_t jobs, sink *s, progress *pg)
+{
+    int rc = EXIT_OK;
     batch b = {.job = job, .spare = job->spare};
     b.window = jobs * 4;
     b.slot = xcalloc(b.window, sizeof(docres));
@@ -323,14 +345,14 @@ int batch_run(batch_job *job, int *write_failed)
         pthread_mutex_unlock(&b.mu);
         if (d->failed)
             rc = EXIT_INPUT;
-        write_doc(d, &s, &pg);
-        pg.done_mb += (double)d->bytes / 1e6;
-        progress_show(&pg, i + 1);
+        write_doc(d, s, pg);
+        pg->done_mb += (double)d->bytes / 1e6;
+        progress_show(pg, i + 1);
         docres_release(d);
         docres_init(d, job->quiet);
         pthread_mutex_lock(&b.mu);
         b.written++;
-        if (s.write_failed)
+        if (s->write_failed)
             b.stop = 1;
         pthread_cond_broadcast(&b.space);
         pthread_mutex_unlock(&b.mu);
@@ -349,6 +371,22 @@ int batch_run(batch_job *job, int *write_failed)
     pthread_cond_destroy(&b.space);
     pthread_cond_destroy(&b.ready);
     job->spare = b.spare; /* NULL when a worker took it */
+    return rc;
+}
+
+int batch_run(batch_job *job, int *write_failed)
+{
+    size_t jobs = job->jobs;
+    if (jobs == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = n > 0 ? (size_t)n : 1;
+    }
+    if (jobs > job->nfiles && job->nfiles > 0)
+        jobs = job->nfiles;
+    sink s = {job->w, job->sum, 0, 0, 0};
+    progress pg;
+    progress_start(&pg, job);
+    int rc = jobs == 1 ? run_inline(job, &s, &pg) : run_threads(job, jobs, &s, &pg);
     *write_failed = s.write_failed ? s.write_errno : 0;
     job->summary_failed = s.summary_failed;
     if (s.summary_failed)

@@ -21,7 +21,8 @@ typedef struct batch_job {
     const rules *r;
     const char *packs;            /* plan-type packs for each worker's extractor (validated) */
     extractor *spare;             /* in: the caller's extractor (packs set) or NULL; a worker
-                                   * takes it and frees it. out: NULL when taken, else the
+                                   * takes it and frees it (one job: used on the calling
+                                   * thread, not taken). out: NULL when taken, else the
                                    * caller's to free */
     extract_opts base;            /* for every document; the batch sets warn */
     batch_doc_fn *doc_opts;       /* NULL: base as it is */
@@ -30,7 +31,8 @@ typedef struct batch_job {
     summary *sum;                 /* ... or to sum when it is not NULL */
     unsigned csvflags;            /* w's flags without CSVOUT_BOM (for the workers' writers) */
     const unsigned char *numeric; /* COL_COUNT flags: w's numeric columns */
-    size_t jobs;                  /* worker threads; 0: one per core (never more than files) */
+    size_t jobs;                  /* worker threads; 0: one per core (never more than files);
+                                   * one: the calling thread extracts and writes, no worker */
     int quiet;                    /* no warnings and no progress bar */
     int summary_failed;           /* out: a row the summary could not take (told, with its
                                    * file and line): the summary is incomplete, not written */
