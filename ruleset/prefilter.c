@@ -332,11 +332,12 @@ static void near_sets(prefilter *p, const unsigned char *skip)
     if (ne > 1) /* by character, distance, rule */
         qsort(k->e, ne, sizeof *k->e, near_cmp);
     p->nearrules = group_rules(k, W2, same_char_distance);
-    for (uint32_t cp = 0; cp < 0x10000; cp++)
-        if (rxscan_number_char(cp)) {
-            p->runbits[cp / 64] |= (uint64_t)1 << (cp % 64);
-            p->nearhot[cp / 64] |= (uint64_t)1 << (cp % 64); /* (only 3-byte ones are read) */
-        }
+    uint32_t numc[RXSCAN_NUMBER_CHARS];
+    for (size_t i = 0, n = rxscan_number_chars(numc, RXSCAN_NUMBER_CHARS); i < n; i++) {
+        uint32_t cp = numc[i];
+        p->runbits[cp / 64] |= (uint64_t)1 << (cp % 64);
+        p->nearhot[cp / 64] |= (uint64_t)1 << (cp % 64); /* (only 3-byte ones are read) */
+    }
     for (size_t i = 0; i < k->n; i++)
         if (k->e[i].cp >= 0x800 && k->e[i].cp < 0x10000)
             p->nearhot[k->e[i].cp / 64] |= (uint64_t)1 << (k->e[i].cp % 64);

@@ -164,7 +164,7 @@ static int group_used(const char *s, size_t len, const char *name, size_t n, siz
 static int name_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    if (la > 31 || lb > 31)
+    if (la > 31 || lb > 31 || la > lb + 2 || lb > la + 2) /* each edit changes the length by one at most */
         return 3;
     int d[32][32];
     for (size_t i = 0; i <= la; i++)
@@ -200,7 +200,9 @@ static int check_group_names(parser *p, const xbuf *b, const pcre2_code *code)
     for (uint32_t e = 0; e < count && table; e++) {
         const char *name = (const char *)table + (size_t)e * size + 2, *like = NULL;
         int exact = 0;
-        for (int k = 0; k < RULE_NGROUPS; k++) {
+        for (int k = 0; k < RULE_NGROUPS && !exact; k++)
+            exact = strcmp(name, known[k]) == 0;
+        for (int k = 0; k < RULE_NGROUPS && !exact; k++) {
             int dist = name_distance(name, known[k]);
             exact |= dist == 0;
             if (dist > 0 && dist < 3 && !like)

@@ -516,21 +516,42 @@ int rxscan_needed(const char *src, size_t len, uint32_t *cps, size_t *n, uint32_
     return two_sets(src, len, needed_seq, cps, n, &d, cps2, n2, &d2);
 }
 
+/* The number characters above U+00FF, in code point order (rxscan_number_char searches it):
+ * the numerals and multipliers, 余 多, the range words (至 到 — － ～). */
+static const uint32_t NUMBER_CJK[] = {0x2014, 0x3007, 0x4E00, 0x4E03, 0x4E07, 0x4E09, 0x4E24, 0x4E5D, 0x4E8C,
+                                      0x4E94, 0x4EBF, 0x4F59, 0x516B, 0x516D, 0x5230, 0x5341, 0x5343, 0x5345,
+                                      0x56DB, 0x591A, 0x5EFF, 0x767E, 0x81F3, 0x96F6, 0xFF0D, 0xFF5E};
+
+size_t rxscan_number_chars(uint32_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (uint32_t cp = 0; cp < 0x100; cp++)
+        if (rxscan_number_char(cp) && n < cap)
+            out[n++] = cp;
+    for (size_t i = 0; i < sizeof NUMBER_CJK / sizeof NUMBER_CJK[0] && n < cap; i++)
+        out[n++] = NUMBER_CJK[i];
+    return n;
+}
+
 int rxscan_number_char(uint32_t cp)
 {
     /* digits, the separators and spaces inside numbers (\s without PCRE2_UCP), the '/' of
-     * dates, 余 多, the numerals and multipliers, the range words (至 到 ~ - — － ～) */
-    static const uint32_t cjk[] = {0x3007, 0x4E00, 0x4E03, 0x4E07, 0x4E09, 0x4E24, 0x4E5D, 0x4E8C, 0x4E94,
-                                   0x4EBF, 0x516B, 0x516D, 0x5341, 0x5343, 0x5345, 0x5EFF, 0x56DB, 0x591A,
-                                   0x4F59, 0x767E, 0x81F3, 0x5230, 0x96F6, 0x2014, 0xFF0D, 0xFF5E};
+     * dates, then NUMBER_CJK */
     if (cp < 0x80)
         return (cp >= '0' && cp <= '9') || cp == ',' || cp == '.' || cp == '/' || cp == '~' || cp == '-' ||
                (cp >= 9 && cp <= 13) || cp == ' ';
     if (cp == 0x85 || cp == 0xA0)
         return 1;
-    for (size_t i = 0; i < sizeof cjk / sizeof cjk[0]; i++)
-        if (cjk[i] == cp)
+    size_t lo = 0, hi = sizeof NUMBER_CJK / sizeof NUMBER_CJK[0];
+    while (cp >= 0x100 && lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (NUMBER_CJK[mid] == cp)
             return 1;
+        if (NUMBER_CJK[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return 0;
 }
 

@@ -71,6 +71,11 @@ int rxscan_pairs(const char *src, size_t len, uint64_t *pairs, uint64_t *open);
  * starts with is where rxscan_near's distances count from. */
 int rxscan_number_char(uint32_t cp);
 
+/* Every character rxscan_number_char says yes for, into out (at most cap; RXSCAN_NUMBER_CHARS
+ * hold them all), in code point order. Returns how many. */
+#define RXSCAN_NUMBER_CHARS 64
+size_t rxscan_number_chars(uint32_t *out, size_t cap);
+
 /* A set of characters every match holds one of near its start: where a match starts at
  * character 0 of a text whose characters 0..r-1 are number characters (rxscan_number_char)
  * and character r is not (or the text ends), it holds a character of cps at some

@@ -568,6 +568,32 @@ static int pair_bit(const uint64_t *bits, uint32_t a, uint32_t b)
     return (int)(bits[h >> 6] >> (h & 63) & 1);
 }
 
+/* rxscan_number_chars lists exactly the characters rxscan_number_char says yes for, each
+ * once, in code point order. */
+static void test_number_chars(void **state)
+{
+    (void)state;
+    uint32_t cps[RXSCAN_NUMBER_CHARS];
+    size_t n = rxscan_number_chars(cps, RXSCAN_NUMBER_CHARS);
+    assert_true(n > 20 && n < RXSCAN_NUMBER_CHARS); /* room left: none was cut */
+    size_t yes = 0;
+    for (uint32_t cp = 0; cp < 0x110000; cp++) {
+        if (!rxscan_number_char(cp))
+            continue;
+        yes++;
+        size_t hits = 0;
+        for (size_t i = 0; i < n; i++)
+            hits += cps[i] == cp;
+        if (hits != 1)
+            fail_msg("U+%04X listed %zu times", (unsigned)cp, hits);
+    }
+    assert_int_equal(yes, n);
+    for (size_t i = 1; i < n; i++) /* in order: rxscan_number_char searches the table */
+        assert_true(cps[i - 1] < cps[i]);
+    assert_true(rxscan_number_char(0x4E07) && rxscan_number_char('7') && !rxscan_number_char(0x4E2A)); /* 万 7, not 个 */
+    assert_int_equal(rxscan_number_chars(cps, 3), 3);
+}
+
 static void test_pairs(void **state)
 {
     (void)state;
@@ -946,6 +972,7 @@ int main(void)
         cmocka_unit_test(test_last),
         cmocka_unit_test(test_first),
         cmocka_unit_test(test_pairs),
+        cmocka_unit_test(test_number_chars),
         cmocka_unit_test(test_needed),
         cmocka_unit_test(test_near),
         cmocka_unit_test(test_quantifier_forms),
