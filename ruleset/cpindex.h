@@ -34,9 +34,13 @@ static inline int cpindex_maybe(const uint64_t *bits, uint32_t cp)
  * without decoding - most of a Chinese text in a scanner's hot loop. */
 static inline size_t cpindex_skip3(const uint64_t *bits, const unsigned char *s, size_t i, size_t n)
 {
-    while (n - i >= 3 && s[i] >= 0xE0 && s[i] < 0xF0 &&
-           !(bits[(s[i] & 0x0Fu) << 6 | (s[i + 1] & 0x3Fu)] >> (s[i + 2] & 0x3F) & 1))
+    size_t lim = n >= 2 ? n - 2 : 0; /* i < lim: three bytes left */
+    while (i < lim) {
+        unsigned c = s[i];
+        if ((c & 0xF0u) != 0xE0u || (bits[(c & 0x0Fu) << 6 | (s[i + 1] & 0x3Fu)] >> (s[i + 2] & 0x3F) & 1))
+            break;
         i += 3;
+    }
     return i;
 }
 
