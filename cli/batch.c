@@ -1,5 +1,5 @@
-/* batch.c: the thread pool of `extract` - workers extract documents into slots, the main
- * thread writes each slot in input order (an ordered writer) and draws the progress bar. */
+/* batch.c: runs `extract` over its documents - workers fill slots that the main thread writes in
+ * input order (an ordered writer, with the progress bar); one job runs on the main thread alone. */
 #include "cli/batch.h"
 
 #include <errno.h>

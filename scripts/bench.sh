@@ -250,8 +250,8 @@ if [ -n "${BENCH_DOCS-}" ]; then
 fi
 
 # ---- BENCH_REPORTS: real reports, each copied BENCH_REPORTS_COPIES times under new names;
-# extract -j 1 pinned to one core (the writer thread shares it) against grep over the same
-# files, each the best of three interleaved runs ---------------------------------------------
+# extract -j 1 pinned to one core (one job runs on the calling thread) against grep over the
+# same files, each the best of three interleaved runs ---------------------------------------
 RDIR=${BENCH_REPORTS-../shared/reports}
 R_ON=0
 if [ -n "$RDIR" ] && [ -d "$RDIR" ] && [ -n "$(find "$RDIR" -maxdepth 1 -name '*.txt' | head -n 1)" ]; then
