@@ -95,7 +95,7 @@ static void docres_init(docres *d, int quiet)
 static int put_row(void *ctx, const pm_row *row)
 {
     docres *d = ctx;
-    if (d->cw) { /* formatted here, on the worker: the writer only copies bytes */
+    if (d->cw) { /* formatted here, where the document is extracted: the writer only copies bytes */
         if (csvout_row(d->cw, row->cell, row->len, COL_COUNT) != 0)
             return PM_ERR_NOMEM; /* in memory it fails only for memory */
         d->nrows++;
@@ -116,7 +116,7 @@ static void put_warning(void *ctx, const char *file, long line, const char *msg)
         fprintf(d->mf, "planmetrics: %s:%ld: warning: %s\n", file, line, msg);
 }
 
-/* Extract document i into its slot (runs on a worker thread). */
+/* Extract document i into its slot (on a worker thread, or on the calling one for one job). */
 static void run_doc(const batch_job *job, extractor *x, size_t i, docres *d)
 {
     const char *path = job->files[i];

@@ -1,5 +1,5 @@
-/* batch.h: documents extracted on worker threads, their rows and messages handed to one
- * writer (a CSV writer or a summary) in input order, with a progress bar on a terminal. */
+/* batch.h: documents extracted on worker threads (one job: on the calling thread), their rows
+ * and messages handed to one writer (a CSV writer or a summary) in input order. */
 #ifndef PM_BATCH_H
 #define PM_BATCH_H
 
@@ -9,12 +9,13 @@
 #include "output/csvout.h"
 #include "output/summary.h"
 
-/* Options for one document: called on a worker thread with a copy of the batch's base
+/* Options for one document: called where it is extracted with a copy of the batch's base
  * options, to fill in what depends on the path (the manifest's city and year). It must
  * only read shared state. */
 typedef void batch_doc_fn(void *ctx, const char *path, extract_opts *o);
 
-/* What to run. The batch borrows everything; nothing here is freed by it but spare. */
+/* What to run. The batch borrows everything; nothing here is freed by it but spare, and that
+ * only when a worker takes it. */
 typedef struct batch_job {
     const char *const *files;     /* the documents, in output order; "-" is standard input */
     size_t nfiles;

@@ -34,7 +34,7 @@ static const cli_option opts[] = {
     {"recursive", 'r', "DIR", "extract every file under DIR whose name matches --glob (repeatable)", OPT_RECURSE},
     {"glob", 0, "PATTERN", "file names -r takes (default *.txt)", OPT_GLOB},
     {"files-from", 0, "LIST", "read input paths from LIST, one per line (- for standard input)", OPT_FILES_FROM},
-    {"jobs", 'j', "N", "worker threads (default: the number of cores); output order is input order", OPT_JOBS},
+    {"jobs", 'j', "N", "documents extracted at once (default: the number of cores); output order is input order", OPT_JOBS},
     {"timeout", 0, "SECONDS", "give up a document after SECONDS (it counts as failed)", OPT_TIMEOUT},
     {"quiet", 'q', NULL, "no warnings and no progress bar, only errors", OPT_QUIET},
     {"summary", 0, NULL, "write the summary of the rows (see 'planmetrics summary') instead of the CSV", OPT_SUMMARY},

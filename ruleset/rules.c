@@ -614,8 +614,8 @@ const char *rules_qualifier(const rules *r, const char *word, size_t len)
     return NULL;
 }
 
-/* The characters the cells of a kind matched whole can start with (rxscan_first over its
- * patterns), or NULL when one pattern may match the empty cell or start with anything. */
+/* The characters the cells of a kind matched whole can start with (rxscan_first_many over
+ * its patterns), or NULL when one pattern may match the empty cell or start with anything. */
 static uint64_t *table_starts(const rules *r, int kind, int *hi)
 {
     if (kind == TABLE_CAPTION || kind == TABLE_RATIO)

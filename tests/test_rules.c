@@ -753,6 +753,20 @@ static void *jit_thread(void *arg)
 /* rules_table's first-character check says no only where no pattern of the kind matches:
  * every line of the table fixtures and bundled plans, and every piece of them between
  * blanks, against the kind's patterns tried one by one. */
+/* rules_table(kind, cell) for every kind must be what trying each pattern of the kind says. */
+static void table_cell_check(const rules *r, pcre2_match_data *md, const char *p, size_t n, size_t *hits)
+{
+    for (int k = 0; k < TABLE_KINDS; k++) {
+        int want = 0;
+        for (size_t i = 0; i < r->ntables && !want; i++)
+            want = r->tables[i].kind == k && pcre2_match(r->tables[i].code, (PCRE2_SPTR)p, n, 0, 0, md, NULL) >= 0;
+        int role;
+        if (rules_table(r, k, p, n, &role, md, NULL) != want)
+            fail_msg("table kind %d, cell '%.*s': rules_table says %d", k, (int)n, p, !want);
+        *hits += want;
+    }
+}
+
 static void test_table_starts(void **state)
 {
     (void)state;
@@ -776,22 +790,15 @@ static void test_table_starts(void **state)
         char line[4096];
         while (fgets(line, sizeof line, fp)) {
             line[strcspn(line, "\r\n")] = '\0';
-            /* the line, then each piece between blanks */
-            for (char *p = line, *q; ; p = q + 1) {
-                size_t n = p == line ? strlen(line) : strcspn(p, " \t");
-                for (int k = 0; k < TABLE_KINDS; k++) {
-                    int want = 0;
-                    for (size_t i = 0; i < r->ntables && !want; i++)
-                        want = r->tables[i].kind == k &&
-                               pcre2_match(r->tables[i].code, (PCRE2_SPTR)p, n, 0, 0, md, NULL) >= 0;
-                    int role;
-                    if (rules_table(r, k, p, n, &role, md, NULL) != want)
-                        fail_msg("table kind %d, cell '%.*s': rules_table says %d", k, (int)n, p, !want);
-                    hits += want;
-                }
+            /* the whole line, then each piece between blanks (the first one too) */
+            table_cell_check(r, md, line, strlen(line), &hits);
+            cells++;
+            for (char *p = line;; p++) {
+                size_t n = strcspn(p, " \t");
+                table_cell_check(r, md, p, n, &hits);
                 cells++;
-                q = p + strcspn(p, " \t");
-                if (!*q)
+                p += n;
+                if (!*p)
                     break;
             }
         }
