@@ -750,9 +750,6 @@ static void *jit_thread(void *arg)
     return NULL;
 }
 
-/* rules_table's first-character check says no only where no pattern of the kind matches:
- * every line of the table fixtures and bundled plans, and every piece of them between
- * blanks, against the kind's patterns tried one by one. */
 /* rules_table(kind, cell) for every kind must be what trying each pattern of the kind says. */
 static void table_cell_check(const rules *r, pcre2_match_data *md, const char *p, size_t n, size_t *hits)
 {
@@ -767,6 +764,9 @@ static void table_cell_check(const rules *r, pcre2_match_data *md, const char *p
     }
 }
 
+/* rules_table's first-character check says no only where no pattern of the kind matches:
+ * every line of the table fixtures and bundled plans, and every piece of them between
+ * blanks, against the kind's patterns tried one by one. */
 static void test_table_starts(void **state)
 {
     (void)state;
